@@ -1,0 +1,129 @@
+// Package storage keeps everything the bot must not lose in one bbolt file: reports and sanggah
+// with their checked lifecycle and audit log, dialogue sessions by chat, processed-update
+// markers, and the durable outbound queue.
+package storage
+
+import (
+	"errors"
+	"time"
+)
+
+// ChatAddr is where a message comes from or goes to: a channel and that channel's chat id.
+// Channel is "telegram", "whatsapp" or "console". The staff pseudo-channel "staff" means
+// "every configured staff chat on every channel".
+type ChatAddr struct {
+	Channel string `json:"ch"`
+	ID      string `json:"id"`
+}
+
+// Key is the stable string form used as a bbolt key: "telegram:12345".
+func (a ChatAddr) Key() string { return a.Channel + ":" + a.ID }
+
+// Kind tells a report (a household that needs help) from a sanggah (an objection).
+type Kind string
+
+const (
+	KindReport  Kind = "report"
+	KindSanggah Kind = "sanggah"
+)
+
+// Status is a step of the report lifecycle (DESIGN.md "Report lifecycle").
+type Status string
+
+const (
+	StatusAutoRejected Status = "auto_rejected" // registry hit; final
+	StatusSubmitted    Status = "submitted"     // waiting for staff
+	StatusEligible     Status = "eligible"      // layak
+	StatusIneligible   Status = "ineligible"    // tidak layak (reason required); final
+	StatusDelivered    Status = "delivered"     // disalurkan; final
+	StatusUpheld       Status = "upheld"        // sanggah accepted; final
+	StatusDismissed    Status = "dismissed"     // sanggah rejected (reason required); final
+)
+
+// Actor is who made a transition: a citizen, a staff member, or the system.
+type Actor struct {
+	Channel string `json:"ch"`
+	ID      string `json:"id"`   // channel user id / phone JID; "system" for automatic steps
+	Name    string `json:"name"` // display name for "sudah diputuskan oleh …"
+}
+
+// Transition is one entry of a report's history and of the audit log.
+type Transition struct {
+	From Status    `json:"from,omitempty"`
+	To   Status    `json:"to"`
+	At   time.Time `json:"at"`
+	By   Actor     `json:"by"`
+	Note string    `json:"note,omitempty"` // reason for ineligible/dismissed
+}
+
+// Report is a citizen's report about a household, or a sanggah about a registered recipient.
+type Report struct {
+	ID     string `json:"id"` // LB-YYMM-NNNN (report) or SG-YYMM-NNNN (sanggah)
+	Kind   Kind   `json:"kind"`
+	Status Status `json:"status"`
+
+	NIK           string `json:"nik"` // normalised 16 digits
+	Name          string `json:"name"`
+	Address       string `json:"address,omitempty"`
+	Desa          string `json:"desa,omitempty"`
+	Kecamatan     string `json:"kecamatan,omitempty"` // name; KecamatanCode holds the code
+	KecamatanCode string `json:"kecamatan_code,omitempty"`
+	Reason        string `json:"reason"`                // category key
+	ReasonText    string `json:"reason_text,omitempty"` // free text
+	Phone         string `json:"phone,omitempty"`       // normalised 62…
+
+	ForSelf      bool   `json:"for_self"`
+	ReporterName string `json:"reporter_name,omitempty"`
+	Relation     string `json:"relation,omitempty"`
+
+	// Registry programs found at report time (auto_rejected) or the recipient's programs (sanggah).
+	Programs []string `json:"programs,omitempty"`
+	// IssuedElsewhere notes a NIK issued outside the service area, for staff.
+	IssuedAt string `json:"issued_at,omitempty"`
+
+	From      ChatAddr     `json:"from"` // the chat the citizen reported from: told there
+	CreatedAt time.Time    `json:"created_at"`
+	Deadline  time.Time    `json:"deadline,omitempty"` // verification deadline (created + SLA)
+	History   []Transition `json:"history"`
+}
+
+// Errors returned by the store. Not-found is an error, never a nil result.
+var (
+	ErrNotFound          = errors.New("storage: not found")
+	ErrIllegalTransition = errors.New("storage: illegal status transition")
+)
+
+// AlreadyDecidedError is returned when a decision arrives for a report someone already decided:
+// the first decision wins, and the error says who made it and when.
+type AlreadyDecidedError struct {
+	Report   string
+	Decision Transition
+}
+
+func (e *AlreadyDecidedError) Error() string {
+	return "storage: report " + e.Report + " already decided (" + string(e.Decision.To) + ")"
+}
+
+// Session is one chat's dialogue: the FSM state and the answers collected so far. It is stored
+// after every step and read back for the next message, so a restart resumes where it was.
+type Session struct {
+	Flow      string            `json:"flow,omitempty"`  // "lapor", "cek", "sanggah"; empty at the menu
+	State     string            `json:"state,omitempty"` // FSM state name
+	Data      map[string]string `json:"data,omitempty"`  // answers by field name
+	Back      []string          `json:"back,omitempty"`  // states visited, for "kembali"
+	UpdatedAt time.Time         `json:"updated_at"`
+	// Checks holds the times of recent status checks, for the per-chat hourly limit.
+	Checks []time.Time `json:"checks,omitempty"`
+	// PrivacyShown records that the two-line privacy notice was given to this chat.
+	PrivacyShown bool `json:"privacy_shown,omitempty"`
+}
+
+// Outbound is one message waiting in the durable send queue.
+type Outbound struct {
+	Seq       uint64    `json:"seq"` // queue position, assigned by Enqueue; per-chat order follows it
+	To        ChatAddr  `json:"to"`
+	Payload   []byte    `json:"payload"` // channel-neutral message, JSON (bot.Message)
+	Attempts  int       `json:"attempts,omitempty"`
+	NotBefore time.Time `json:"not_before,omitempty"` // retry_after / backoff
+	CreatedAt time.Time `json:"created_at"`
+}
