@@ -30,6 +30,7 @@ type Meta struct {
 	RowsRead     int       // data rows seen (header excluded)
 	RowsImported int
 	RowsRefused  int
+	Duplicates   int // rows repeating an earlier row's nik, program and periode, stored once
 	DistinctNIKs int
 	PerProgram   map[string]int // rows per program name
 }

@@ -1,6 +1,3 @@
-// Package storage keeps everything the bot must not lose in one bbolt file: reports and sanggah
-// with their checked lifecycle and audit log, dialogue sessions by chat, processed-update
-// markers, and the durable outbound queue.
 package storage
 
 import (
@@ -78,7 +75,7 @@ type Report struct {
 
 	// Registry programs found at report time (auto_rejected) or the recipient's programs (sanggah).
 	Programs []string `json:"programs,omitempty"`
-	// IssuedElsewhere notes a NIK issued outside the service area, for staff.
+	// IssuedAt names the region that issued a NIK from outside the service area, for staff.
 	IssuedAt string `json:"issued_at,omitempty"`
 
 	From      ChatAddr     `json:"from"` // the chat the citizen reported from: told there
@@ -91,6 +88,11 @@ type Report struct {
 var (
 	ErrNotFound          = errors.New("storage: not found")
 	ErrIllegalTransition = errors.New("storage: illegal status transition")
+	// ErrReasonRequired refuses "tidak layak" and a dismissed sanggah without a reason: the
+	// citizen is told why, so there must be a why.
+	ErrReasonRequired = errors.New("storage: a reason is required")
+	// ErrInvalid refuses input the store cannot keep as given (missing NIK, unknown kind, …).
+	ErrInvalid = errors.New("storage: invalid argument")
 )
 
 // AlreadyDecidedError is returned when a decision arrives for a report someone already decided:

@@ -1,0 +1,442 @@
+// Package config reads the bot's configuration from LAPOR_* environment variables (and,
+// optionally, a KEY=VALUE file named by LAPOR_CONFIG_FILE), fills in defaults that work out of
+// the box, and validates it with messages that name the variable at fault.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Secret is a value that must never be printed: its String and GoString hide it.
+type Secret string
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "****"
+}
+
+// GoString hides the value from %#v too.
+func (s Secret) GoString() string { return s.String() }
+
+// Value returns the secret itself, for the one place that needs it.
+func (s Secret) Value() string { return string(s) }
+
+// Config is everything the bot can be told. The zero value is not useful: use Load.
+type Config struct {
+	DataDir   string
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // console or json; "" = console on a terminal, json otherwise
+
+	RegistrySource string        // CSV re-imported on a schedule; "" = no scheduled sync
+	RegistrySync   time.Duration // how often to look at RegistrySource
+
+	Agency        string   // shown to citizens: who handles their data
+	Retention     string   // how long data is kept, in words, for the privacy notice
+	Regency       string   // service area regency code, e.g. "35.10"
+	KecamatanOnly []string // optional subset of the regency's kecamatan codes
+
+	VerifySLA     time.Duration // report → decision
+	DeliverySLA   time.Duration // layak → disalurkan
+	SessionTTL    time.Duration // idle dialogue expiry
+	CheckLimit    int           // status checks per chat per hour
+	ReminderEvery time.Duration // at most one overdue reminder per staff chat per this
+
+	Telegram Telegram
+	WhatsApp WhatsApp
+}
+
+// Telegram configures the Telegram channel; it is on when Token is set.
+type Telegram struct {
+	Token         Secret
+	APIURL        string
+	StaffChats    []int64
+	StaffUsers    []int64
+	WebhookURL    string
+	WebhookListen string
+	WebhookSecret Secret
+}
+
+// Enabled reports whether the Telegram channel should run.
+func (t Telegram) Enabled() bool { return t.Token != "" }
+
+// WhatsApp configures the WhatsApp channel (a linked device of the service's number).
+type WhatsApp struct {
+	Enabled      bool
+	StaffGroups  []string // group JIDs, "1203630…@g.us"
+	StaffNumbers []string // optional allow-list, digits only, 62…
+}
+
+// Getenv looks a variable up; os.Getenv in production, a map in tests.
+type Getenv func(string) string
+
+// Variables lists every variable Load reads, with its default and meaning, for --help and the
+// README. Order is the order they are shown.
+var Variables = []Variable{
+	{"LAPOR_CONFIG_FILE", "", "optional file of KEY=VALUE lines; the environment wins over it"},
+	{"LAPOR_DATA_DIR", "./data", "where the registry, reports and sessions are kept (created 0700)"},
+	{"LAPOR_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LAPOR_LOG_FORMAT", "", "console or json; empty: console on a terminal, json otherwise"},
+	{"LAPOR_REGISTRY_SOURCE", "", "recipient registry CSV re-imported when it changes"},
+	{"LAPOR_REGISTRY_SYNC", "1h", "how often LAPOR_REGISTRY_SOURCE is checked (SOP: 1 hour)"},
+	{"LAPOR_AGENCY", "Dinas Sosial Kabupaten Banyuwangi", "who handles the reports, told to citizens"},
+	{"LAPOR_RETENTION", "2 tahun", "how long report data is kept, told to citizens"},
+	{"LAPOR_SERVICE_REGENCY", "35.10", "service area: regency code (Kemendagri); residents only"},
+	{"LAPOR_SERVICE_KECAMATAN", "", "optional comma-separated kecamatan codes, a subset of the regency"},
+	{"LAPOR_VERIFY_SLA", "3h", "time for staff to decide a report (SOP: 3 hours)"},
+	{"LAPOR_DELIVERY_SLA", "12h", "time from layak to disalurkan (SOP: 12 hours)"},
+	{"LAPOR_SESSION_TTL", "2h", "an idle dialogue expires after this"},
+	{"LAPOR_CHECK_LIMIT", "10", "status checks a chat may make per hour"},
+	{"LAPOR_REMINDER_EVERY", "1h", "at most one overdue-work reminder per staff chat per this"},
+	{"LAPOR_TELEGRAM_TOKEN", "", "BotFather token; when set, serve runs Telegram (secret)"},
+	{"LAPOR_TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL; requests go to <base>/bot<token>/<method>"},
+	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
+	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
+	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode; empty: long polling"},
+	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", ":8443", "address the webhook server listens on"},
+	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
+	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
+	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
+	{"LAPOR_WHATSAPP_STAFF_NUMBERS", "", "optional comma-separated phone numbers allowed to decide (62…)"},
+}
+
+// Variable documents one environment variable.
+type Variable struct {
+	Name, Default, Meaning string
+}
+
+// Load reads the configuration. getenv is usually os.Getenv. All problems are reported together,
+// one per line, each naming its variable.
+func Load(getenv Getenv) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	get := getenv
+	if path := getenv("LAPOR_CONFIG_FILE"); path != "" {
+		file, err := readFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("LAPOR_CONFIG_FILE: %w", err)
+		}
+		get = func(k string) string {
+			if v := getenv(k); v != "" {
+				return v
+			}
+			return file[k]
+		}
+	}
+	p := parser{get: get}
+	c := Config{
+		DataDir:        p.str("LAPOR_DATA_DIR"),
+		LogLevel:       strings.ToLower(p.str("LAPOR_LOG_LEVEL")),
+		LogFormat:      strings.ToLower(p.str("LAPOR_LOG_FORMAT")),
+		RegistrySource: p.str("LAPOR_REGISTRY_SOURCE"),
+		RegistrySync:   p.duration("LAPOR_REGISTRY_SYNC", time.Minute),
+		Agency:         p.str("LAPOR_AGENCY"),
+		Retention:      p.str("LAPOR_RETENTION"),
+		Regency:        p.str("LAPOR_SERVICE_REGENCY"),
+		KecamatanOnly:  p.list("LAPOR_SERVICE_KECAMATAN"),
+		VerifySLA:      p.duration("LAPOR_VERIFY_SLA", time.Minute),
+		DeliverySLA:    p.duration("LAPOR_DELIVERY_SLA", time.Minute),
+		SessionTTL:     p.duration("LAPOR_SESSION_TTL", time.Minute),
+		CheckLimit:     p.int("LAPOR_CHECK_LIMIT", 1),
+		ReminderEvery:  p.duration("LAPOR_REMINDER_EVERY", time.Minute),
+		Telegram: Telegram{
+			Token:         Secret(p.str("LAPOR_TELEGRAM_TOKEN")),
+			APIURL:        strings.TrimRight(p.str("LAPOR_TELEGRAM_API_URL"), "/"),
+			StaffChats:    p.ints("LAPOR_TELEGRAM_STAFF_CHATS"),
+			StaffUsers:    p.ints("LAPOR_TELEGRAM_STAFF_USERS"),
+			WebhookURL:    p.str("LAPOR_TELEGRAM_WEBHOOK_URL"),
+			WebhookListen: p.str("LAPOR_TELEGRAM_WEBHOOK_LISTEN"),
+			WebhookSecret: Secret(p.str("LAPOR_TELEGRAM_WEBHOOK_SECRET")),
+		},
+		WhatsApp: WhatsApp{
+			Enabled:      p.bool("LAPOR_WHATSAPP"),
+			StaffGroups:  p.list("LAPOR_WHATSAPP_STAFF_GROUPS"),
+			StaffNumbers: p.phones("LAPOR_WHATSAPP_STAFF_NUMBERS"),
+		},
+	}
+	p.validate(&c)
+	if len(p.errs) > 0 {
+		return Config{}, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+var (
+	regencyCode   = regexp.MustCompile(`^\d{2}\.\d{2}$`)
+	kecamatanCode = regexp.MustCompile(`^\d{2}\.\d{2}\.\d{2}$`)
+	groupJID      = regexp.MustCompile(`^[0-9-]+@g\.us$`)
+)
+
+func (p *parser) validate(c *Config) {
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p.fail("LAPOR_LOG_LEVEL", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "", "console", "json":
+	default:
+		p.fail("LAPOR_LOG_FORMAT", "must be console or json, not %q", c.LogFormat)
+	}
+	if c.DataDir == "" {
+		p.fail("LAPOR_DATA_DIR", "must not be empty")
+	}
+	if !regencyCode.MatchString(c.Regency) {
+		p.fail("LAPOR_SERVICE_REGENCY", "must be a regency code like 35.10, not %q", c.Regency)
+	}
+	for _, k := range c.KecamatanOnly {
+		if !kecamatanCode.MatchString(k) || !strings.HasPrefix(k, c.Regency+".") {
+			p.fail("LAPOR_SERVICE_KECAMATAN", "%q is not a kecamatan code of regency %s (like %s.01)", k, c.Regency, c.Regency)
+		}
+	}
+	if c.Telegram.APIURL != "" {
+		if u, err := url.Parse(c.Telegram.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.fail("LAPOR_TELEGRAM_API_URL", "must be an http(s) URL like https://api.telegram.org")
+		}
+	}
+	if c.Telegram.Enabled() {
+		if strings.ContainsAny(c.Telegram.Token.Value(), " \t\n/") || !strings.Contains(c.Telegram.Token.Value(), ":") {
+			p.fail("LAPOR_TELEGRAM_TOKEN", "does not look like a BotFather token (<digits>:<letters>)")
+		}
+		if len(c.Telegram.StaffChats) == 0 {
+			p.fail("LAPOR_TELEGRAM_STAFF_CHATS", "is required with LAPOR_TELEGRAM_TOKEN: reports must reach a staff group")
+		}
+	}
+	if c.Telegram.WebhookURL != "" {
+		if u, err := url.Parse(c.Telegram.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a public https:// URL (Telegram only calls HTTPS webhooks)")
+		}
+		if c.Telegram.WebhookSecret == "" {
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode, so forged calls are refused")
+		} else if !regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`).MatchString(c.Telegram.WebhookSecret.Value()) {
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_SECRET", "may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters), as Telegram requires")
+		}
+	}
+	for _, g := range c.WhatsApp.StaffGroups {
+		if !groupJID.MatchString(g) {
+			p.fail("LAPOR_WHATSAPP_STAFF_GROUPS", "%q is not a group JID (…@g.us); list them with: laporbansos whatsapp groups", g)
+		}
+	}
+	if c.WhatsApp.Enabled && len(c.WhatsApp.StaffGroups) == 0 {
+		p.fail("LAPOR_WHATSAPP_STAFF_GROUPS", "is required with LAPOR_WHATSAPP=1: reports must reach a staff group")
+	}
+}
+
+// ServeChannels lists the channels serve would run, in a stable order.
+func (c Config) ServeChannels() []string {
+	var ch []string
+	if c.Telegram.Enabled() {
+		ch = append(ch, "telegram")
+	}
+	if c.WhatsApp.Enabled {
+		ch = append(ch, "whatsapp")
+	}
+	return ch
+}
+
+// Describe returns the effective configuration as sorted "NAME=value" lines with secrets hidden,
+// for `laporbansos config`.
+func (c Config) Describe() []string {
+	m := map[string]string{
+		"LAPOR_DATA_DIR":                c.DataDir,
+		"LAPOR_LOG_LEVEL":               c.LogLevel,
+		"LAPOR_LOG_FORMAT":              c.LogFormat,
+		"LAPOR_REGISTRY_SOURCE":         c.RegistrySource,
+		"LAPOR_REGISTRY_SYNC":           c.RegistrySync.String(),
+		"LAPOR_AGENCY":                  c.Agency,
+		"LAPOR_RETENTION":               c.Retention,
+		"LAPOR_SERVICE_REGENCY":         c.Regency,
+		"LAPOR_SERVICE_KECAMATAN":       strings.Join(c.KecamatanOnly, ","),
+		"LAPOR_VERIFY_SLA":              c.VerifySLA.String(),
+		"LAPOR_DELIVERY_SLA":            c.DeliverySLA.String(),
+		"LAPOR_SESSION_TTL":             c.SessionTTL.String(),
+		"LAPOR_CHECK_LIMIT":             strconv.Itoa(c.CheckLimit),
+		"LAPOR_REMINDER_EVERY":          c.ReminderEvery.String(),
+		"LAPOR_TELEGRAM_TOKEN":          c.Telegram.Token.String(),
+		"LAPOR_TELEGRAM_API_URL":        c.Telegram.APIURL,
+		"LAPOR_TELEGRAM_STAFF_CHATS":    joinInts(c.Telegram.StaffChats),
+		"LAPOR_TELEGRAM_STAFF_USERS":    joinInts(c.Telegram.StaffUsers),
+		"LAPOR_TELEGRAM_WEBHOOK_URL":    c.Telegram.WebhookURL,
+		"LAPOR_TELEGRAM_WEBHOOK_LISTEN": c.Telegram.WebhookListen,
+		"LAPOR_TELEGRAM_WEBHOOK_SECRET": c.Telegram.WebhookSecret.String(),
+		"LAPOR_WHATSAPP":                map[bool]string{true: "1", false: "0"}[c.WhatsApp.Enabled],
+		"LAPOR_WHATSAPP_STAFF_GROUPS":   strings.Join(c.WhatsApp.StaffGroups, ","),
+		"LAPOR_WHATSAPP_STAFF_NUMBERS":  strings.Join(c.WhatsApp.StaffNumbers, ","),
+	}
+	lines := make([]string, 0, len(m))
+	for k, v := range m {
+		lines = append(lines, k+"="+v)
+	}
+	sort.Strings(lines)
+	return lines
+}
+
+func joinInts(xs []int64) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+// parser reads variables with their defaults and collects every problem.
+type parser struct {
+	get  Getenv
+	errs []error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+}
+
+func (p *parser) str(name string) string {
+	if v := strings.TrimSpace(p.get(name)); v != "" {
+		return v
+	}
+	for _, v := range Variables {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	return ""
+}
+
+func (p *parser) duration(name string, min time.Duration) time.Duration {
+	s := p.str(name)
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.fail(name, "%q is not a duration (write e.g. 90m, 3h, 1h30m)", s)
+		return 0
+	}
+	if d < min {
+		p.fail(name, "%s is too short (at least %s)", d, min)
+	}
+	return d
+}
+
+func (p *parser) int(name string, min int) int {
+	s := p.str(name)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		p.fail(name, "%q is not a whole number", s)
+		return 0
+	}
+	if n < min {
+		p.fail(name, "%d is too small (at least %d)", n, min)
+	}
+	return n
+}
+
+func (p *parser) bool(name string) bool {
+	switch s := strings.ToLower(p.str(name)); s {
+	case "1", "true", "yes", "on", "ya":
+		return true
+	case "", "0", "false", "no", "off", "tidak":
+		return false
+	default:
+		p.fail(name, "%q is not 1 or 0", s)
+		return false
+	}
+}
+
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, f := range strings.Split(p.str(name), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (p *parser) ints(name string) []int64 {
+	var out []int64
+	for _, f := range p.list(name) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			p.fail(name, "%q is not a numeric id", f)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (p *parser) phones(name string) []string {
+	var out []string
+	for _, f := range p.list(name) {
+		n, ok := NormalizePhone(f)
+		if !ok {
+			p.fail(name, "%q is not a phone number like 6281234567890", f)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// NormalizePhone turns 08…, 62…, +62… (with spaces, dashes, dots or brackets) into 62… digits.
+// It accepts 9 to 13 digits after the country code, as Indonesian numbers have.
+func NormalizePhone(s string) (string, bool) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "62"):
+	case strings.HasPrefix(d, "0"):
+		d = "62" + d[1:]
+	default:
+		return "", false
+	}
+	if n := len(d) - 2; n < 8 || n > 13 || d[2] == '0' {
+		return "", false
+	}
+	return d, true
+}
+
+// readFile parses KEY=VALUE lines; blank lines and # comments are skipped; values may be quoted.
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || !strings.HasPrefix(strings.TrimSpace(k), "LAPOR_") {
+			return nil, fmt.Errorf("%s line %d: want LAPOR_NAME=value", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		m[strings.TrimSpace(k)] = v
+	}
+	return m, sc.Err()
+}

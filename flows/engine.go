@@ -1,0 +1,179 @@
+// Package flows is the product's logic with no network in it: the citizen dialogues (Lapor, Cek,
+// Sanggah) as finite-state machines rebuilt from the stored session for every message, and the
+// staff workflow (decisions, queries, reminders). A message goes in; the session, any report and
+// the replies are committed in one transaction; the replies come out, already queued for sending.
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// Message is what a citizen or a staff member sent, as the channel understood it.
+type Message struct {
+	Chat storage.ChatAddr // where it came from; replies go here
+	From storage.Actor    // who sent it
+	Text string
+	// NonText names a message that carries no text ("photo", "sticker", "voice", "location", …).
+	NonText string
+	// Step is the dialogue state a pressed button belonged to ("" for typed text): a press from
+	// an old keyboard must not answer a newer question.
+	Step string
+	// StaffChat is set by the channel when Chat is a configured staff chat.
+	StaffChat bool
+	// Authorized is set by the channel when the sender may act as staff (staff chat member and,
+	// where configured, on the allow-list). The workflow refuses decisions without it.
+	Authorized bool
+	// Private is the sender's own chat with the bot, where DETAIL sends full data; zero if none.
+	Private storage.ChatAddr
+}
+
+// Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
+// numbered list, and Actions (staff commands) as buttons or as "ketik …" lines.
+type Reply struct {
+	To      storage.ChatAddr `json:"to"`
+	Text    string           `json:"text"`
+	Choices []Choice         `json:"choices,omitempty"`
+	Columns int              `json:"columns,omitempty"` // buttons per row; 0 = one per row
+	// Step is the session state Choices answer; a channel echoes it back in Message.Step.
+	Step       string    `json:"step,omitempty"`
+	Actions    []Choice  `json:"actions,omitempty"`
+	AskContact bool      `json:"ask_contact,omitempty"` // offer "share my phone number"
+	Report     string    `json:"report,omitempty"`      // the report this message is about
+	Event      string    `json:"event,omitempty"`       // see the Event* constants
+	Document   *Document `json:"document,omitempty"`
+}
+
+// Choice is one option: Label is shown, Data is sent back when it is picked.
+type Choice struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// Document is a file to send, such as the CSV export.
+type Document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
+// Events tag replies a channel may want to treat specially (edit a posted message, say).
+const (
+	EventStaffNew     = "staff_new"     // a new report/sanggah for the staff chats
+	EventStaffDecided = "staff_decided" // a decision was made on Report
+	EventStaffDetail  = "staff_detail"  // full data, to a staff member's private chat
+	EventCitizenFinal = "citizen_final" // the dialogue ended: remove any keyboard
+)
+
+// Store is the transactional store the flows need. *storage.DB implements it.
+type Store interface {
+	Update(ctx context.Context, fn func(tx *storage.Tx) error) error
+	View(ctx context.Context, fn func(tx *storage.Tx) error) error
+}
+
+// Registry answers "does this NIK already receive a program?". *registry.Registry implements it.
+type Registry interface {
+	Lookup(nik registry.NIK) ([]registry.Program, error)
+}
+
+var (
+	_ Store    = (*storage.DB)(nil)
+	_ Registry = (*registry.Registry)(nil)
+)
+
+// Engine runs the dialogues and the staff workflow.
+type Engine struct {
+	Store    Store
+	Registry Registry
+	Area     Area
+	// StaffChats receive every new report and sanggah, decisions and reminders.
+	StaffChats []storage.ChatAddr
+	Now        func() time.Time
+	Log        zerolog.Logger
+
+	Agency      string        // who handles the data, told to citizens
+	Retention   string        // how long data is kept, in words
+	VerifySLA   time.Duration // received → decision
+	DeliverySLA time.Duration // layak → disalurkan
+	SessionTTL  time.Duration // idle dialogue expiry
+	CheckLimit  int           // status checks per chat per hour
+}
+
+// Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
+// dialogue. Everything it changes, and the replies, are committed before it returns; the
+// replies are returned too (they are already in the send queue).
+func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
+	var out []Reply
+	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+		// Update may run this more than once (group commit retries): start clean each time.
+		out = out[:0]
+		var err error
+		if m.StaffChat {
+			out, err = e.staff(ctx, tx, m)
+		} else {
+			out, err = e.citizen(ctx, tx, m)
+		}
+		if err != nil {
+			return err
+		}
+		return enqueue(tx, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func enqueue(tx *storage.Tx, replies []Reply) error {
+	msgs := make([]*storage.Outbound, 0, len(replies))
+	for _, r := range replies {
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode reply: %w", err)
+		}
+		msgs = append(msgs, &storage.Outbound{To: r.To, Payload: payload})
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return tx.Enqueue(msgs...)
+}
+
+// DecodeReply turns a queued payload back into a Reply.
+func DecodeReply(payload []byte) (Reply, error) {
+	var r Reply
+	err := json.Unmarshal(payload, &r)
+	return r, err
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// wib is Western Indonesia Time; a fixed zone, so the binary needs no tzdata.
+var wib = time.FixedZone("WIB", 7*3600)
+
+func clock(t time.Time) string { return t.In(wib).Format("15:04") }
+
+func stamp(t time.Time) string { return t.In(wib).Format("02/01/2006 15:04") + " WIB" }
+
+// words says a duration the way a person would: "3 jam", "90 menit", "7 hari".
+func words(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d hari", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%d jam", d/time.Hour)
+	default:
+		return fmt.Sprintf("%d menit", d/time.Minute)
+	}
+}

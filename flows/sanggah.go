@@ -1,0 +1,142 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+var sanggahConfirm = []option{confirmOptions[0], confirmOptions[2]} // Kirim, Batal
+
+// sanggah runs the objection dialogue: the NIK must be a registered recipient; the objector
+// sees only the masked name that confirms it.
+func (c *conv) sanggah(text string) {
+	d := c.s.Data
+	switch c.s.State {
+	case stSgNIK:
+		nik, err := registry.ParseNIK(text)
+		if err != nil {
+			c.ask(nikProblem(err))
+			return
+		}
+		progs, err := c.e.Registry.Lookup(nik)
+		if errors.Is(err, registry.ErrNotFound) {
+			c.ask(fmt.Sprintf(msgSgNotRecipient, nik.Masked()))
+			return
+		}
+		if err != nil {
+			c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
+			c.ask("Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi.")
+			return
+		}
+		if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindSanggah); err == nil {
+			c.say(msgSgDuplicate, open.ID, statusLabel[string(open.Status)]).Event = EventCitizenFinal
+			c.fire(evDone)
+			c.prompt()
+			return
+		}
+		d[kNIK] = string(nik)
+		d[kSgName] = registry.MaskName(progs[0].Name)
+		d[kSgPrograms] = strings.Join(programNames(progs), ", ")
+		c.fire("sg_nik")
+	case stSgPerson:
+		switch i := pick(yesNoOptions, text); {
+		case i < 0:
+			c.badChoice(len(yesNoOptions))
+		case yesNoOptions[i].Key == "ya":
+			c.fire("sg_person")
+		default:
+			delete(d, kNIK)
+			c.say(msgSgWrongPerson)
+			c.back()
+		}
+	case stSgReason:
+		i := pick(sanggahReasons, text)
+		if i < 0 {
+			c.badChoice(len(sanggahReasons))
+			return
+		}
+		d[kReason] = sanggahReasons[i].Key
+		c.fire("sg_reason")
+	case stSgText:
+		if v, ok := c.freeAnswer(text, minFreeText, maxFreeText); ok {
+			d[kReasonText] = v
+			c.fire("sg_text")
+		}
+	case stSgName:
+		if v, ok := c.nameAnswer(text); ok {
+			d[kReporter] = v
+			c.fire("sg_name")
+		}
+	case stSgPhone:
+		p, ok := normalizePhone(text)
+		if !ok {
+			c.ask(msgPhoneInvalid)
+			return
+		}
+		d[kPhone] = p
+		c.fire("sg_phone")
+	case stSgConfirm:
+		i := pick(sanggahConfirm, text)
+		if i < 0 {
+			c.badChoice(len(sanggahConfirm))
+			return
+		}
+		if sanggahConfirm[i].Key == "batal" {
+			c.reset()
+			c.say(msgCancelled).Event = EventCitizenFinal
+			c.prompt()
+			return
+		}
+		c.submitSanggah()
+	}
+}
+
+func (c *conv) sanggahSummary() string {
+	d := c.s.Data
+	return strings.Join([]string{
+		"NIK penerima: " + maskNIK(d[kNIK]) + " (" + d[kSgName] + ")",
+		"Alasan: " + reasonLabel(sanggahReasons, d[kReason], "") + " — " + d[kReasonText],
+		"Penyanggah: " + d[kReporter],
+		"No. HP: " + d[kPhone],
+	}, "\n")
+}
+
+func (c *conv) submitSanggah() {
+	d := c.s.Data
+	nik := registry.NIK(d[kNIK])
+	if open, err := c.tx.OpenReportByNIK(d[kNIK], storage.KindSanggah); err == nil {
+		c.say(msgSgDuplicate, open.ID, statusLabel[string(open.Status)]).Event = EventCitizenFinal
+		c.fire(evDone)
+		return
+	}
+	r := &storage.Report{
+		Kind:         storage.KindSanggah,
+		Status:       storage.StatusSubmitted,
+		NIK:          d[kNIK],
+		Reason:       d[kReason],
+		ReasonText:   d[kReasonText],
+		ReporterName: d[kReporter],
+		Phone:        d[kPhone],
+		From:         c.m.Chat,
+		CreatedAt:    c.now,
+		Deadline:     c.now.Add(c.e.VerifySLA),
+	}
+	// Staff see the recipient as the registry has them; the objector never did.
+	if progs, err := c.e.Registry.Lookup(nik); err == nil {
+		r.Name, r.Address, r.Desa, r.Kecamatan = progs[0].Name, progs[0].Address, progs[0].Desa, progs[0].Kecamatan
+		r.Programs = programNames(progs)
+	}
+	if err := c.tx.CreateReport(r); err != nil {
+		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("store sanggah")
+		c.ask("Maaf, sanggahan belum tersimpan karena gangguan. Silakan pilih Kirim lagi.")
+		return
+	}
+	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Msg("sanggah submitted")
+	c.say(msgSgAccepted, r.ID, c.e.Agency).Event = EventCitizenFinal
+	c.out = append(c.out, c.e.staffNotice(r)...)
+	c.fire(evDone)
+}

@@ -1,0 +1,499 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// staffCommands are the words the bot answers in a staff chat. Anything else there is the staff
+// talking among themselves, and the bot stays quiet.
+var staffCommands = map[string]bool{
+	"layak": true, "tolak": true, "salur": true, "terima": true, "detail": true,
+	"pending": true, "cari": true, "statistik": true, "ekspor": true, "bantuan": true,
+	"help": true, "start": true,
+}
+
+// decision is what a staff command asks of a report.
+var decisions = map[string]struct {
+	report, sanggah storage.Status // target status per kind; "" = not for that kind
+	needsReason     bool
+}{
+	"layak":  {report: storage.StatusEligible},
+	"tolak":  {report: storage.StatusIneligible, sanggah: storage.StatusDismissed, needsReason: true},
+	"salur":  {report: storage.StatusDelivered},
+	"terima": {sanggah: storage.StatusUpheld},
+}
+
+func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply, error) {
+	text := clean(m.Text, false)
+	if m.NonText != "" || text == "" || runes(text) > maxInput {
+		return nil, nil
+	}
+	fields := strings.Fields(text)
+	cmd := fold(fields[0])
+	if !staffCommands[cmd] {
+		if strings.HasPrefix(text, "/") {
+			return []Reply{{To: m.Chat, Text: msgStaffUnknown}}, nil
+		}
+		return nil, nil
+	}
+	if !m.Authorized {
+		// Logged with the user id so a supervisor can see who tried.
+		e.Log.Warn().Str("channel", m.From.Channel).Str("user", m.From.ID).Str("command", cmd).Msg("unauthorised staff command refused")
+		return []Reply{{To: m.Chat, Text: msgStaffUnauth}}, nil
+	}
+	args := fields[1:]
+	s := &staffTurn{e: e, tx: tx, m: m}
+	switch cmd {
+	case "bantuan", "help", "start":
+		s.reply(msgStaffHelp)
+	case "pending":
+		s.pending()
+	case "statistik":
+		s.stats()
+	case "ekspor":
+		s.export()
+	case "cari":
+		if len(args) == 0 {
+			s.reply(msgStaffNeedNumber, "CARI")
+			break
+		}
+		s.find(strings.Join(args, ""))
+	case "detail":
+		if len(args) == 0 {
+			s.reply(msgStaffNeedNumber, "DETAIL")
+			break
+		}
+		s.detail(canonicalID(strings.Join(args, " ")))
+	default:
+		if len(args) == 0 {
+			s.reply(msgStaffNeedNumber, strings.ToUpper(cmd))
+			break
+		}
+		// The number may be typed with spaces ("LB 2611 0042"); the reason is what follows it.
+		id, reason := splitID(args)
+		s.decide(cmd, id, reason)
+	}
+	return s.out, s.err
+}
+
+// splitID takes the report number from the start of args and returns the rest as the reason.
+func splitID(args []string) (string, string) {
+	for n := min(3, len(args)); n >= 1; n-- {
+		cand := strings.Join(args[:n], " ")
+		if looksLikeReportID(asciiDigits(cand)) {
+			return canonicalID(asciiDigits(cand)), strings.Join(args[n:], " ")
+		}
+	}
+	return strings.ToUpper(args[0]), strings.Join(args[1:], " ")
+}
+
+type staffTurn struct {
+	e   *Engine
+	tx  *storage.Tx
+	m   Message
+	out []Reply
+	err error
+}
+
+func (s *staffTurn) reply(text string, args ...any) *Reply {
+	if len(args) > 0 {
+		text = fmt.Sprintf(text, args...)
+	}
+	s.out = append(s.out, Reply{To: s.m.Chat, Text: text})
+	return &s.out[len(s.out)-1]
+}
+
+func (s *staffTurn) decide(cmd, id, reason string) {
+	r, err := s.tx.Report(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.reply(msgStaffNotFound, id)
+		return
+	}
+	if err != nil {
+		s.err = err
+		return
+	}
+	d := decisions[cmd]
+	to := d.report
+	if r.Kind == storage.KindSanggah {
+		to = d.sanggah
+	}
+	if to == "" {
+		s.reply(msgStaffIllegal, r.ID, statusLabel[string(r.Status)], strings.ToUpper(cmd))
+		return
+	}
+	reason = truncate(reason, maxFreeText)
+	if d.needsReason && strings.TrimSpace(reason) == "" {
+		rep := s.reply(msgStaffNeedReason, r.ID)
+		if r.Kind == storage.KindReport {
+			for _, why := range ineligibleReasons {
+				rep.Actions = append(rep.Actions, Choice{Label: why, Data: "TOLAK " + r.ID + " " + why})
+			}
+			rep.Report = r.ID
+		}
+		return
+	}
+	by := s.m.From
+	r, err = s.tx.Transition(r.ID, to, by, reason)
+	var already *storage.AlreadyDecidedError
+	switch {
+	case errors.As(err, &already):
+		who := already.Decision.By.Name
+		if who == "" {
+			who = already.Decision.By.ID
+		}
+		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
+		return
+	case errors.Is(err, storage.ErrIllegalTransition):
+		cur, _ := s.tx.Report(id)
+		status := ""
+		if cur != nil {
+			status = statusLabel[string(cur.Status)]
+		}
+		s.reply(msgStaffIllegal, id, status, strings.ToUpper(cmd))
+		return
+	case err != nil:
+		s.err = err
+		return
+	}
+	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", by.ID).Msg("staff decision")
+	s.out = append(s.out, s.e.decisionNotices(r)...)
+}
+
+// decisionNotices tell every staff chat and the citizen who reported about the latest decision.
+func (e *Engine) decisionNotices(r *storage.Report) []Reply {
+	last := r.History[len(r.History)-1]
+	who := last.By.Name
+	if who == "" {
+		who = last.By.ID
+	}
+	icon, verb := "✅", map[storage.Status]string{
+		storage.StatusEligible:   "dinyatakan LAYAK",
+		storage.StatusIneligible: "dinyatakan TIDAK LAYAK",
+		storage.StatusDelivered:  "SUDAH DISALURKAN",
+		storage.StatusUpheld:     "sanggahan DITERIMA",
+		storage.StatusDismissed:  "sanggahan DITOLAK",
+	}[last.To]
+	if last.To == storage.StatusIneligible || last.To == storage.StatusDismissed {
+		icon = "❌"
+	}
+	text := fmt.Sprintf(msgStaffDecided, icon, r.ID, verb, who, stamp(last.At))
+	if last.Note != "" {
+		text += "\nAlasan: " + last.Note
+	}
+	var actions []Choice
+	if last.To == storage.StatusEligible {
+		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
+		actions = []Choice{{Label: "Sudah disalurkan", Data: "SALUR " + r.ID}}
+	}
+	var out []Reply
+	for _, chat := range e.StaffChats {
+		out = append(out, Reply{To: chat, Text: text, Actions: actions, Report: r.ID, Event: EventStaffDecided})
+	}
+	var citizen string
+	switch last.To {
+	case storage.StatusEligible:
+		citizen = fmt.Sprintf(msgNotifyEligible, r.ID, stamp(last.At.Add(e.DeliverySLA)))
+	case storage.StatusIneligible:
+		citizen = fmt.Sprintf(msgNotifyIneligible, r.ID, last.Note)
+	case storage.StatusDelivered:
+		citizen = fmt.Sprintf(msgNotifyDelivered, r.ID)
+	case storage.StatusUpheld:
+		citizen = fmt.Sprintf(msgNotifyUpheld, r.ID)
+	case storage.StatusDismissed:
+		citizen = fmt.Sprintf(msgNotifyDismissed, r.ID, last.Note)
+	}
+	if citizen != "" && r.From.Channel != "" {
+		out = append(out, Reply{To: r.From, Text: citizen, Report: r.ID})
+	}
+	return out
+}
+
+// staffNotice is the message every staff chat gets for a new report or sanggah. The NIK and the
+// phone number are masked: the group lives on a third-party platform; DETAIL gives them in full.
+func (e *Engine) staffNotice(r *storage.Report) []Reply {
+	var b strings.Builder
+	if r.Kind == storage.KindSanggah {
+		fmt.Fprintf(&b, msgStaffNewSanggah+"\n", r.ID)
+		fmt.Fprintf(&b, "Penerima: %s · NIK %s\nProgram: %s\n", r.Name, maskNIK(r.NIK), strings.Join(r.Programs, ", "))
+		fmt.Fprintf(&b, "Alasan: %s — %s\nPenyanggah: %s · HP %s\n", reasonLabel(sanggahReasons, r.Reason, ""), r.ReasonText, r.ReporterName, maskPhone(r.Phone))
+	} else {
+		fmt.Fprintf(&b, msgStaffNewReport+"\n", r.ID)
+		if r.ForSelf {
+			b.WriteString("Untuk: diri sendiri\n")
+		} else {
+			fmt.Fprintf(&b, "Untuk: orang lain — pelapor %s (%s)\n", r.ReporterName, r.Relation)
+		}
+		fmt.Fprintf(&b, "Nama: %s · NIK %s\n", r.Name, maskNIK(r.NIK))
+		if r.IssuedAt != "" {
+			fmt.Fprintf(&b, "⚠️ NIK terbit di luar wilayah layanan: %s\n", r.IssuedAt)
+		}
+		fmt.Fprintf(&b, "Alamat: %s, Desa/Kel. %s, Kec. %s\n", r.Address, r.Desa, r.Kecamatan)
+		fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), maskPhone(r.Phone))
+	}
+	fmt.Fprintf(&b, msgStaffDeadline+"\n", stamp(r.CreatedAt), stamp(r.Deadline))
+	var actions []Choice
+	if r.Kind == storage.KindSanggah {
+		fmt.Fprintf(&b, msgStaffHowToSg, r.ID)
+		actions = []Choice{{Label: "Terima", Data: "TERIMA " + r.ID}, {Label: "Tolak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+	} else {
+		fmt.Fprintf(&b, msgStaffHowTo, r.ID)
+		actions = []Choice{{Label: "Layak", Data: "LAYAK " + r.ID}, {Label: "Tidak layak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+	}
+	out := make([]Reply, 0, len(e.StaffChats))
+	for _, chat := range e.StaffChats {
+		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew})
+	}
+	return out
+}
+
+func maskPhone(p string) string {
+	if len(p) < 8 {
+		return p
+	}
+	return p[:5] + strings.Repeat("*", len(p)-9) + p[len(p)-4:]
+}
+
+// detail sends the full data privately to the staff member who asked.
+func (s *staffTurn) detail(id string) {
+	r, err := s.tx.Report(id)
+	if err != nil {
+		s.reply(msgStaffNotFound, id)
+		return
+	}
+	if s.m.Private.ID == "" {
+		s.reply(msgStaffNoPrivate, r.ID)
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*DETAIL %s* (%s)\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
+	if nik, err := registry.ParseNIK(r.NIK); err == nil {
+		info := nik.Info()
+		sex := "laki-laki"
+		if info.Female {
+			sex = "perempuan"
+		}
+		fmt.Fprintf(&b, "Dari NIK: lahir %s, %s, terbit %s\n", info.BirthDate.Format("02/01/2006"), sex, placeOf(info))
+	}
+	fmt.Fprintf(&b, "Nama: %s\nAlamat: %s, Desa/Kel. %s, Kec. %s\n", r.Name, r.Address, r.Desa, r.Kecamatan)
+	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), r.Phone)
+	if r.Kind == storage.KindSanggah {
+		fmt.Fprintf(&b, "Keterangan: %s\nProgram: %s\n", r.ReasonText, strings.Join(r.Programs, ", "))
+	}
+	if r.ReporterName != "" {
+		fmt.Fprintf(&b, "Pelapor: %s %s\n", r.ReporterName, parenthesise(r.Relation))
+	}
+	fmt.Fprintf(&b, "Kanal: %s\nRiwayat:\n", r.From.Channel)
+	for _, t := range r.History {
+		who := t.By.Name
+		if who == "" {
+			who = t.By.ID
+		}
+		fmt.Fprintf(&b, "• %s %s oleh %s", stamp(t.At), statusLabel[string(t.To)], who)
+		if t.Note != "" {
+			b.WriteString(" — " + t.Note)
+		}
+		b.WriteByte('\n')
+	}
+	s.out = append(s.out, Reply{To: s.m.Private, Text: strings.TrimSpace(b.String()), Report: r.ID, Event: EventStaffDetail})
+	s.reply(msgStaffDetailSent, r.ID)
+}
+
+func parenthesise(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
+}
+
+func placeOf(info registry.NIKInfo) string {
+	var parts []string
+	for _, p := range []string{info.KecamatanName, info.RegencyName, info.ProvinceName} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "kode " + info.Kecamatan
+	}
+	return strings.Join(parts, ", ")
+}
+
+// briefLine is one report in a staff list.
+func briefLine(r *storage.Report) string {
+	who := r.Name
+	if who == "" {
+		who = "-"
+	}
+	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04"))
+}
+
+func (s *staffTurn) all() []*storage.Report {
+	var rs []*storage.Report
+	if err := s.tx.ForEachReport(func(r *storage.Report) error {
+		rs = append(rs, r)
+		return nil
+	}); err != nil {
+		s.err = err
+	}
+	return rs
+}
+
+func (s *staffTurn) pending() {
+	var waiting, toDeliver []*storage.Report
+	for _, r := range s.all() {
+		switch r.Status {
+		case storage.StatusSubmitted:
+			waiting = append(waiting, r)
+		case storage.StatusEligible:
+			toDeliver = append(toDeliver, r)
+		}
+	}
+	if len(waiting)+len(toDeliver) == 0 {
+		s.reply(msgStaffPendingNo)
+		return
+	}
+	s.reply(listText(fmt.Sprintf(msgStaffPending, len(waiting)), waiting) + "\n\n" +
+		listText(fmt.Sprintf(msgStaffToDeliver, len(toDeliver)), toDeliver))
+}
+
+func listText(head string, rs []*storage.Report) string {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].CreatedAt.Before(rs[j].CreatedAt) })
+	lines := []string{head}
+	for i, r := range rs {
+		if i == maxListShown {
+			lines = append(lines, fmt.Sprintf(msgStaffMore, len(rs)-i))
+			break
+		}
+		lines = append(lines, briefLine(r))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *staffTurn) find(q string) {
+	q = asciiDigits(q)
+	if looksLikeReportID(q) {
+		r, err := s.tx.Report(canonicalID(q))
+		if err != nil {
+			s.reply(msgStaffCariNone, canonicalID(q))
+			return
+		}
+		s.reply(briefLine(r) + "\n" + historyLine(r))
+		return
+	}
+	nik, err := registry.ParseNIK(q)
+	if err != nil {
+		s.reply(nikProblem(err))
+		return
+	}
+	var b strings.Builder
+	if progs, err := s.e.Registry.Lookup(nik); err == nil {
+		fmt.Fprintf(&b, "NIK %s terdaftar: %s\n", nik.Masked(), strings.Join(programNames(progs), ", "))
+	} else {
+		fmt.Fprintf(&b, "NIK %s tidak terdaftar sebagai penerima.\n", nik.Masked())
+	}
+	rs, err := s.tx.ReportsByNIK(string(nik))
+	if err != nil {
+		s.err = err
+		return
+	}
+	if len(rs) == 0 {
+		fmt.Fprintf(&b, msgStaffCariNone, nik.Masked())
+	}
+	for _, r := range rs {
+		b.WriteString(briefLine(r) + "\n" + historyLine(r) + "\n")
+	}
+	s.reply(strings.TrimSpace(b.String()))
+}
+
+func (s *staffTurn) stats() {
+	now := s.tx.Now
+	count := map[storage.Kind]map[storage.Status]int{storage.KindReport: {}, storage.KindSanggah: {}}
+	overdueV, overdueD := 0, 0
+	for _, r := range s.all() {
+		count[r.Kind][r.Status]++
+		switch {
+		case r.Status == storage.StatusSubmitted && now.Sub(r.CreatedAt) > s.e.VerifySLA:
+			overdueV++
+		case r.Status == storage.StatusEligible && now.Sub(r.History[len(r.History)-1].At) > s.e.DeliverySLA:
+			overdueD++
+		}
+	}
+	rc, sc := count[storage.KindReport], count[storage.KindSanggah]
+	total := 0
+	for _, n := range rc {
+		total += n
+	}
+	s.reply("%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n"+
+		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s",
+		msgStaffStats, total, rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
+		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
+		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
+		overdueV, words(s.e.VerifySLA), overdueD, words(s.e.DeliverySLA))
+}
+
+func (s *staffTurn) export() {
+	var buf bytes.Buffer
+	if err := storage.WriteCSV(&buf, s.all(), storage.DefaultExportOptions()); err != nil {
+		s.err = err
+		return
+	}
+	name := "laporbansos-" + s.tx.Now.In(wib).Format("20060102-1504") + ".csv"
+	r := s.reply("Ekspor semua laporan (%s).", name)
+	r.Document = &Document{Name: name, Data: buf.Bytes()}
+}
+
+// Remind posts one batched reminder per staff chat listing overdue work, at most once per
+// every: undecided past the verification SLA, and layak not delivered within the delivery SLA.
+func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
+	var out []Reply
+	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+		out = out[:0]
+		now := tx.Now
+		if last, err := tx.Get("flows", "reminded_at"); err == nil {
+			var t time.Time
+			if t.UnmarshalText(last) == nil && now.Sub(t) < every {
+				return nil
+			}
+		}
+		var undecided, undelivered []*storage.Report
+		err := tx.ForEachReport(func(r *storage.Report) error {
+			switch {
+			case r.Status == storage.StatusSubmitted && now.Sub(r.CreatedAt) > e.VerifySLA:
+				undecided = append(undecided, r)
+			case r.Status == storage.StatusEligible && now.Sub(r.History[len(r.History)-1].At) > e.DeliverySLA:
+				undelivered = append(undelivered, r)
+			}
+			return nil
+		})
+		if err != nil || len(undecided)+len(undelivered) == 0 {
+			return err
+		}
+		parts := []string{msgStaffReminder}
+		if len(undecided) > 0 {
+			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided))
+		}
+		if len(undelivered) > 0 {
+			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered))
+		}
+		text := strings.Join(parts, "\n\n")
+		for _, chat := range e.StaffChats {
+			out = append(out, Reply{To: chat, Text: text})
+		}
+		stampText, _ := now.MarshalText()
+		if err := tx.Put("flows", "reminded_at", stampText); err != nil {
+			return err
+		}
+		return enqueue(tx, out)
+	})
+	return out, err
+}

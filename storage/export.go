@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// ExportOptions shapes the CSV export. The zero value writes ';'-separated CSV without a byte
+// order mark; DefaultExportOptions is what Excel set up for Indonesia opens correctly.
+type ExportOptions struct {
+	Comma rune // field separator; 0 means ';' (Excel in Indonesia expects it: ',' is the decimal mark)
+	BOM   bool // start with a UTF-8 BOM, without which Excel misreads names with accents
+}
+
+// DefaultExportOptions returns ';' with a BOM.
+func DefaultExportOptions() ExportOptions { return ExportOptions{Comma: ';', BOM: true} }
+
+// ExportColumns is the header row of ExportCSV.
+var ExportColumns = []string{
+	"nomor", "jenis", "status", "dibuat", "nik", "nama", "alamat", "desa", "kecamatan",
+	"alasan", "keterangan", "telepon", "pelapor", "hubungan", "kanal",
+	"diputuskan_oleh", "diputuskan_pada", "catatan",
+}
+
+// exportTime is WIB, to the minute: how staff read times.
+const exportTime = "2006-01-02 15:04"
+
+// ExportCSV writes every report and sanggah, in creation order, as CSV with full details (NIK,
+// address): it is for staff, not for the group chat. Cells that a spreadsheet would run as a
+// formula are neutralised (see neutralise).
+func (db *DB) ExportCSV(w io.Writer, opts ExportOptions) error {
+	// Read everything first so the read transaction is not held open by a slow writer.
+	var reports []*Report
+	err := db.View(context.Background(), func(tx *Tx) error {
+		reports = reports[:0]
+		return tx.ForEachReport(func(r *Report) error {
+			reports = append(reports, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return WriteCSV(w, reports, opts)
+}
+
+// WriteCSV writes the given reports as ExportCSV does; the staff chat's EKSPOR uses it inside
+// its own transaction.
+func WriteCSV(w io.Writer, reports []*Report, opts ExportOptions) error {
+	bw := bufio.NewWriter(w)
+	if opts.BOM {
+		if _, err := bw.WriteString("\uFEFF"); err != nil {
+			return err
+		}
+	}
+	cw := csv.NewWriter(bw)
+	cw.Comma = opts.Comma
+	if cw.Comma == 0 {
+		cw.Comma = ';'
+	}
+	cw.UseCRLF = true // what Excel writes and RFC 4180 asks for
+	if err := cw.Write(ExportColumns); err != nil {
+		return fmt.Errorf("storage: export: %w", err)
+	}
+	for _, r := range reports {
+		if err := cw.Write(exportRow(r)); err != nil {
+			return fmt.Errorf("storage: export: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("storage: export: %w", err)
+	}
+	return bw.Flush()
+}
+
+func exportRow(r *Report) []string {
+	var decidedBy, decidedAt, note string
+	if d, ok := decision(r); ok {
+		decidedBy = d.By.Name
+		if decidedBy == "" {
+			decidedBy = d.By.ID
+		}
+		decidedAt = wibTime(d.At)
+		note = d.Note
+	}
+	relation := r.Relation
+	if r.ForSelf && relation == "" {
+		relation = "diri sendiri"
+	}
+	row := []string{
+		r.ID, string(r.Kind), string(r.Status), wibTime(r.CreatedAt), r.NIK, r.Name, r.Address,
+		r.Desa, r.Kecamatan, r.Reason, r.ReasonText, r.Phone, r.ReporterName, relation,
+		r.From.Channel, decidedBy, decidedAt, note,
+	}
+	for i, cell := range row {
+		row[i] = neutralise(cell)
+	}
+	return row
+}
+
+// decision is the staff verdict on r, if any: the move out of submitted.
+func decision(r *Report) (Transition, bool) {
+	for _, h := range r.History {
+		if h.From == StatusSubmitted {
+			return h, true
+		}
+	}
+	return Transition{}, false
+}
+
+func wibTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(wib).Format(exportTime)
+}
+
+// neutralise defuses CSV injection: names and free text come from the public, and a cell that
+// starts like a formula would be evaluated by Excel or LibreOffice. A leading apostrophe makes
+// the spreadsheet show the cell as text.
+func neutralise(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}

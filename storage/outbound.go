@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Enqueue appends messages to the durable send queue, assigning each its Seq and, when zero,
+// CreatedAt. Enqueued in the same Update as the state change they announce, a reply is sent
+// only if that change was committed, and is sent even if the process dies right after.
+func (tx *Tx) Enqueue(msgs ...*Outbound) error {
+	b := tx.bucket(bucketOutbound)
+	for _, o := range msgs {
+		if o == nil {
+			return fmt.Errorf("%w: nil outbound message", ErrInvalid)
+		}
+		if _, err := chatKey(o.To); err != nil {
+			return err
+		}
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		o.Seq = seq
+		if o.CreatedAt.IsZero() {
+			o.CreatedAt = tx.Now
+		}
+		if err := putOutbound(b.Put, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putOutbound(put func(k, v []byte) error, o *Outbound) error {
+	v, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("storage: encode outbound: %w", err)
+	}
+	return put(u64(o.Seq), v)
+}
+
+// Pending returns up to limit queued messages (all when limit <= 0) in Seq order, including
+// those whose NotBefore is still ahead: the sender decides what is due.
+func (tx *Tx) Pending(limit int) ([]*Outbound, error) {
+	out := []*Outbound{}
+	c := tx.bucket(bucketOutbound).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		var o Outbound
+		if err := json.Unmarshal(v, &o); err != nil {
+			return nil, fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
+		}
+		out = append(out, &o)
+	}
+	return out, nil
+}
+
+// AckOutbound removes a sent message. Acking one that is gone is not an error: a sender that
+// crashed between sending and acking, or a DropOutbound in between, may ack it twice.
+func (tx *Tx) AckOutbound(seq uint64) error {
+	return tx.bucket(bucketOutbound).Delete(u64(seq))
+}
+
+// UpdateOutbound stores a queued message's new Attempts and NotBefore after a failed send. It
+// returns ErrNotFound when the message was acked or dropped meanwhile, and does not re-add it.
+func (tx *Tx) UpdateOutbound(o *Outbound) error {
+	if o == nil {
+		return fmt.Errorf("%w: nil outbound message", ErrInvalid)
+	}
+	b := tx.bucket(bucketOutbound)
+	if b.Get(u64(o.Seq)) == nil {
+		return fmt.Errorf("%w: outbound %d", ErrNotFound, o.Seq)
+	}
+	return putOutbound(b.Put, o)
+}
+
+// DropOutbound removes every queued message to chat (the user blocked the bot, the chat is
+// gone) and returns how many there were.
+func (tx *Tx) DropOutbound(chat ChatAddr) (int, error) {
+	b := tx.bucket(bucketOutbound)
+	var drop [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var o Outbound
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
+		}
+		if o.To == chat {
+			drop = append(drop, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Deleting while iterating would skip keys; bolt cursors move under deletes.
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(drop), nil
+}
