@@ -362,8 +362,14 @@ func (s *staffTurn) pending() {
 		s.reply(msgStaffPendingNo)
 		return
 	}
-	s.reply(listText(fmt.Sprintf(msgStaffPending, len(waiting)), waiting) + "\n\n" +
-		listText(fmt.Sprintf(msgStaffToDeliver, len(toDeliver)), toDeliver))
+	var parts []string
+	if len(waiting) > 0 {
+		parts = append(parts, listText(fmt.Sprintf(msgStaffPending, len(waiting)), waiting))
+	}
+	if len(toDeliver) > 0 {
+		parts = append(parts, listText(fmt.Sprintf(msgStaffToDeliver, len(toDeliver)), toDeliver))
+	}
+	s.reply(strings.Join(parts, "\n\n"))
 }
 
 func listText(head string, rs []*storage.Report) string {

@@ -1,0 +1,482 @@
+// Command laporbansos is the Lapor Bansos chatbot: citizens report households that need social
+// assistance and check bansos status; Dinas Sosial staff decide in a group chat. This file only
+// wires the parts together: parse the command, load the configuration, build, run, shut down.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/term"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/bot/console"
+	"github.com/laporbansos/laporbansos/config"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // not found, or the work failed
+	exitUsage    = 2
+	usageSummary = `Lapor Bansos — laporan warga butuh bantuan sosial, lewat Telegram/WhatsApp.
+
+Usage:
+  laporbansos                         serve the configured channels; with none configured,
+                                      chat in this terminal (console) on the demo registry
+  laporbansos console                 chat in the terminal: lines are the citizen's messages,
+                                      "@staf …" lines are the staff group's ("@tamu …": a
+                                      group member who is not staff); piped input runs to EOF
+  laporbansos serve                   run Telegram and/or WhatsApp as configured
+  laporbansos registry import FILE    import a recipient CSV and swap it in atomically
+  laporbansos registry lookup NIK     programs, periods and statuses of a NIK
+  laporbansos registry stats          source, import time, rows, NIKs, rows per program
+  laporbansos registry demo           load the bundled synthetic demo registry
+  laporbansos reports list [--status S] [--kind report|sanggah]
+  laporbansos reports export [--out FILE] [--comma ,] [--no-bom]
+  laporbansos config                  the effective configuration (secrets hidden)
+  laporbansos version | help
+
+Exit codes: 0 ok, 1 not found or failed, 2 usage.
+Configuration is by environment variables (see README.md or "laporbansos config").`
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	code := m.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main is the program with its surroundings injectable, so tests run it end to end.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         config.Getenv
+	Now            func() time.Time // nil: time.Now
+
+	cfg config.Config
+	log zerolog.Logger
+}
+
+// usageError is a wrong command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Run executes one command and returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	err := m.run(ctx, args)
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errNotFound):
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintf(m.Stderr, "laporbansos: %s\n\n%s\n", ue.msg, usageSummary)
+		return exitUsage
+	default:
+		fmt.Fprintf(m.Stderr, "laporbansos: %v\n", err)
+		return exitFailed
+	}
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprintln(m.Stdout, usageSummary)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(m.Stdout, "laporbansos", version)
+		return nil
+	}
+	cfg, err := config.Load(m.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	m.cfg = cfg
+	switch cmd {
+	case "":
+		if len(cfg.ServeChannels()) == 0 {
+			return m.console(ctx, true)
+		}
+		return m.serve(ctx)
+	case "console":
+		return m.console(ctx, len(args) == 0 || args[0] != "--no-demo")
+	case "serve":
+		return m.serve(ctx)
+	case "registry":
+		return m.registry(ctx, args)
+	case "reports":
+		return m.reports(ctx, args)
+	case "config":
+		for _, line := range cfg.Describe() {
+			fmt.Fprintln(m.Stdout, line)
+		}
+		return nil
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+func (m *Main) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// logger writes structured logs; to a file in console mode so they do not interleave with the
+// chat in the terminal.
+func (m *Main) logger(w io.Writer) zerolog.Logger {
+	level, _ := zerolog.ParseLevel(m.cfg.LogLevel)
+	format := m.cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "console"
+		}
+	}
+	if format == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.DateTime}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}
+
+func (m *Main) dataDir() (string, error) {
+	dir := m.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
+	}
+	// MkdirAll leaves an existing directory as it was; the data is personal, so tighten it.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
+	}
+	return dir, nil
+}
+
+func (m *Main) openRegistry() (*registry.Registry, error) {
+	dir, err := m.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	r := &registry.Registry{Dir: dir, Now: m.Now, Log: m.log.With().Str("component", "registry").Logger()}
+	if err := r.Open(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (m *Main) openStore() (*storage.DB, error) {
+	dir, err := m.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db.Log = m.log.With().Str("component", "storage").Logger()
+	if m.Now != nil {
+		db.Now = m.Now
+	}
+	if err := db.Open(); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// app is the running bot's parts.
+type app struct {
+	reg    *registry.Registry
+	db     *storage.DB
+	engine *flows.Engine
+	sender *bot.Sender
+	disp   *bot.Dispatcher
+}
+
+func (a *app) Close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+	if a.reg != nil {
+		a.reg.Close()
+	}
+}
+
+// build opens the stores and wires the flows, the sender and the dispatcher.
+func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (*app, error) {
+	a := &app{}
+	var err error
+	if a.reg, err = m.openRegistry(); err != nil {
+		return nil, err
+	}
+	if a.db, err = m.openStore(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if demo && a.reg.Empty() {
+		res, err := a.reg.LoadDemo(ctx)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("load demo registry: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "ℹ️ Registry kosong: memuat registry DEMO bawaan (%d baris, %d NIK, data rekaan).\n", res.RowsImported, res.DistinctNIKs)
+	}
+	area, err := flows.NewArea(m.cfg.Regency, m.cfg.KecamatanOnly)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("LAPOR_SERVICE_REGENCY/LAPOR_SERVICE_KECAMATAN: %w", err)
+	}
+	a.engine = &flows.Engine{
+		Store:       a.db,
+		Registry:    a.reg,
+		Area:        area,
+		StaffChats:  staff,
+		Now:         m.Now,
+		Log:         m.log.With().Str("component", "flows").Logger(),
+		Agency:      m.cfg.Agency,
+		Retention:   m.cfg.Retention,
+		VerifySLA:   m.cfg.VerifySLA,
+		DeliverySLA: m.cfg.DeliverySLA,
+		SessionTTL:  m.cfg.SessionTTL,
+		CheckLimit:  m.cfg.CheckLimit,
+	}
+	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
+	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}
+	return a, nil
+}
+
+// console runs the terminal chat. Interactive on a terminal; a script when piped.
+func (m *Main) console(ctx context.Context, demo bool) error {
+	dir, err := m.dataDir()
+	if err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "laporbansos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	m.log = m.logger(logFile)
+	a, err := m.build(ctx, []storage.ChatAddr{console.StaffGroup}, demo)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	a.sender.Channels["console"] = &console.Channel{Out: m.Stdout, ExportDir: dir}
+	a.sender.Workers = 1 // one terminal: print in queue order
+	interactive := false
+	if f, ok := m.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		interactive = true
+		fmt.Fprintln(m.Stdout, "Konsol Lapor Bansos. Ketik pesan sebagai warga (mis. \"halo\"); \"@staf PENDING\" sebagai petugas di grup staf. Ctrl-D untuk keluar.")
+	}
+	// Replies left in the queue by an earlier run go out first.
+	if err := a.sender.Flush(ctx, 0); err != nil {
+		return err
+	}
+	return console.Run(ctx, m.Stdin, m.Stdout, a.disp, a.sender, !interactive, interactive)
+}
+
+// serve runs the configured channels until SIGINT/SIGTERM.
+func (m *Main) serve(ctx context.Context) error {
+	m.log = m.logger(m.Stderr)
+	if len(m.cfg.ServeChannels()) == 0 {
+		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 (or run: laporbansos console)")
+	}
+	return fmt.Errorf("channels %s are not available in this build yet", strings.Join(m.cfg.ServeChannels(), ", "))
+}
+
+func (m *Main) registry(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError{"registry needs a subcommand: import, lookup, stats or demo"}
+	}
+	m.log = m.logger(m.Stderr)
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "import":
+		if len(args) != 1 {
+			return usageError{"usage: laporbansos registry import FILE"}
+		}
+	case "lookup":
+		if len(args) != 1 {
+			return usageError{"usage: laporbansos registry lookup NIK"}
+		}
+	case "stats", "demo":
+		if len(args) != 0 {
+			return usageError{fmt.Sprintf("usage: laporbansos registry %s", sub)}
+		}
+	default:
+		return usageError{fmt.Sprintf("unknown registry subcommand %q", sub)}
+	}
+	reg, err := m.openRegistry()
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	switch sub {
+	case "import":
+		return m.registryImport(ctx, reg, args[0])
+	case "demo":
+		res, err := reg.LoadDemo(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "demo registry loaded: %d rows, %d NIKs\n", res.RowsImported, res.DistinctNIKs)
+		return nil
+	case "lookup":
+		nik, err := registry.ParseNIK(args[0])
+		if err != nil {
+			return fmt.Errorf("NIK: %w", err)
+		}
+		progs, err := reg.Lookup(nik)
+		if errors.Is(err, registry.ErrNotFound) {
+			fmt.Fprintf(m.Stdout, "%s: not in the registry\n", nik.Masked())
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s  %s\n", nik, progs[0].Name)
+		for _, p := range progs {
+			fmt.Fprintf(m.Stdout, "  %-10s %-20s %s\n", p.Program, p.Period, p.Status)
+		}
+		return nil
+	default: // stats
+		meta := reg.Meta()
+		if reg.Empty() {
+			fmt.Fprintln(m.Stdout, "registry is empty: no import yet (laporbansos registry import FILE)")
+			return nil
+		}
+		fmt.Fprintf(m.Stdout, "source:        %s\nsha256:        %s\nimported at:   %s\nrows read:     %d\nrows imported: %d\nrows refused:  %d\ndistinct NIKs: %d\nper program:\n",
+			meta.Source, meta.SHA256, meta.ImportedAt.Format(time.RFC3339), meta.RowsRead, meta.RowsImported, meta.RowsRefused, meta.DistinctNIKs)
+		for _, p := range sortedKeys(meta.PerProgram) {
+			fmt.Fprintf(m.Stdout, "  %-12s %d\n", p, meta.PerProgram[p])
+		}
+		return nil
+	}
+}
+
+// errNotFound exits 1 without a second message: the command already said what was not found.
+var errNotFound = errors.New("not found")
+
+func (m *Main) registryImport(ctx context.Context, reg *registry.Registry, path string) error {
+	opts := registry.ImportOptions{}
+	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		start := m.now()
+		opts.Progress = func(rows int, done, total int64) {
+			el := time.Since(start).Seconds()
+			rate := float64(rows) / max(el, 0.001)
+			eta := "?"
+			if total > 0 && done > 0 {
+				eta = fmt.Sprintf("%.0fs", el*float64(total-done)/float64(done))
+			}
+			fmt.Fprintf(m.Stderr, "\r%d rows · %.0f rows/s · ETA %s   ", rows, rate, eta)
+		}
+	}
+	res, err := reg.Import(ctx, path, opts)
+	if opts.Progress != nil {
+		fmt.Fprintln(m.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "imported %s in %s: %d rows read, %d imported, %d refused, %d duplicates, %d distinct NIKs\n",
+		path, res.Took.Round(time.Millisecond), res.RowsRead, res.RowsImported, res.RowsRefused, res.Duplicates, res.DistinctNIKs)
+	for _, b := range res.Bad {
+		fmt.Fprintf(m.Stdout, "  line %d: %s\n", b.Line, b.Reason)
+	}
+	if more := res.RowsRefused - len(res.Bad); more > 0 {
+		fmt.Fprintf(m.Stdout, "  … and %d more refused rows\n", more)
+	}
+	return nil
+}
+
+func (m *Main) reports(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError{"reports needs a subcommand: list or export"}
+	}
+	m.log = m.logger(m.Stderr)
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("reports "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		status = fs.String("status", "", "only this status")
+		kind   = fs.String("kind", "", "report or sanggah")
+		out    = fs.String("out", "", "file to write (default: standard output)")
+		comma  = fs.String("comma", ";", "field separator")
+		noBOM  = fs.Bool("no-bom", false, "leave out the UTF-8 byte order mark")
+	)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("bad arguments for reports %s", sub)}
+	}
+	if sub != "list" && sub != "export" {
+		return usageError{fmt.Sprintf("unknown reports subcommand %q", sub)}
+	}
+	db, err := m.openStore()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "export" {
+		if len([]rune(*comma)) != 1 {
+			return usageError{"--comma takes one character"}
+		}
+		w := m.Stdout
+		if *out != "" {
+			f, err := os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
+		}
+		if err := db.ExportCSV(w, storage.ExportOptions{Comma: []rune(*comma)[0], BOM: !*noBOM}); err != nil {
+			return err
+		}
+		if *out != "" {
+			fmt.Fprintf(m.Stderr, "exported to %s\n", *out)
+		}
+		return nil
+	}
+	f := storage.ReportFilter{Kind: storage.Kind(*kind)}
+	if *status != "" {
+		f.Statuses = []storage.Status{storage.Status(*status)}
+	}
+	rs, err := db.Reports(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		nik := "-"
+		if n, err := registry.ParseNIK(r.NIK); err == nil {
+			nik = n.Masked()
+		}
+		fmt.Fprintf(m.Stdout, "%-13s %-8s %-14s %s  %s  %s\n", r.ID, r.Kind, r.Status, r.CreatedAt.Format("2006-01-02 15:04"), nik, r.Name)
+	}
+	fmt.Fprintf(m.Stdout, "%d reports\n", len(rs))
+	return nil
+}
+
+func sortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
