@@ -3,7 +3,9 @@ package flows
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -22,8 +24,12 @@ func FuzzDialogue(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	// One store for the whole run (a store per input would spend the run on opening files); each
+	// input talks in a chat of its own.
+	h := newHarness(f)
+	var run atomic.Int64
 	f.Fuzz(func(t *testing.T, script string) {
-		h := newHarness(t)
+		citizenChat := storage.ChatAddr{Channel: "fuzz", ID: strconv.FormatInt(run.Add(1), 10)}
 		lines := strings.Split(script, "\n")
 		if len(lines) > 40 {
 			lines = lines[:40]
