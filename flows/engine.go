@@ -152,13 +152,6 @@ func DecodeReply(payload []byte) (Reply, error) {
 	return r, err
 }
 
-func (e *Engine) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
-}
-
 // wib is Western Indonesia Time; a fixed zone, so the binary needs no tzdata.
 var wib = time.FixedZone("WIB", 7*3600)
 

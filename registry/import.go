@@ -118,12 +118,7 @@ func (r *Registry) importFrom(ctx context.Context, rd io.Reader, source string, 
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("registry: import %s: %w", source, err)
 	}
-	tParse := time.Since(start)
 	b := p.build()
-	tBuild := time.Since(start)
-	defer func() {
-		fmt.Fprintf(os.Stderr, "DEBUG parse %v build %v total %v\n", tParse, tBuild, time.Since(start))
-	}()
 	if b.meta.RowsImported == 0 {
 		return ImportResult{}, fmt.Errorf("registry: import %s: no valid row (%d read, %d refused)", source, p.rowsRead, len(p.bad)+p.badMore)
 	}
@@ -150,8 +145,6 @@ type row struct {
 }
 
 const recLenBits = 24 // a record is at most MaxRecordBytes plus tags, far below 16 MiB
-
-func (rw row) off() uint64 { return rw.loc >> recLenBits }
 
 func (rw row) record(arena []byte) []byte {
 	off := rw.loc >> recLenBits
@@ -492,17 +485,14 @@ func (b *built) write(path string) error {
 	// before it remaps a growing file; mapping the whole expected size up front avoids that,
 	// which halves an import. The mapping is only address space.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
-		InitialMmapSize: b.sizeEstimate(), PageSize: 8192})
+		InitialMmapSize: b.sizeEstimate()})
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
 	err = b.fill(db)
-	t1 := time.Now()
 	if err == nil {
 		err = db.Sync()
 	}
-	fmt.Fprintf(os.Stderr, "DEBUG fill %v sync %v\n", t1.Sub(t0), time.Since(t1))
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -512,7 +502,7 @@ func (b *built) write(path string) error {
 // sizeEstimate bounds the registry file: records, keys and bbolt's 16-byte element headers,
 // plus a quarter for page slack and branch pages.
 func (b *built) sizeEstimate() int {
-	n := len(b.p.arena) + len(b.groups)*(8+16) + len(b.p.strs)*16
+	n := len(b.p.arena) + len(b.groups)*(8+16+bloomBitsPerKey/8+1) + len(b.p.strs)*16
 	for _, s := range b.p.strs[:min(len(b.p.strs), dictMax)] {
 		n += len(s)
 	}
@@ -534,7 +524,11 @@ func (b *built) fill(db *bolt.DB) error {
 		if _, err := tx.CreateBucket([]byte(bucketNIK)); err != nil {
 			return err
 		}
-		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON} {
+		filter := newBloom(len(b.groups))
+		for _, g := range b.groups {
+			filter.add(p.rows[g.lo].key)
+		}
+		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
 			if err := mb.Put([]byte(k), v); err != nil {
 				return err
 			}

@@ -226,16 +226,6 @@ func (n NIK) Uint64() uint64 {
 	return v
 }
 
-// nikFromUint64 is the inverse of NIK.Uint64.
-func nikFromUint64(v uint64) NIK {
-	var b [nikLen]byte
-	for i := nikLen - 1; i >= 0; i-- {
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return NIK(b[:])
-}
-
 // NIKInfo is what a NIK tells about its holder.
 type NIKInfo struct {
 	Province, Regency, Kecamatan             string // dotted codes: "35", "35.10", "35.10.09"

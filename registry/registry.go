@@ -9,7 +9,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +28,7 @@ const (
 	keyFormat  = "format"
 	keyDict    = "dict"
 	keyMeta    = "meta"
+	keyBloom   = "bloom"
 )
 
 // ErrClosed is returned by a Registry that is not open.
@@ -155,6 +155,7 @@ func (s *state) load() error {
 	if v := string(mb.Get([]byte(keyFormat))); v != formatVersion {
 		return fmt.Errorf("registry format %q, this program reads %q", v, formatVersion)
 	}
+	s.filter = bloom(mb.Get([]byte(keyBloom)))
 	if s.dict, err = decodeDict(mb.Get([]byte(keyDict))); err != nil {
 		return err
 	}
@@ -189,8 +190,7 @@ func (r *Registry) Lookup(nik NIK) ([]Program, error) {
 	if len(nik) != nikLen || !allASCIIDigits(string(nik)) {
 		return nil, &NIKError{Code: NIKNotDigits, Detail: "not a parsed NIK"}
 	}
-	var key [8]byte
-	binary.BigEndian.PutUint64(key[:], nik.Uint64())
+	key := nik.Uint64()
 	for {
 		s := r.cur.Load()
 		if s == nil {
@@ -202,7 +202,7 @@ func (r *Registry) Lookup(nik NIK) ([]Program, error) {
 			s.mu.RUnlock()
 			continue
 		}
-		progs, err := s.lookup(key[:])
+		progs, err := s.lookup(key)
 		s.mu.RUnlock()
 		if err == errCorrupt {
 			r.Log.Error().Str("nik", nik.Masked()).Msg("registry record is corrupt")
@@ -211,17 +211,19 @@ func (r *Registry) Lookup(nik NIK) ([]Program, error) {
 	}
 }
 
-func (s *state) lookup(key []byte) ([]Program, error) {
-	if s.nik == nil {
+func (s *state) lookup(k uint64) ([]Program, error) {
+	if s.nik == nil || !s.filter.mayContain(k) {
 		return nil, ErrNotFound
 	}
+	var key [8]byte
+	binary.BigEndian.PutUint64(key[:], k)
 	c, _ := s.cursors.Get().(*bolt.Cursor)
 	if c == nil {
 		c = s.nik.Cursor()
 	}
-	k, v := c.Seek(key)
+	found, v := c.Seek(key[:])
 	defer s.cursors.Put(c)
-	if !bytes.Equal(k, key) {
+	if !bytes.Equal(found, key[:]) {
 		return nil, ErrNotFound
 	}
 	return decodePrograms(v, s.dict)
@@ -291,9 +293,4 @@ func (r *Registry) swapIn() error {
 	r.Log.Info().Str("source", s.meta.Source).Time("imported_at", s.meta.ImportedAt).
 		Int("niks", s.meta.DistinctNIKs).Msg("registry swapped in")
 	return nil
-}
-
-// isTemp reports whether name is a file an import is writing.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, tmpPrefix) && strings.HasSuffix(name, tmpSuffix)
 }
