@@ -60,6 +60,7 @@ type state struct {
 	// allocations that are a tenth of a lookup. A cursor only reads, so any goroutine may take one.
 	cursors sync.Pool
 	dict    []string
+	filter  bloom // in the memory map: valid while tx is
 	meta    Meta
 	file    os.FileInfo // to notice a registry.db replaced by another process
 }
