@@ -14,7 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +23,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/bot/console"
+	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/config"
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
@@ -52,6 +53,9 @@ Usage:
   laporbansos registry demo           load the bundled synthetic demo registry
   laporbansos reports list [--status S] [--kind report|sanggah]
   laporbansos reports export [--out FILE] [--comma ,] [--no-bom]
+  laporbansos whatsapp login [--phone 62…]   link the service's WhatsApp number (QR or pairing code)
+  laporbansos whatsapp logout         unlink it and delete the session
+  laporbansos whatsapp groups         the number's groups with their JIDs (for the staff group)
   laporbansos config                  the effective configuration (secrets hidden)
   laporbansos version | help
 
@@ -133,6 +137,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.registry(ctx, args)
 	case "reports":
 		return m.reports(ctx, args)
+	case "whatsapp":
+		return m.whatsappCmd(ctx, args)
 	case "config":
 		for _, line := range cfg.Describe() {
 			fmt.Fprintln(m.Stdout, line)
@@ -299,13 +305,132 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 	return console.Run(ctx, m.Stdin, m.Stdout, a.disp, a.sender, !interactive, interactive)
 }
 
-// serve runs the configured channels until SIGINT/SIGTERM.
+// serve runs the configured channels until SIGINT/SIGTERM. A channel that stops for good
+// (WhatsApp logged out, say) is logged; the others keep running.
 func (m *Main) serve(ctx context.Context) error {
 	m.log = m.logger(m.Stderr)
 	if len(m.cfg.ServeChannels()) == 0 {
 		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 (or run: laporbansos console)")
 	}
-	return fmt.Errorf("channels %s are not available in this build yet", strings.Join(m.cfg.ServeChannels(), ", "))
+	if m.cfg.Telegram.Enabled() {
+		return errors.New("the Telegram channel is not in this build yet (LAPOR_TELEGRAM_TOKEN is set)")
+	}
+	dir, err := m.dataDir()
+	if err != nil {
+		return err
+	}
+	var staff []storage.ChatAddr
+	for _, g := range m.cfg.WhatsApp.StaffGroups {
+		staff = append(staff, storage.ChatAddr{Channel: whatsapp.Name, ID: g})
+	}
+	a, err := m.build(ctx, staff, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	var wg sync.WaitGroup
+	run := func(name string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				m.log.Error().Err(err).Str("channel", name).Msg("channel stopped; the other channels keep running")
+			}
+		}()
+	}
+	if m.cfg.WhatsApp.Enabled {
+		container, err := whatsapp.OpenStore(ctx, dir, m.log)
+		if err != nil {
+			return err
+		}
+		defer container.Close()
+		cli, err := whatsapp.NewClient(ctx, container, m.log)
+		if err != nil {
+			return err
+		}
+		wa := whatsapp.New(whatsapp.Options{
+			Client: cli, Store: a.db, Polls: true, Log: m.log.With().Str("component", "whatsapp").Logger(),
+			StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
+		})
+		// Registered even after a permanent stop: its replies stay queued until it is relinked.
+		a.sender.Channels[whatsapp.Name] = wa
+		run(whatsapp.Name, func() error { return wa.Run(ctx, a.disp) })
+	}
+	if m.cfg.RegistrySource != "" {
+		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
+		run("registry-sync", func() error { return syncer.Run(ctx) })
+	}
+	run("reminders", func() error { return m.remind(ctx, a.engine) })
+	m.log.Info().Strs("channels", m.cfg.ServeChannels()).Msg("serving")
+	err = a.sender.Run(ctx)
+	wg.Wait()
+	// Whatever is still due goes out before the stores close.
+	flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ferr := a.sender.Flush(flushCtx, 0); ferr != nil {
+		m.log.Warn().Err(ferr).Msg("final flush incomplete; the rest stays queued")
+	}
+	return err
+}
+
+// remind asks the flows for the batched overdue reminder every few minutes; the flows keep it
+// to at most one per LAPOR_REMINDER_EVERY.
+func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := e.Remind(ctx, m.cfg.ReminderEvery); err != nil {
+			m.log.Error().Err(err).Msg("overdue reminder")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// whatsappCmd links, unlinks and inspects the service's WhatsApp number.
+func (m *Main) whatsappCmd(ctx context.Context, args []string) error {
+	const usage = "usage: laporbansos whatsapp login [--phone 62…] | logout | groups"
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	dir, err := m.dataDir()
+	if err != nil {
+		return err
+	}
+	log := m.logger(m.Stderr).Level(zerolog.WarnLevel) // keep the QR code readable
+	var phone string
+	switch args[0] {
+	case "login":
+		fs := flag.NewFlagSet("whatsapp login", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.StringVar(&phone, "phone", "", "print a pairing code for this number instead of a QR code")
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+			return usageError{usage}
+		}
+	case "logout", "groups":
+		if len(args) != 1 {
+			return usageError{usage}
+		}
+	default:
+		return usageError{usage}
+	}
+	container, err := whatsapp.OpenStore(ctx, dir, log)
+	if err != nil {
+		return err
+	}
+	defer container.Close()
+	switch args[0] {
+	case "login":
+		return whatsapp.Login(ctx, container, m.Stdout, phone, log)
+	case "logout":
+		return whatsapp.Logout(ctx, container, m.Stdout, log)
+	default:
+		return whatsapp.Groups(ctx, container, m.Stdout, log)
+	}
 }
 
 func (m *Main) registry(ctx context.Context, args []string) error {

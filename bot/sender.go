@@ -284,6 +284,11 @@ func (s *Sender) launch(ctx context.Context, o *storage.Outbound) {
 		s.deliver(ctx, o)
 		// Only after the message was acked or rescheduled may the chat's next one be read.
 		s.mu.Lock()
+		// The chat's gap counts from the end of this send, not its start: the platform sees the
+		// message arrive some time after it left, and the next one must not arrive closer.
+		if now := s.Now(); now.After(s.lastTo[key]) {
+			s.lastTo[key] = now
+		}
 		delete(s.inflight, key)
 		s.running--
 		s.mu.Unlock()
@@ -345,12 +350,14 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 		return
 	}
 	err = ch.Send(ctx, o.To, r)
+	// What was sent must be acked even when shutdown began meanwhile, or it goes out twice.
+	ctx = context.WithoutCancel(ctx)
 	if err == nil {
 		s.ack(ctx, o)
 		return
 	}
-	if ctx.Err() != nil {
-		return // shutting down: it stays queued and goes out after the restart
+	if errors.Is(err, context.Canceled) {
+		return // cut short by shutdown: it stays queued and goes out after the restart
 	}
 	var se *SendError
 	if !errors.As(err, &se) {

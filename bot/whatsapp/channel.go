@@ -1,0 +1,476 @@
+// Package whatsapp is the WhatsApp channel: the bot is a linked device of the service's number,
+// driven through go.mau.fi/whatsmeow. Direct chats are citizens; the configured staff groups
+// are the staff workflow. whatsmeow's event handler only filters and enqueues; workers turn
+// each message into a flows.Message and hand it to the dispatcher, keeping each chat's order.
+// Sending is plain text (buttons do not render for normal accounts), paced, reply-only.
+//
+// # Acknowledgement and redelivery
+//
+// whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
+// and the server then never delivers it again. The handler must not block on the flows (a
+// slow disk would stall the whole connection), so it returns once the message is in a bounded
+// in-memory queue: a crash in the short window between that and the dispatcher's commit loses
+// the message (the citizen sees no reply and types again). What is handled in that window is
+// not lost otherwise: on shutdown the queue is drained before Run returns. When the queue is
+// full the handler reports failure, whatsmeow sends no ack, and the server redelivers later;
+// with EnableDecryptedEventBuffer (set by NewClient) the redelivery can still be decrypted.
+//
+// A redelivery that does arrive (a lost ack, a reconnect) is deduplicated on (chat, message
+// id): the marker is written only after the dispatcher committed, so a message whose handling
+// failed is let through again rather than dropped.
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// Name is the ChatAddr.Channel of WhatsApp chats.
+const Name = "whatsapp"
+
+// Client is the part of *whatsmeow.Client the channel uses; tests substitute a fake.
+type Client interface {
+	Connect() error
+	Disconnect()
+	IsConnected() bool
+	AddEventHandlerWithSuccessStatus(handler whatsmeow.EventHandlerWithSuccessStatus) uint32
+	RemoveEventHandler(id uint32) bool
+	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
+	BuildPollCreation(name string, optionNames []string, selectableOptionCount int) *waE2E.Message
+	DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error)
+	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
+	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+}
+
+var _ Client = (*whatsmeow.Client)(nil)
+
+// LIDResolver finds the phone number behind a LID (WhatsApp's privacy id, "…@lid").
+// whatsmeow's store (Client.Store.LIDs) implements it and learns pairs from every message.
+type LIDResolver interface {
+	GetPNForLID(ctx context.Context, lid types.JID) (types.JID, error)
+}
+
+// ErrPermanentDisconnect is what Run returns (wrapped in a *DisconnectError) when WhatsApp ended
+// the session for good: the channel stops, the rest of the process keeps running.
+var ErrPermanentDisconnect = errors.New("whatsapp: disconnected permanently")
+
+// DisconnectError says why the session ended and what the operator must do.
+type DisconnectError struct {
+	Reason string // whatsmeow's description, e.g. "stream replaced"
+	Action string // what the operator must do
+}
+
+func (e *DisconnectError) Error() string {
+	return fmt.Sprintf("whatsapp: disconnected permanently (%s): %s", e.Reason, e.Action)
+}
+
+// Is makes errors.Is(err, ErrPermanentDisconnect) true.
+func (e *DisconnectError) Is(target error) bool { return target == ErrPermanentDisconnect }
+
+// Options configure a Channel.
+type Options struct {
+	// Client is the connected-or-connectable whatsmeow client (see NewClient).
+	Client Client
+	// LIDs maps LIDs to phone numbers; when nil and Client is a *whatsmeow.Client, its store.
+	LIDs LIDResolver
+	// Store is the bot's bbolt store: dedupe markers and poll ids live there.
+	Store flows.Store
+	// StaffGroups are the staff group JIDs ("1203630…@g.us"); other groups are ignored.
+	StaffGroups []string
+	// StaffNumbers is the optional allow-list of staff phone numbers (digits, 62…). Empty:
+	// every member of a staff group may decide.
+	StaffNumbers []string
+	// Polls also posts a Layak / Tidak layak poll with each new report in a staff group.
+	Polls bool
+	// Limits overrides the sending pace (tests); nil means DefaultLimits.
+	Limits *bot.Limits
+	// Workers is how many chats are handled at once (default 4); QueueSize how many messages
+	// may wait per worker (default 256) before new ones are left unacknowledged.
+	Workers, QueueSize int
+	Log                zerolog.Logger
+}
+
+// Channel is the WhatsApp channel: it receives through Run and sends through Send.
+type Channel struct {
+	client  Client
+	lids    LIDResolver
+	store   flows.Store
+	groups  map[types.JID]bool
+	numbers map[string]bool
+	polls   bool
+	limits  bot.Limits
+	log     zerolog.Logger
+
+	workers, queueSize int
+	retryDelay         time.Duration // between attempts to hand a message on
+
+	mu       sync.RWMutex // guards queues against the close in Run
+	queues   []chan *events.Message
+	closed   bool
+	handler  bot.Handler
+	inflight atomic.Int64 // messages enqueued and not yet finished (tests wait on it)
+
+	stopOnce sync.Once
+	stopped  chan struct{}
+	stopErr  error
+}
+
+var _ bot.Channel = (*Channel)(nil)
+
+// DefaultLimits pace WhatsApp conservatively: being reported or sending fast to many chats
+// gets a number banned, and a ban takes the channel down for hours or for good.
+func DefaultLimits() bot.Limits {
+	return bot.Limits{
+		PerChat:      1500 * time.Millisecond,
+		Global:       200 * time.Millisecond,
+		PerGroup:     3 * time.Second,
+		IsGroup:      func(a storage.ChatAddr) bool { return a.Channel == Name && isGroupID(a.ID) },
+		FirstBackoff: 2 * time.Second,
+		MaxBackoff:   5 * time.Minute,
+	}
+}
+
+// New builds the channel. Invalid staff group JIDs are logged and skipped (config validates
+// them first).
+func New(o Options) *Channel {
+	c := &Channel{
+		client:     o.Client,
+		lids:       o.LIDs,
+		store:      o.Store,
+		groups:     map[types.JID]bool{},
+		numbers:    map[string]bool{},
+		polls:      o.Polls,
+		limits:     DefaultLimits(),
+		log:        o.Log.With().Str("component", "whatsapp").Logger(),
+		workers:    o.Workers,
+		queueSize:  o.QueueSize,
+		retryDelay: 500 * time.Millisecond,
+		stopped:    make(chan struct{}),
+	}
+	if c.lids == nil {
+		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
+			c.lids = wc.Store.LIDs
+		}
+	}
+	if o.Limits != nil {
+		c.limits = *o.Limits
+		if c.limits.IsGroup == nil {
+			c.limits.IsGroup = DefaultLimits().IsGroup
+		}
+	}
+	if c.workers <= 0 {
+		c.workers = 4
+	}
+	if c.queueSize <= 0 {
+		c.queueSize = 256
+	}
+	for _, g := range o.StaffGroups {
+		jid, err := types.ParseJID(g)
+		if err != nil || jid.Server != types.GroupServer {
+			c.log.Error().Str("group", g).Msg("not a WhatsApp group JID (…@g.us); ignored")
+			continue
+		}
+		c.groups[jid] = true
+	}
+	for _, n := range o.StaffNumbers {
+		if d := digits(n); d != "" {
+			c.numbers[d] = true
+		}
+	}
+	return c
+}
+
+// Name implements bot.Channel.
+func (c *Channel) Name() string { return Name }
+
+// Limits implements bot.Channel.
+func (c *Channel) Limits() bot.Limits { return c.limits }
+
+// Run connects, hands every incoming message to h, and returns when ctx ends (nil) or when
+// WhatsApp ends the session for good (a *DisconnectError, errors.Is ErrPermanentDisconnect).
+// Temporary disconnections are retried by whatsmeow. Before returning, messages already
+// received are handled.
+func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
+	c.mu.Lock()
+	if c.handler != nil || c.closed {
+		c.mu.Unlock()
+		return errors.New("whatsapp: Run called twice")
+	}
+	c.handler = h
+	c.queues = make([]chan *events.Message, c.workers)
+	for i := range c.queues {
+		c.queues[i] = make(chan *events.Message, c.queueSize)
+	}
+	c.mu.Unlock()
+
+	// Work already accepted is finished even when ctx ends: it has been acknowledged.
+	work := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	for _, q := range c.queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for evt := range q {
+				c.process(work, evt)
+				c.inflight.Add(-1)
+			}
+		}()
+	}
+
+	id := c.client.AddEventHandlerWithSuccessStatus(c.onEvent)
+	c.connect(ctx)
+
+	select {
+	case <-ctx.Done():
+	case <-c.stopped:
+	}
+	c.client.Disconnect()
+	c.client.RemoveEventHandler(id)
+	c.mu.Lock()
+	c.closed = true
+	for _, q := range c.queues {
+		close(q)
+	}
+	c.mu.Unlock()
+	wg.Wait()
+
+	select {
+	case <-c.stopped:
+		return c.stopErr
+	default:
+		return nil
+	}
+}
+
+// connect dials until it succeeds, ctx ends or the session is stopped. Once connected,
+// whatsmeow reconnects by itself.
+func (c *Channel) connect(ctx context.Context) {
+	delay := time.Second
+	for {
+		err := c.client.Connect()
+		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
+			return
+		}
+		c.log.Warn().Err(err).Dur("retry_in", delay).Msg("could not connect to WhatsApp; retrying")
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.stopped:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		delay = min(delay*2, 5*time.Minute)
+	}
+}
+
+// onEvent is whatsmeow's event handler. It runs on whatsmeow's receive loop: it only filters
+// and enqueues, and it never panics out. Returning false withholds the ack (queue full).
+func (c *Channel) onEvent(evt any) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error().Interface("panic", p).Str("event", fmt.Sprintf("%T", evt)).Msg("whatsapp event handler panicked")
+			ok = true
+		}
+	}()
+	switch e := evt.(type) {
+	case *events.Message:
+		return c.onMessage(e)
+	case *events.Connected:
+		c.log.Info().Msg("connected to WhatsApp")
+	case *events.Disconnected:
+		c.log.Warn().Msg("disconnected from WhatsApp; reconnecting")
+	case *events.KeepAliveTimeout:
+		c.log.Warn().Int("errors", e.ErrorCount).Msg("WhatsApp keepalive timed out")
+	case events.PermanentDisconnect:
+		c.stop(e)
+	}
+	return true
+}
+
+// stop ends the channel after a permanent disconnection, with advice for the operator.
+func (c *Channel) stop(e events.PermanentDisconnect) {
+	c.stopOnce.Do(func() {
+		action := "check the log above, then restart the bot"
+		switch ev := e.(type) {
+		case *events.LoggedOut:
+			action = "the linked device was removed (from the phone or by WhatsApp); link again with: laporbansos whatsapp login"
+		case *events.StreamReplaced:
+			action = "another process is using this WhatsApp session; run only one bot instance with LAPOR_WHATSAPP=1 (and stop it before whatsapp login/logout/groups)"
+		case *events.TemporaryBan:
+			action = fmt.Sprintf("WhatsApp temporarily banned the number (code %d", int(ev.Code))
+			if ev.Expire > 0 {
+				action += fmt.Sprintf(", for %s", ev.Expire)
+			}
+			action += "); wait for it to expire before restarting, and send less: reply only, no bulk messages"
+		case *events.ClientOutdated:
+			action = "WhatsApp rejects this client version; update go.mau.fi/whatsmeow, rebuild and restart"
+		}
+		c.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
+		c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
+			Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
+		close(c.stopped)
+	})
+}
+
+// onMessage drops what the bot never answers and enqueues the rest on its chat's worker.
+func (c *Channel) onMessage(e *events.Message) bool {
+	if e == nil || e.Message == nil || e.Info.IsFromMe {
+		return true
+	}
+	chat := e.Info.Chat
+	switch chat.Server {
+	case types.DefaultUserServer, types.HiddenUserServer:
+		if !hasContent(e.Message) {
+			return true
+		}
+	case types.GroupServer:
+		if !c.groups[chat.ToNonAD()] {
+			return true // not a staff group: the bot stays out of it
+		}
+		if !hasContent(e.Message) && e.Message.GetPollUpdateMessage() == nil {
+			return true
+		}
+	default:
+		return true // broadcast lists, status@broadcast, newsletters, bots
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed || c.queues == nil {
+		return false
+	}
+	q := c.queues[shard(orderKey(e.Info), len(c.queues))]
+	c.inflight.Add(1)
+	select {
+	case q <- e:
+		return true
+	default:
+		c.inflight.Add(-1)
+		c.log.Warn().Msg("incoming queue full; message left unacknowledged for redelivery")
+		return false
+	}
+}
+
+// orderKey is the key whose messages must stay in order: the chat, and for a direct chat the
+// phone number when the event carries it, so a chat seen both by LID and by number stays on
+// one worker.
+func orderKey(info types.MessageInfo) string {
+	chat := info.Chat.ToNonAD()
+	if chat.Server == types.HiddenUserServer && info.SenderAlt.Server == types.DefaultUserServer {
+		chat = info.SenderAlt.ToNonAD()
+	}
+	return chat.String()
+}
+
+func shard(key string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
+}
+
+// process handles one message on a worker: dedupe, translate, hand on, then mark it seen and
+// read. Failures are logged here; the message stays unmarked so a redelivery gets through.
+func (c *Channel) process(ctx context.Context, e *events.Message) {
+	chatKey := orderKey(e.Info)
+	seenID := chatKey + "/" + e.Info.ID
+	if seen, err := c.seen(ctx, seenID); err != nil {
+		c.log.Error().Err(err).Msg("dedupe check failed; handling the message anyway")
+	} else if seen {
+		c.log.Debug().Str("message", e.Info.ID).Msg("redelivered message ignored")
+		return
+	}
+	m, ok := c.translate(ctx, e)
+	if !ok {
+		return
+	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = c.handler.Handle(ctx, m); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * c.retryDelay)
+	}
+	if err != nil {
+		c.log.Error().Err(err).Str("message", e.Info.ID).Msg("message could not be handled; dropped")
+		return
+	}
+	if _, err := c.markSeen(ctx, seenID); err != nil {
+		c.log.Error().Err(err).Msg("could not record message as handled")
+	}
+	// Blue ticks tell the citizen the bot has it; best effort.
+	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, e.Info.Timestamp, e.Info.Chat, e.Info.Sender); err != nil {
+		c.log.Debug().Err(err).Msg("mark read failed")
+	}
+}
+
+const (
+	seenNamespace = "whatsapp"
+	pollBucket    = "whatsapp_polls" // poll message id → report id
+)
+
+// errProbe rolls back the probe in seen.
+var errProbe = errors.New("whatsapp: dedupe probe")
+
+// seen reports whether id was handled before, without marking it: the mark is written only
+// after the message was committed. The store offers MarkSeen only, so the probe marks and rolls
+// back (a read-only "seen" in storage would save the rolled-back transaction).
+func (c *Channel) seen(ctx context.Context, id string) (bool, error) {
+	var fresh bool
+	err := c.store.Update(ctx, func(tx *storage.Tx) error {
+		f, err := tx.MarkSeen(seenNamespace, id)
+		if err != nil {
+			return err
+		}
+		fresh = f
+		if f {
+			return errProbe
+		}
+		return nil
+	})
+	if errors.Is(err, errProbe) {
+		return false, nil
+	}
+	return !fresh, err
+}
+
+func (c *Channel) markSeen(ctx context.Context, id string) (bool, error) {
+	var fresh bool
+	err := c.store.Update(ctx, func(tx *storage.Tx) error {
+		var err error
+		fresh, err = tx.MarkSeen(seenNamespace, id)
+		return err
+	})
+	return fresh, err
+}
+
+// PruneSeen forgets dedupe markers older than olderThan; main may call it daily. WhatsApp
+// redelivers within days at most, so a week is plenty.
+func PruneSeen(ctx context.Context, db flows.Store, olderThan time.Time) (int, error) {
+	var n int
+	err := db.Update(ctx, func(tx *storage.Tx) error {
+		var err error
+		n, err = tx.PruneSeen(seenNamespace, olderThan)
+		return err
+	})
+	return n, err
+}
+
+// idle reports whether every accepted message has been handled (tests wait on it).
+func (c *Channel) idle() bool { return c.inflight.Load() == 0 }

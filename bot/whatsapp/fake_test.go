@@ -1,0 +1,406 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// fakeClient stands in for *whatsmeow.Client: it records what is sent and lets a test emit
+// events through the handler the channel registered.
+type fakeClient struct {
+	mu        sync.Mutex
+	handler   whatsmeow.EventHandlerWithSuccessStatus
+	connected chan struct{}
+	sent      []sentMessage
+	reads     []types.MessageID
+	votes     map[types.MessageID]*waE2E.PollVoteMessage // vote event id → decrypted vote
+	uploads   int
+	nextID    int
+	sendErr   error
+}
+
+type sentMessage struct {
+	To  types.JID
+	Msg *waE2E.Message
+	ID  types.MessageID
+}
+
+var _ Client = (*fakeClient)(nil)
+
+func newFakeClient() *fakeClient {
+	return &fakeClient{connected: make(chan struct{}), votes: map[types.MessageID]*waE2E.PollVoteMessage{}}
+}
+
+func (f *fakeClient) Connect() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.connected:
+	default:
+		close(f.connected)
+	}
+	return nil
+}
+
+func (f *fakeClient) Disconnect()       {}
+func (f *fakeClient) IsConnected() bool { return true }
+
+func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handler = h
+	return 1
+}
+
+func (f *fakeClient) RemoveEventHandler(uint32) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handler = nil
+	return true
+}
+
+func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sendErr != nil {
+		return whatsmeow.SendResponse{}, f.sendErr
+	}
+	f.nextID++
+	id := types.MessageID(fmt.Sprintf("BOT%04d", f.nextID))
+	f.sent = append(f.sent, sentMessage{To: to, Msg: msg, ID: id})
+	return whatsmeow.SendResponse{ID: id, Timestamp: time.Now()}, nil
+}
+
+func (f *fakeClient) BuildPollCreation(name string, options []string, selectable int) *waE2E.Message {
+	opts := make([]*waE2E.PollCreationMessage_Option, len(options))
+	for i, o := range options {
+		opts[i] = &waE2E.PollCreationMessage_Option{OptionName: proto.String(o)}
+	}
+	return &waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{
+		Name: proto.String(name), Options: opts, SelectableOptionsCount: proto.Uint32(uint32(selectable)),
+	}}
+}
+
+func (f *fakeClient) DecryptPollVote(_ context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.votes[vote.Info.ID]
+	if !ok {
+		return nil, errors.New("failed to decrypt poll vote: secret not found")
+	}
+	return v, nil
+}
+
+func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.Time, _, _ types.JID, _ ...types.ReceiptType) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads = append(f.reads, ids...)
+	return nil
+}
+
+func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads++
+	return whatsmeow.UploadResponse{URL: "https://mmg.example/doc", DirectPath: "/doc", FileLength: uint64(len(data))}, nil
+}
+
+// emit delivers an event as whatsmeow would and returns the handler's success status.
+func (f *fakeClient) emit(evt any) bool {
+	f.mu.Lock()
+	h := f.handler
+	f.mu.Unlock()
+	if h == nil {
+		panic("no event handler registered")
+	}
+	return h(evt)
+}
+
+// takeSent returns the messages sent since the last call.
+func (f *fakeClient) takeSent() []sentMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.sent
+	f.sent = nil
+	return s
+}
+
+// fakeLIDs is whatsmeow's LID map.
+type fakeLIDs map[string]string // LID user → phone user
+
+func (l fakeLIDs) GetPNForLID(_ context.Context, lid types.JID) (types.JID, error) {
+	if pn, ok := l[lid.User]; ok {
+		return types.NewJID(pn, types.DefaultUserServer), nil
+	}
+	return types.JID{}, nil
+}
+
+// recorder is another channel (the console here) that records what it is asked to send.
+type recorder struct {
+	mu   sync.Mutex
+	sent []flows.Reply
+}
+
+func (r *recorder) Name() string       { return "console" }
+func (r *recorder) Limits() bot.Limits { return bot.Limits{} }
+func (r *recorder) Send(_ context.Context, to storage.ChatAddr, rep flows.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep.To = to
+	r.sent = append(r.sent, rep)
+	return nil
+}
+
+func (r *recorder) take() []flows.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.sent
+	r.sent = nil
+	return s
+}
+
+// The cast of the tests.
+const (
+	staffGroup   = "120363000000000001@g.us"
+	otherGroup   = "120363000000000999@g.us"
+	staffPN      = "6281111111111"
+	staffLID     = "111111111111111"
+	guestPN      = "6289999999999"
+	citizenPN    = "6285222222222"
+	citizenLID   = "222222222222222"
+	citizenNIK   = "3510091203850001"
+	recipientNIK = "3510094512800002"
+)
+
+var (
+	consoleStaff   = storage.ChatAddr{Channel: "console", ID: "grup-staf"}
+	consoleCitizen = storage.ChatAddr{Channel: "console", ID: "warga"}
+	consolePrivate = storage.ChatAddr{Channel: "console", ID: "staf"}
+)
+
+// harness is the real bot (bbolt store, registry, flows, dispatcher, sender) with the
+// WhatsApp channel on a fake client and a recording console channel beside it.
+type harness struct {
+	t       *testing.T
+	ctx     context.Context
+	db      *storage.DB
+	engine  *flows.Engine
+	sender  *bot.Sender
+	disp    *bot.Dispatcher
+	wa      *Channel
+	fake    *fakeClient
+	console *recorder
+	runErr  chan error
+	nextID  int
+	wrap    func(bot.Handler) bot.Handler // around the dispatcher, to inject failures
+
+	all    []sentMessage  // everything the fake sent
+	cursor map[string]int // per chat: how many of its messages a test has looked at
+}
+
+type harnessOpt func(*Options, *harness)
+
+func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	reg := &registry.Registry{Dir: dir}
+	if err := reg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
+	if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	area, err := flows.NewArea("35.10", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	h := &harness{t: t, ctx: ctx, db: db, fake: newFakeClient(), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
+	h.engine = &flows.Engine{
+		Store: db, Registry: reg, Area: area,
+		StaffChats:  []storage.ChatAddr{{Channel: Name, ID: staffGroup}, consoleStaff},
+		Log:         log,
+		Agency:      "Dinas Sosial Kabupaten Banyuwangi",
+		Retention:   "5 tahun",
+		VerifySLA:   3 * time.Hour,
+		DeliverySLA: 12 * time.Hour,
+		SessionTTL:  time.Hour,
+		CheckLimit:  10,
+	}
+	o := Options{
+		Client:       h.fake,
+		LIDs:         fakeLIDs{staffLID: staffPN},
+		Store:        db,
+		StaffGroups:  []string{staffGroup},
+		StaffNumbers: []string{staffPN},
+		Polls:        true,
+		Limits:       &bot.Limits{},
+		Log:          log,
+	}
+	for _, fn := range opts {
+		fn(&o, h)
+	}
+	h.wa = New(o)
+	h.wa.retryDelay = time.Millisecond
+	h.sender = &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{Name: h.wa, "console": h.console}, Log: log}
+	h.disp = &bot.Dispatcher{Engine: h.engine, Log: log}
+	var handler bot.Handler = h.disp
+	if h.wrap != nil {
+		handler = h.wrap(handler)
+	}
+	go func() { h.runErr <- h.wa.Run(ctx, handler) }()
+	select {
+	case <-h.fake.connected:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not connect")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-h.runErr:
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+		db.Close()
+		reg.Close()
+	})
+	return h
+}
+
+// settle waits until every emitted message was handled, then sends the queued replies.
+func (h *harness) settle() {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !h.wa.idle() {
+		if time.Now().After(deadline) {
+			h.t.Fatal("messages not handled within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := h.sender.Flush(h.ctx, 0); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) id() types.MessageID {
+	h.nextID++
+	return types.MessageID(fmt.Sprintf("3EB0%08d", h.nextID))
+}
+
+func pn(user string) types.JID  { return types.NewJID(user, types.DefaultUserServer) }
+func lid(user string) types.JID { return types.NewJID(user, types.HiddenUserServer) }
+func group(id string) types.JID {
+	j, err := types.ParseJID(id)
+	if err != nil {
+		panic(err)
+	}
+	return j
+}
+
+func textMessage(text string) *waE2E.Message { return &waE2E.Message{Conversation: proto.String(text)} }
+
+// direct builds a citizen's message in a direct chat from sender (Chat = sender).
+func (h *harness) direct(sender, alt types.JID, msg *waE2E.Message) *events.Message {
+	return &events.Message{
+		Info: types.MessageInfo{
+			MessageSource: types.MessageSource{Chat: sender.ToNonAD(), Sender: sender, SenderAlt: alt},
+			ID:            h.id(), PushName: "Warga", Timestamp: time.Now(),
+		},
+		Message: msg,
+	}
+}
+
+// inGroup builds a message in a group.
+func (h *harness) inGroup(chat string, sender, alt types.JID, msg *waE2E.Message) *events.Message {
+	return &events.Message{
+		Info: types.MessageInfo{
+			MessageSource: types.MessageSource{Chat: group(chat), Sender: sender, SenderAlt: alt, IsGroup: true},
+			ID:            h.id(), PushName: "Bu Petugas", Timestamp: time.Now(),
+		},
+		Message: msg,
+	}
+}
+
+// say sends text in a citizen's direct chat and returns the texts the bot sent back there.
+func (h *harness) say(sender types.JID, text string) string {
+	h.t.Helper()
+	if !h.fake.emit(h.direct(sender, types.JID{}, textMessage(text))) {
+		h.t.Fatal("message refused")
+	}
+	h.settle()
+	return h.textsTo(sender.ToNonAD().String())
+}
+
+// staff sends text in a group and returns what the bot sent to that group.
+func (h *harness) staff(chat string, sender, alt types.JID, text string) string {
+	h.t.Helper()
+	h.fake.emit(h.inGroup(chat, sender, alt, textMessage(text)))
+	h.settle()
+	return h.textsTo(chat)
+}
+
+// textsTo returns the texts sent to chat since the last look at chat.
+func (h *harness) textsTo(chat string) string {
+	h.all = append(h.all, h.fake.takeSent()...)
+	var out []string
+	n := 0
+	for _, s := range h.all {
+		if s.To.String() != chat {
+			continue
+		}
+		if n >= h.cursor[chat] {
+			out = append(out, messageText(s.Msg))
+		}
+		n++
+	}
+	h.cursor[chat] = n
+	return strings.Join(out, "\n---\n")
+}
+
+// polls returns the polls sent so far (poll message id → question).
+func (h *harness) polls() map[types.MessageID]string {
+	h.all = append(h.all, h.fake.takeSent()...)
+	out := map[types.MessageID]string{}
+	for _, s := range h.all {
+		if s.Msg.PollCreationMessage != nil {
+			out[s.ID] = s.Msg.GetPollCreationMessage().GetName()
+		}
+	}
+	return out
+}
+
+func messageText(m *waE2E.Message) string {
+	switch {
+	case m.Conversation != nil:
+		return m.GetConversation()
+	case m.DocumentMessage != nil:
+		return "[document " + m.GetDocumentMessage().GetFileName() + "] " + m.GetDocumentMessage().GetCaption()
+	case m.PollCreationMessage != nil:
+		return "[poll] " + m.GetPollCreationMessage().GetName()
+	}
+	return "[?]"
+}

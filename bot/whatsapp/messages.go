@@ -1,0 +1,23 @@
+package whatsapp
+
+// The texts only WhatsApp needs; everything else a citizen or staff member reads is in the
+// flows' catalogue.
+const (
+	msgTypeCommand  = "Ketik: "
+	msgContactHint  = "Anda juga bisa mengirim kartu kontak: 📎 → Kontak."
+	msgPollQuestion = "%s — layak menerima bantuan?"
+
+	// Operator texts of the whatsapp subcommands.
+	msgLoginQR = "Pindai kode QR ini di WhatsApp nomor layanan:\n" +
+		"WhatsApp → Setelan → Perangkat tertaut → Tautkan perangkat."
+	msgLoginQRNext   = "(Kode berganti tiap %d detik; menunggu pindaian…)"
+	msgLoginPairCode = "Kode penautan: %s\n" +
+		"Di ponsel nomor %s: WhatsApp → Setelan → Perangkat tertaut → Tautkan perangkat →\n" +
+		"\"Tautkan dengan nomor telepon saja\", lalu ketik kode di atas."
+	msgLoginOK       = "✅ Tertaut sebagai %s. Sesi disimpan di %s; jalankan: LAPOR_WHATSAPP=1 laporbansos serve"
+	msgLogoutOK      = "Perangkat dilepas dan sesi dihapus. Tautkan lagi dengan: laporbansos whatsapp login"
+	msgLogoutLocal   = "Sesi lokal dihapus, tetapi WhatsApp tidak bisa dihubungi (%v). Hapus juga \"Lapor Bansos\" di ponsel: Setelan → Perangkat tertaut."
+	msgGroupsNone    = "Nomor ini belum bergabung ke grup mana pun. Tambahkan nomor layanan ke grup staf, lalu ulangi."
+	msgGroupsHint    = "\nSalin JID grup staf ke LAPOR_WHATSAPP_STAFF_GROUPS (pisahkan dengan koma)."
+	msgOneConnection = "Catatan: hentikan dulu \"laporbansos serve\" — satu sesi WhatsApp hanya boleh dipakai satu proses."
+)

@@ -1,0 +1,656 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/proto/waCommon"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+var reportID = regexp.MustCompile(`LB-\d{4}-\d{4}`)
+
+// fileReport walks a citizen through a whole report with say, answering menus by number and
+// by word, and returns the report number.
+func fileReport(t *testing.T, say func(string) string, nik string) string {
+	t.Helper()
+	steps := []struct{ send, want string }{
+		{"halo", "1. Lapor warga butuh bantuan"},
+		{"1", "2. Orang lain / tetangga"},       // menu by number
+		{"diri sendiri", "NIK (16 angka) Anda"}, // by word
+		{nik, "nama lengkap"},                   //
+		{"Siti Aminah", "alamat lengkap"},       //
+		{"Dusun Krajan RT 02 RW 03", "1. "},     // the kecamatan list, numbered
+		{"Genteng", "desa/kelurahan"},           // by word
+		{"1", "alasan utama"},                   // desa by number
+		{"lansia", "nomor HP"},                  // reason by word
+		{"081234567890", "1. Kirim\n2. Ubah\n3. Batal"},
+		{"kirim", "Laporan diterima dengan nomor"},
+	}
+	var got string
+	for _, s := range steps {
+		got = say(s.send)
+		if !strings.Contains(got, s.want) {
+			t.Fatalf("after %q: want %q in reply, got:\n%s", s.send, s.want, got)
+		}
+	}
+	id := reportID.FindString(got)
+	if id == "" {
+		t.Fatalf("no report number in %q", got)
+	}
+	return id
+}
+
+func (h *harness) status(id string) storage.Status {
+	h.t.Helper()
+	r, err := h.db.Report(h.ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r.Status
+}
+
+func (h *harness) citizenSay(sender types.JID) func(string) string {
+	return func(text string) string { return h.say(sender, text) }
+}
+
+func TestFullReportFromDirectChat(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
+
+	r, err := h.db.Report(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.From != (storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}) || r.Status != storage.StatusSubmitted {
+		t.Fatalf("report from %v status %s", r.From, r.Status)
+	}
+	// The staff group got the notice as text, commands spelled out once, then a poll.
+	notice := h.textsTo(staffGroup)
+	if !strings.Contains(notice, "LAPORAN BARU "+id) || !strings.Contains(notice, "Ketik: LAYAK "+id) {
+		t.Fatalf("staff notice:\n%s", notice)
+	}
+	if strings.Count(notice, "LAYAK "+id) != 1 {
+		t.Errorf("command repeated as an action line:\n%s", notice)
+	}
+	if !strings.Contains(notice, "[poll] "+id) {
+		t.Errorf("no poll after the notice:\n%s", notice)
+	}
+	// The console staff chat got it too.
+	if got := h.console.take(); len(got) != 1 || got[0].To != consoleStaff || got[0].Event != flows.EventStaffNew {
+		t.Errorf("console staff got %+v", got)
+	}
+	// Every handled message was marked read.
+	if n := len(h.fake.reads); n != 11 {
+		t.Errorf("%d messages marked read, want 11", n)
+	}
+}
+
+func TestNonTextAndIgnoredMessages(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	h.fake.emit(h.direct(citizen, types.JID{}, &waE2E.Message{ImageMessage: &waE2E.ImageMessage{}}))
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "bukan foto") {
+		t.Errorf("photo answered with %q", got)
+	}
+	h.fake.emit(h.direct(citizen, types.JID{}, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true)}}))
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "pesan suara") {
+		t.Errorf("voice note answered with %q", got)
+	}
+
+	fromMe := h.direct(citizen, types.JID{}, textMessage("halo"))
+	fromMe.Info.IsFromMe = true
+	status := h.direct(citizen, types.JID{}, textMessage("halo"))
+	status.Info.Chat = types.StatusBroadcastJID
+	list := h.direct(citizen, types.JID{}, textMessage("halo"))
+	list.Info.Chat = types.NewJID("1234", types.BroadcastServer)
+	news := h.direct(citizen, types.JID{}, textMessage("halo"))
+	news.Info.Chat = types.NewJID("1203631234", types.NewsletterServer)
+	reaction := h.direct(citizen, types.JID{}, &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍")}})
+	other := h.inGroup(otherGroup, pn(staffPN), types.JID{}, textMessage("PENDING"))
+	for _, e := range []*events.Message{fromMe, status, list, news, reaction, other} {
+		if !h.fake.emit(e) {
+			t.Fatal("ignored message left unacknowledged")
+		}
+	}
+	h.settle()
+	if s := h.fake.takeSent(); len(s) != 0 {
+		t.Errorf("bot answered ignored messages: %+v", s)
+	}
+}
+
+func TestLIDSenderWithPhoneInSenderAlt(t *testing.T) {
+	h := newHarness(t)
+	lids := fakeLIDs{}
+	h.wa.lids = lids
+	// First message by LID with the number alongside: the dialogue is keyed by the number.
+	got := h.say2(lid(citizenLID), pn(citizenPN), "halo")
+	if !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("reply to LID sender went elsewhere or missing: %q", got)
+	}
+	// whatsmeow learns the pair; a later message by LID alone continues the same dialogue.
+	lids[citizenLID] = citizenPN
+	if got := h.say2(lid(citizenLID), types.JID{}, "1"); !strings.Contains(got, "Diri sendiri") {
+		t.Fatalf("dialogue not continued: %q", got)
+	}
+	// Unknown LID without a number: answered at the LID.
+	h.fake.emit(h.direct(lid("333333333333333"), types.JID{}, textMessage("halo")))
+	h.settle()
+	if got := h.textsTo("333333333333333@lid"); !strings.Contains(got, "1. Lapor") {
+		t.Errorf("unknown LID not answered at its LID: %q", got)
+	}
+
+	// Staff by LID: the number in SenderAlt, or from the LID map, is checked against the list.
+	id := fileReport(t, h.citizenSay(pn("6285333333333")), citizenNIK)
+	h.textsTo(staffGroup)
+	if got := h.staff(staffGroup, lid("444444444444444"), types.JID{}, "LAYAK "+id); !strings.Contains(got, "tidak berwenang") {
+		t.Fatalf("unknown LID decided: %q", got)
+	}
+	if got := h.staff(staffGroup, lid(staffLID), pn(staffPN), "DETAIL "+id); !strings.Contains(got, "dikirim ke chat pribadi") {
+		t.Fatalf("staff LID with SenderAlt refused: %q", got)
+	}
+	// DETAIL went to the staff member's chat by phone number.
+	if got := h.textsTo(staffPN + "@s.whatsapp.net"); !strings.Contains(got, "NIK: "+citizenNIK) {
+		t.Errorf("detail not in private chat: %q", got)
+	}
+	lids[staffLID] = staffPN
+	if got := h.staff(staffGroup, lid(staffLID), types.JID{}, "LAYAK "+id); !strings.Contains(got, "dinyatakan LAYAK") {
+		t.Fatalf("staff LID resolved by the map refused: %q", got)
+	}
+}
+
+// say2 is say with a SenderAlt; replies are looked for at the phone number when given.
+func (h *harness) say2(sender, alt types.JID, text string) string {
+	h.t.Helper()
+	h.fake.emit(h.direct(sender, alt, textMessage(text)))
+	h.settle()
+	to := alt
+	if to.IsEmpty() {
+		to = pn(citizenPN)
+	}
+	return h.textsTo(to.String())
+}
+
+func TestStaffDecisionByCommand(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
+	h.textsTo(staffGroup)
+
+	got := h.staff(staffGroup, pn(staffPN), types.JID{}, "tolak "+id)
+	if !strings.Contains(got, "Alasan wajib diisi") || !strings.Contains(got, "Ketik: TOLAK "+id+" Mampu secara ekonomi") {
+		t.Fatalf("TOLAK without reason:\n%s", got)
+	}
+	got = h.staff(staffGroup, pn(staffPN), types.JID{}, "LAYAK "+id)
+	if !strings.Contains(got, "dinyatakan LAYAK") || strings.Contains(got, "Ketik: SALUR") {
+		t.Fatalf("decision notice:\n%s", got)
+	}
+	if h.status(id) != storage.StatusEligible {
+		t.Fatalf("status %s", h.status(id))
+	}
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "LAYAK") {
+		t.Errorf("citizen not told: %q", got)
+	}
+	// The second decision shows who decided first.
+	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "TOLAK "+id+" mampu"); !strings.Contains(got, "sudah diputuskan oleh Bu Petugas") {
+		t.Errorf("second decision: %q", got)
+	}
+	// EKSPOR sends the CSV as a document.
+	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "EKSPOR"); !strings.Contains(got, "[document laporbansos-") || h.fake.uploads != 1 {
+		t.Errorf("export: %q (uploads %d)", got, h.fake.uploads)
+	}
+}
+
+func TestStaffDecisionByPoll(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
+	h.textsTo(staffGroup)
+	var pollID types.MessageID
+	for pid, q := range h.polls() {
+		if strings.HasPrefix(q, id) {
+			pollID = pid
+		}
+	}
+	if pollID == "" {
+		t.Fatal("no poll for the report")
+	}
+	vote := func(sender, alt types.JID, option string) string {
+		e := h.inGroup(staffGroup, sender, alt, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
+			PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
+		}})
+		var sel [][]byte
+		if option != "" {
+			sel = whatsmeow.HashPollOptions([]string{option})
+		}
+		h.fake.mu.Lock()
+		h.fake.votes[e.Info.ID] = &waE2E.PollVoteMessage{SelectedOptions: sel}
+		h.fake.mu.Unlock()
+		h.fake.emit(e)
+		h.settle()
+		return h.textsTo(staffGroup)
+	}
+
+	// A group member who is not on the allow-list: refused, nothing changes.
+	if got := vote(pn(guestPN), types.JID{}, pollEligible); !strings.Contains(got, "tidak berwenang") {
+		t.Errorf("guest vote: %q", got)
+	}
+	// A withdrawn vote and a vote on an unknown poll are ignored.
+	if got := vote(pn(staffPN), types.JID{}, ""); got != "" {
+		t.Errorf("withdrawn vote answered: %q", got)
+	}
+	// "Tidak layak" needs a reason: the bot asks for the TOLAK command.
+	if got := vote(pn(staffPN), types.JID{}, pollIneligible); !strings.Contains(got, "Alasan wajib diisi: TOLAK "+id) {
+		t.Errorf("tidak layak vote: %q", got)
+	}
+	if h.status(id) != storage.StatusSubmitted {
+		t.Fatalf("status changed to %s", h.status(id))
+	}
+	// "Layak" from staff (by LID, number alongside) decides.
+	if got := vote(lid(staffLID), pn(staffPN), pollEligible); !strings.Contains(got, "dinyatakan LAYAK") {
+		t.Fatalf("layak vote: %q", got)
+	}
+	if h.status(id) != storage.StatusEligible {
+		t.Fatalf("status %s", h.status(id))
+	}
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "LAYAK") {
+		t.Errorf("citizen not told: %q", got)
+	}
+	// An undecryptable vote is dropped.
+	e := h.inGroup(staffGroup, pn(staffPN), types.JID{}, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
+		PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
+	}})
+	h.fake.emit(e)
+	h.settle()
+	if got := h.textsTo(staffGroup); got != "" {
+		t.Errorf("undecryptable vote answered: %q", got)
+	}
+}
+
+func TestNonStaffCommandRefused(t *testing.T) {
+	h := newHarness(t)
+	id := fileReport(t, h.citizenSay(pn(citizenPN)), citizenNIK)
+	h.textsTo(staffGroup)
+	if got := h.staff(staffGroup, pn(guestPN), types.JID{}, "LAYAK "+id); !strings.Contains(got, "tidak berwenang") {
+		t.Fatalf("guest command: %q", got)
+	}
+	// In a group that is not a staff group nothing is even read.
+	h.fake.emit(h.inGroup(otherGroup, pn(staffPN), types.JID{}, textMessage("LAYAK "+id)))
+	h.settle()
+	if h.status(id) != storage.StatusSubmitted {
+		t.Fatalf("status %s", h.status(id))
+	}
+	// Staff chatter that is no command gets no answer.
+	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "siap, saya cek besok"); got != "" {
+		t.Errorf("chatter answered: %q", got)
+	}
+}
+
+func TestEmptyAllowListTrustsGroupMembers(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *harness) { o.StaffNumbers = nil })
+	id := fileReport(t, h.citizenSay(pn(citizenPN)), citizenNIK)
+	h.textsTo(staffGroup)
+	if got := h.staff(staffGroup, pn(guestPN), types.JID{}, "LAYAK "+id); !strings.Contains(got, "dinyatakan LAYAK") {
+		t.Fatalf("group member refused with no allow-list: %q", got)
+	}
+}
+
+func TestRedeliveredMessageDeduped(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	h.say(citizen, "halo")
+	e := h.direct(citizen, types.JID{}, textMessage("1"))
+	h.fake.emit(e)
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "Diri sendiri") {
+		t.Fatalf("first delivery: %q", got)
+	}
+	again := *e // the same message id, delivered again after a lost ack
+	h.fake.emit(&again)
+	h.settle()
+	if got := h.textsTo(citizen.String()); got != "" {
+		t.Fatalf("redelivery answered again: %q", got)
+	}
+}
+
+func TestFailedMessageIsNotMarkedSeen(t *testing.T) {
+	var failures atomic.Int32
+	failures.Store(3) // every attempt of the first delivery fails
+	h := newHarness(t, func(_ *Options, h *harness) {
+		h.wrap = func(next bot.Handler) bot.Handler {
+			return handlerFunc(func(ctx context.Context, m flows.Message) error {
+				if failures.Add(-1) >= 0 {
+					return errors.New("disk full")
+				}
+				return next.Handle(ctx, m)
+			})
+		}
+	})
+	citizen := pn(citizenPN)
+	e := h.direct(citizen, types.JID{}, textMessage("halo"))
+	h.fake.emit(e)
+	h.settle()
+	if got := h.textsTo(citizen.String()); got != "" {
+		t.Fatalf("failed message answered: %q", got)
+	}
+	again := *e
+	h.fake.emit(&again)
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("redelivery of a failed message not handled: %q", got)
+	}
+}
+
+type handlerFunc func(context.Context, flows.Message) error
+
+func (f handlerFunc) Handle(ctx context.Context, m flows.Message) error { return f(ctx, m) }
+
+func TestQueueFullWithholdsAck(t *testing.T) {
+	release := make(chan struct{})
+	h := newHarness(t, func(o *Options, h *harness) {
+		o.Workers, o.QueueSize = 1, 1
+		h.wrap = func(next bot.Handler) bot.Handler {
+			return handlerFunc(func(ctx context.Context, m flows.Message) error {
+				<-release
+				return next.Handle(ctx, m)
+			})
+		}
+	})
+	citizen := pn(citizenPN)
+	acks := []bool{}
+	for range 3 { // one in the worker, one queued, one refused
+		acks = append(acks, h.fake.emit(h.direct(citizen, types.JID{}, textMessage("halo"))))
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(release)
+	h.settle()
+	if !acks[0] || !acks[1] || acks[2] {
+		t.Fatalf("acks %v, want [true true false]", acks)
+	}
+}
+
+func TestCrossChannelNotification(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+
+	// A WhatsApp citizen's report decided in the console (non-WhatsApp) staff chat.
+	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
+	h.console.take()
+	staffMsg := flows.Message{Chat: consoleStaff, From: storage.Actor{Channel: "console", ID: "staf", Name: "Petugas Konsol"},
+		Text: "LAYAK " + id, StaffChat: true, Authorized: true, Private: consolePrivate}
+	if err := h.disp.Handle(h.ctx, staffMsg); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "Kabar laporan *"+id+"*") {
+		t.Fatalf("WhatsApp citizen not told of a console decision: %q", got)
+	}
+	if got := h.textsTo(staffGroup); !strings.Contains(got, "oleh Petugas Konsol") {
+		t.Errorf("WhatsApp staff group not told: %q", got)
+	}
+
+	// A console citizen's report decided in the WhatsApp staff group.
+	say := func(text string) string {
+		m := flows.Message{Chat: consoleCitizen, From: storage.Actor{Channel: "console", ID: "warga", Name: "Warga"}, Text: text}
+		if err := h.disp.Handle(h.ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		h.settle()
+		var out []string
+		for _, r := range h.console.take() {
+			if r.To == consoleCitizen {
+				out = append(out, r.Text+"\n"+choiceLines(r))
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	id2 := fileReport(t, say, "3510094107900003")
+	h.textsTo(staffGroup)
+	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "TOLAK "+id2+" Mampu secara ekonomi"); !strings.Contains(got, "TIDAK LAYAK") {
+		t.Fatalf("decision: %q", got)
+	}
+	var told bool
+	for _, r := range h.console.take() {
+		if r.To == consoleCitizen && strings.Contains(r.Text, id2) && strings.Contains(r.Text, "TIDAK LAYAK") {
+			told = true
+		}
+	}
+	if !told {
+		t.Error("console citizen not told of a WhatsApp decision")
+	}
+}
+
+// choiceLines renders a console reply's choices the way fileReport expects to find them.
+func choiceLines(r flows.Reply) string {
+	return render(flows.Reply{Choices: r.Choices})
+}
+
+func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
+	for _, tc := range []struct {
+		event  events.PermanentDisconnect
+		action string
+	}{
+		{&events.LoggedOut{Reason: events.ConnectFailureLoggedOut}, "whatsapp login"},
+		{&events.StreamReplaced{}, "only one bot instance"},
+		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}, "temporarily banned"},
+		{&events.ClientOutdated{}, "update go.mau.fi/whatsmeow"},
+	} {
+		t.Run(eventName(tc.event), func(t *testing.T) {
+			h := newHarness(t)
+			// The sender runs for every channel, as in serve.
+			sctx, stop := context.WithCancel(h.ctx)
+			senderDone := make(chan struct{})
+			go func() { h.sender.Run(sctx); close(senderDone) }()
+			defer func() { stop(); <-senderDone }()
+
+			h.fake.emit(tc.event)
+			var err error
+			select {
+			case err = <-h.runErr:
+				h.runErr <- err // for the cleanup
+			case <-time.After(5 * time.Second):
+				t.Fatal("Run did not return")
+			}
+			var de *DisconnectError
+			if !errors.Is(err, ErrPermanentDisconnect) || !errors.As(err, &de) || !strings.Contains(de.Action, tc.action) {
+				t.Fatalf("Run returned %v", err)
+			}
+			// The console channel and the flows keep working.
+			m := flows.Message{Chat: consoleCitizen, From: storage.Actor{Channel: "console", ID: "warga"}, Text: "halo"}
+			if err := h.disp.Handle(h.ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			h.sender.Wake()
+			deadline := time.Now().Add(5 * time.Second)
+			for len(h.console.take()) == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("console channel stopped with WhatsApp")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			// WhatsApp messages stay queued for after the relink.
+			err = h.wa.Send(h.ctx, storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}, flows.Reply{Text: "x"})
+			var se *bot.SendError
+			if !errors.As(err, &se) || se.RetryAfter == 0 {
+				t.Errorf("send after stop: %v", err)
+			}
+		})
+	}
+}
+
+func eventName(v any) string {
+	switch v.(type) {
+	case *events.LoggedOut:
+		return "LoggedOut"
+	case *events.StreamReplaced:
+		return "StreamReplaced"
+	case *events.TemporaryBan:
+		return "TemporaryBan"
+	case *events.ClientOutdated:
+		return "ClientOutdated"
+	}
+	return "other"
+}
+
+func TestRender(t *testing.T) {
+	for _, tc := range []struct {
+		label string
+		reply flows.Reply
+		want  string
+	}{
+		{"choices numbered", flows.Reply{Text: "Pilih:", Choices: []flows.Choice{{Label: "Kirim", Data: "kirim"}, {Label: "Batal", Data: "batal"}}},
+			"Pilih:\n\n1. Kirim\n2. Batal"},
+		{"actions as commands", flows.Reply{Text: "Alasan wajib diisi.", Actions: []flows.Choice{{Label: "Mampu", Data: "TOLAK LB-2611-0001 Mampu"}}},
+			"Alasan wajib diisi.\n\nKetik: TOLAK LB-2611-0001 Mampu"},
+		{"actions already in the text", flows.Reply{Text: "Ketik: LAYAK LB-2611-0001 · DETAIL LB-2611-0001", Actions: []flows.Choice{{Label: "Layak", Data: "LAYAK LB-2611-0001"}, {Label: "Detail", Data: "DETAIL LB-2611-0001"}}},
+			"Ketik: LAYAK LB-2611-0001 · DETAIL LB-2611-0001"},
+		{"contact button becomes contact card", flows.Reply{Text: "Ketik nomor HP.\nAnda juga bisa menekan tombol \"Kirim nomor saya\".", AskContact: true},
+			"Ketik nomor HP.\n" + msgContactHint},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			if got := render(tc.reply); got != tc.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestContent(t *testing.T) {
+	vcard := "BEGIN:VCARD\nVERSION:3.0\nFN:Budi\nTEL;type=CELL;type=VOICE;waid=6281234567890:+62 812-3456-7890\nEND:VCARD"
+	for _, tc := range []struct {
+		label      string
+		msg        *waE2E.Message
+		text, kind string
+	}{
+		{"conversation", &waE2E.Message{Conversation: proto.String("halo")}, "halo", ""},
+		{"extended text", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("halo")}}, "halo", ""},
+		{"image", &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("ktp")}}, "", "photo"},
+		{"sticker", &waE2E.Message{StickerMessage: &waE2E.StickerMessage{}}, "", "sticker"},
+		{"audio", &waE2E.Message{AudioMessage: &waE2E.AudioMessage{}}, "", "audio"},
+		{"video", &waE2E.Message{VideoMessage: &waE2E.VideoMessage{}}, "", "video"},
+		{"document", &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{}}, "", "document"},
+		{"location", &waE2E.Message{LocationMessage: &waE2E.LocationMessage{}}, "", "location"},
+		{"contact", &waE2E.Message{ContactMessage: &waE2E.ContactMessage{Vcard: proto.String(vcard)}}, "+6281234567890", "contact"},
+		{"poll", &waE2E.Message{PollCreationMessageV3: &waE2E.PollCreationMessage{}}, "", "poll"},
+		{"reaction", &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{}}, "", ""},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			text, kind := content(tc.msg)
+			if text != tc.text || kind != tc.kind {
+				t.Errorf("got (%q, %q), want (%q, %q)", text, kind, tc.text, tc.kind)
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		label     string
+		err       error
+		temporary bool
+		later     bool
+	}{
+		{"not connected", whatsmeow.ErrNotConnected, true, false},
+		{"timeout", whatsmeow.ErrMessageTimedOut, true, false},
+		{"network", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true, false},
+		{"server 503", fmt.Errorf("whatsapp: send: %w 503", whatsmeow.ErrServerReturnedError), true, false},
+		{"server 479", fmt.Errorf("whatsapp: send: %w 479", whatsmeow.ErrServerReturnedError), false, false},
+		{"logged out", whatsmeow.ErrNotLoggedIn, false, true},
+		{"bad recipient", whatsmeow.ErrRecipientADJID, false, false},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			var se *bot.SendError
+			if !errors.As(classify(tc.err), &se) || se.Temporary != tc.temporary || (se.RetryAfter > 0) != tc.later {
+				t.Errorf("classify(%v) = %+v", tc.err, se)
+			}
+		})
+	}
+}
+
+func TestSessionStore(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	log := zerolog.Nop()
+	c, err := OpenStore(ctx, dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := c.GetFirstDevice(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.ID != nil {
+		t.Fatalf("fresh store has device %v", dev.ID)
+	}
+	if _, err := NewClient(ctx, c, log); !errors.Is(err, ErrNotPaired) {
+		t.Fatalf("NewClient on an empty store: %v", err)
+	}
+	if err := Logout(ctx, c, os.Stdout, log); !errors.Is(err, ErrNotPaired) {
+		t.Fatalf("Logout on an empty store: %v", err)
+	}
+	// A linked device (saved as pairing would) is found again after reopening.
+	jid := types.NewADJID("6281234567890", 0, 12)
+	dev.ID = &jid
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignatureKey: make([]byte, 32), AccountSignature: make([]byte, 64), DeviceSignature: make([]byte, 64)}
+	if err := dev.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, StoreFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("session file mode %v, want 0600", fi.Mode().Perm())
+	}
+	c, err = OpenStore(ctx, dir, log) // upgrade on an existing file is a no-op
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cli, err := NewClient(ctx, c, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cli.Store.ID.User != "6281234567890" || !cli.EnableDecryptedEventBuffer {
+		t.Errorf("client for %v", cli.Store.ID)
+	}
+	if err := Login(ctx, c, os.Stdout, "", log); !errors.Is(err, ErrAlreadyPaired) {
+		t.Errorf("Login with a linked device: %v", err)
+	}
+}
+
+func TestInternationalPhone(t *testing.T) {
+	for in, want := range map[string]string{"0812-3456-7890": "6281234567890", "+62 812 3456 7890": "6281234567890", "81234567890": "6281234567890"} {
+		if got, err := internationalPhone(in); err != nil || got != want {
+			t.Errorf("internationalPhone(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := internationalPhone("123"); err == nil {
+		t.Error("short number accepted")
+	}
+}
