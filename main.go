@@ -23,6 +23,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/bot/console"
+	"github.com/laporbansos/laporbansos/bot/telegram"
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/config"
 	"github.com/laporbansos/laporbansos/flows"
@@ -312,9 +313,6 @@ func (m *Main) serve(ctx context.Context) error {
 	if len(m.cfg.ServeChannels()) == 0 {
 		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 (or run: laporbansos console)")
 	}
-	if m.cfg.Telegram.Enabled() {
-		return errors.New("the Telegram channel is not in this build yet (LAPOR_TELEGRAM_TOKEN is set)")
-	}
 	dir, err := m.dataDir()
 	if err != nil {
 		return err
@@ -322,6 +320,9 @@ func (m *Main) serve(ctx context.Context) error {
 	var staff []storage.ChatAddr
 	for _, g := range m.cfg.WhatsApp.StaffGroups {
 		staff = append(staff, storage.ChatAddr{Channel: whatsapp.Name, ID: g})
+	}
+	for _, id := range m.cfg.Telegram.StaffChats {
+		staff = append(staff, telegram.Addr(id))
 	}
 	a, err := m.build(ctx, staff, false)
 	if err != nil {
@@ -357,6 +358,20 @@ func (m *Main) serve(ctx context.Context) error {
 		a.sender.Channels[whatsapp.Name] = wa
 		run(whatsapp.Name, func() error { return wa.Run(ctx, a.disp) })
 	}
+	if m.cfg.Telegram.Enabled() {
+		tg, err := telegram.New(telegram.Options{
+			Token: m.cfg.Telegram.Token.Value(), APIURL: m.cfg.Telegram.APIURL,
+			StaffChats: m.cfg.Telegram.StaffChats, StaffUsers: m.cfg.Telegram.StaffUsers,
+			WebhookURL: m.cfg.Telegram.WebhookURL, WebhookListen: m.cfg.Telegram.WebhookListen,
+			WebhookSecret: m.cfg.Telegram.WebhookSecret.Value(),
+			DB:            a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
+		})
+		if err != nil {
+			return err
+		}
+		a.sender.Channels[telegram.Name] = tg
+		run(telegram.Name, func() error { return tg.Run(ctx, a.disp) })
+	}
 	if m.cfg.RegistrySource != "" {
 		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
 		run("registry-sync", func() error { return syncer.Run(ctx) })
@@ -368,7 +383,7 @@ func (m *Main) serve(ctx context.Context) error {
 	// Whatever is still due goes out before the stores close.
 	flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if ferr := a.sender.Flush(flushCtx, 0); ferr != nil {
+	if ferr := a.sender.Flush(flushCtx, time.Second); ferr != nil {
 		m.log.Warn().Err(ferr).Msg("final flush incomplete; the rest stays queued")
 	}
 	return err

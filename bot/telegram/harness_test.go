@@ -1,0 +1,220 @@
+package telegram
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// The cast: a staff group with two members, an outsider in it, and citizens.
+const (
+	staffChat  int64 = -100123
+	staffChat2 int64 = -100456
+	staffAna   int64 = 501
+	staffBudi  int64 = 502
+	outsider   int64 = 777
+	citizen    int64 = 1001
+
+	nikRecipient = "3510091203850001" // in the registry: auto-rejected
+	nikFresh     = "3510091506800004" // not in the registry
+)
+
+const registryCSV = "nik;nama;program;periode;status\n" + nikRecipient + ";Slamet Widodo;PKH;2025-Q4;Sudah Salur\n"
+
+// fastLimits keep the pacing rules but make them quick enough for tests.
+var fastLimits = bot.Limits{PerChat: 5 * time.Millisecond, Global: time.Millisecond, PerGroup: 10 * time.Millisecond, FirstBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+
+type env struct {
+	t      *testing.T
+	fake   *fakeAPI
+	dir    string
+	reg    *registry.Registry
+	db     *storage.DB
+	engine *flows.Engine
+	sender *bot.Sender
+	disp   *bot.Dispatcher
+	ch     *Channel
+	opt    Options
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type envConfig struct {
+	staffUsers []int64
+	limits     *bot.Limits
+	noSender   bool // the test drives the sender with Flush
+	noRun      bool // the test does not poll (webhook tests)
+}
+
+func newEnv(t *testing.T, cfg envConfig) *env {
+	t.Helper()
+	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir()}
+	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
+	e.fake.members[[2]int64{staffChat, staffBudi}] = "administrator"
+	e.fake.members[[2]int64{staffChat2, staffBudi}] = "member"
+	e.reg = &registry.Registry{Dir: e.dir}
+	if err := e.reg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.reg.ImportReader(context.Background(), strings.NewReader(registryCSV), "test", registry.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.reg.Close() })
+	if cfg.limits == nil {
+		cfg.limits = &fastLimits
+	}
+	e.opt = Options{
+		Token: e.fake.token, APIURL: e.fake.url(), StaffChats: []int64{staffChat, staffChat2}, StaffUsers: cfg.staffUsers,
+		Limits: cfg.limits, PollTimeout: time.Second, MaxBackoff: 200 * time.Millisecond, Log: zerolog.Nop(),
+	}
+	e.open()
+	t.Cleanup(e.stop)
+	if !cfg.noRun {
+		e.start(!cfg.noSender)
+	}
+	return e
+}
+
+// open opens the store and builds the engine, sender, dispatcher and channel on it.
+func (e *env) open() {
+	t := e.t
+	t.Helper()
+	e.db = storage.NewDB(filepath.Join(e.dir, "bot.db"))
+	if err := e.db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	area, err := flows.NewArea("35.10", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.engine = &flows.Engine{
+		Store: e.db, Registry: e.reg, Area: area, StaffChats: []storage.ChatAddr{Addr(staffChat), Addr(staffChat2)},
+		Agency: "Dinas Sosial", Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(),
+	}
+	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop()}
+	e.disp = &bot.Dispatcher{Engine: e.engine, Sender: e.sender, Log: zerolog.Nop()}
+	opt := e.opt
+	opt.DB = e.db
+	opt.Wake = e.sender.Wake
+	e.ch, err = New(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sender.Channels[Name] = e.ch
+}
+
+func (e *env) start(withSender bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.wg.Add(1)
+	go func() { defer e.wg.Done(); _ = e.ch.Run(ctx, e.disp) }()
+	if withSender {
+		e.wg.Add(1)
+		go func() { defer e.wg.Done(); _ = e.sender.Run(ctx) }()
+	}
+}
+
+// stop ends the goroutines and closes the store (safe to call twice).
+func (e *env) stop() {
+	if e.cancel != nil {
+		e.cancel()
+		e.wg.Wait()
+		e.cancel = nil
+	}
+	if e.db != nil {
+		e.db.Close()
+		e.db = nil
+	}
+}
+
+// restart is a process restart: everything but the files and the fake server is new.
+func (e *env) restart(withSender bool) {
+	e.stop()
+	e.open()
+	e.start(withSender)
+}
+
+func (e *env) flush() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.sender.Flush(ctx, time.Second); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+var reportNo = regexp.MustCompile(`LB-\d{4}-\d{4}`)
+
+// report plays a citizen reporting themselves through buttons and returns the report number.
+func (e *env) report(chat int64, nik string) string {
+	e.t.Helper()
+	return e.reportAs(e.t, chat, nik)
+}
+
+// reportAs is report for a test or subtest of its own (the load test's parallel citizens).
+func (e *env) reportAs(t testing.TB, chat int64, nik string) string {
+	t.Helper()
+	f := e.fake
+	n := len(f.sent(chat))
+	step := func(do func(), want string) {
+		t.Helper()
+		n = len(f.sent(chat))
+		do()
+		f.waitTextT(t, chat, n, want)
+	}
+	step(func() { f.text(chat, chat, "/start") }, "Silakan pilih layanan")
+	press := func(label string) func() { return func() { f.pressT(t, chat, chat, label) } }
+	step(press("Lapor warga butuh bantuan"), "Siapa yang ingin Anda laporkan")
+	step(press("Diri sendiri"), "Ketik NIK")
+	step(func() { f.text(chat, chat, nik) }, "nama lengkap")
+	step(func() { f.text(chat, chat, "Siti Aminah") }, "alamat lengkap")
+	step(func() { f.text(chat, chat, "Dusun Krajan RT 02 RW 03") }, "Pilih kecamatan")
+	step(press("Genteng"), "Pilih desa")
+	step(func() { e.pressFirst(t, chat) }, "alasan utama")
+	step(press("Lansia"), "nomor HP")
+	step(func() { f.contact(chat, "+6281234567890") }, "Kirim laporan ini?")
+	step(press("Kirim"), "Laporan diterima")
+	id := reportNo.FindString(f.sent(chat)[len(f.sent(chat))-1].Text)
+	if id == "" {
+		t.Fatalf("no report number in %q", f.sent(chat)[len(f.sent(chat))-1].Text)
+	}
+	return id
+}
+
+// pressFirst presses the first button of the chat's newest keyboard.
+func (e *env) pressFirst(t testing.TB, chat int64) {
+	t.Helper()
+	m, data := e.fake.button(chat, func(string) bool { return true })
+	if m == nil {
+		t.Fatalf("no keyboard in chat %d", chat)
+	}
+	e.fake.callback(chat, chat, m.ID, data)
+}
+
+// posted returns the staff message posted for report in chat.
+func (e *env) posted(chat int64, report string) *fakeMsg {
+	e.t.Helper()
+	return e.fake.waitText(chat, 0, "LAPORAN BARU "+report)
+}
+
+func (e *env) status(id string) storage.Status {
+	e.t.Helper()
+	r, err := e.db.Report(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r.Status
+}
