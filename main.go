@@ -389,14 +389,22 @@ func (m *Main) serve(ctx context.Context) error {
 	return err
 }
 
-// remind asks the flows for the batched overdue reminder every few minutes; the flows keep it
-// to at most one per LAPOR_REMINDER_EVERY.
+// remind asks the flows for the batched overdue reminder every few minutes (the flows keep it
+// to at most one per LAPOR_REMINDER_EVERY) and, once a day, forgets handled message ids older
+// than a week.
 func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		if _, err := e.Remind(ctx, m.cfg.ReminderEvery); err != nil {
 			m.log.Error().Err(err).Msg("overdue reminder")
+		}
+		if now := m.now(); now.Sub(pruned) > 24*time.Hour {
+			pruned = now
+			if _, err := e.PruneSeen(ctx, now.Add(-7*24*time.Hour)); err != nil {
+				m.log.Error().Err(err).Msg("prune handled message ids")
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -72,7 +72,7 @@ func (c *conv) cek(text string) {
 		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
 	default:
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-		c.say("Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi.")
+		c.say(msgLookupDown)
 		return
 	}
 	reports, err := c.tx.ReportsByNIK(string(nik))

@@ -221,7 +221,7 @@ func (c *conv) handleText() {
 	}
 	if m.Step != "" && m.Step != c.s.State {
 		// A button from an earlier question: show where we are instead of mis-answering.
-		c.ask("Tombol itu sudah tidak berlaku.")
+		c.ask(msgStaleButton)
 		return
 	}
 	if c.global(fold(text)) {
@@ -662,7 +662,7 @@ func (c *conv) laporNIK(text string) {
 		return
 	case !errors.Is(err, registry.ErrNotFound):
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-		c.ask("Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi.")
+		c.ask(msgLookupDown)
 		return
 	}
 	if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindReport); err == nil {
@@ -689,7 +689,7 @@ func (c *conv) autoReject(nik registry.NIK, progs []registry.Program) {
 	}
 	if err := c.tx.CreateReport(r); err != nil {
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("record auto-rejected report")
-		c.ask("Maaf, terjadi gangguan. Silakan coba lagi.")
+		c.ask(msgTryAgain)
 		return
 	}
 	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Msg("report auto-rejected: registry recipient")
@@ -743,7 +743,7 @@ func reasonLabel(opts []option, key, text string) string {
 func (c *conv) summary() string {
 	d := c.s.Data
 	lines := []string{
-		"Untuk: " + map[string]string{whoSelf: "diri sendiri", whoOther: "orang lain"}[d[kWho]],
+		"Untuk: " + map[string]string{whoSelf: msgForSelf, whoOther: msgForOther}[d[kWho]],
 		"NIK: " + d[kNIK],
 		"Nama: " + d[kName],
 		"Alamat: " + d[kAddress],
@@ -810,7 +810,7 @@ func (c *conv) submit() {
 	}
 	if err := c.tx.CreateReport(r); err != nil {
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("store report")
-		c.ask("Maaf, laporan belum tersimpan karena gangguan. Silakan pilih Kirim lagi.")
+		c.ask(msgNotStored)
 		return
 	}
 	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Str("chat", c.m.Chat.Channel).Msg("report submitted")

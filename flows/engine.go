@@ -33,6 +33,11 @@ type Message struct {
 	Authorized bool
 	// Private is the sender's own chat with the bot, where DETAIL sends full data; zero if none.
 	Private storage.ChatAddr
+	// ID, when set, is the platform's id of this message, unique per channel ("whatsapp:<chat>/
+	// <message id>"). It is recorded in the step's own transaction, so a message the platform
+	// delivers again is handled exactly once: a redelivery after a crash before the commit is
+	// handled; one after the commit is ignored and gets no reply.
+	ID string
 }
 
 // Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
@@ -113,6 +118,12 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
 		out = out[:0]
+		if m.ID != "" {
+			fresh, err := tx.MarkSeen(inboundNamespace, m.ID)
+			if err != nil || !fresh {
+				return err
+			}
+		}
 		var err error
 		if m.StaffChat {
 			out, err = e.staff(ctx, tx, m)
@@ -128,6 +139,21 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// inboundNamespace holds the ids of handled messages (Message.ID).
+const inboundNamespace = "inbound"
+
+// PruneSeen forgets the ids of messages handled before olderThan; platforms redeliver within
+// days, so a week is plenty. Call it daily.
+func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error) {
+	var n int
+	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+		var err error
+		n, err = tx.PruneSeen(inboundNamespace, olderThan)
+		return err
+	})
+	return n, err
 }
 
 func enqueue(tx *storage.Tx, replies []Reply) error {

@@ -24,6 +24,12 @@ const (
 	msgTooLongInput = "Pesan terlalu panjang (maksimal %d karakter)."
 	msgUnknownMenu  = "Maaf, pilihan tidak dikenali."
 	msgPickChoice   = "Maaf, jawaban tidak sesuai pilihan. Ketik angka 1–%d atau nama pilihannya."
+	msgStaleButton  = "Tombol itu sudah tidak berlaku."
+	msgLookupDown   = "Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi."
+	msgTryAgain     = "Maaf, terjadi gangguan. Silakan coba lagi."
+	msgNotStored    = "Maaf, data belum tersimpan karena gangguan. Silakan pilih Kirim lagi."
+	msgForSelf      = "diri sendiri"
+	msgForOther     = "orang lain"
 
 	// Lapor.
 	msgAskWho          = "Siapa yang ingin Anda laporkan?"
@@ -127,9 +133,14 @@ const (
 	msgStaffMore       = "…dan %d lainnya."
 	msgStaffCariNone   = "Tidak ada laporan untuk %s."
 	msgStaffStats      = "*Statistik Lapor Bansos*"
-	msgStaffReminder   = "⏰ *Pengingat pekerjaan terlambat*"
-	msgStaffOverdueV   = "Belum diputuskan melewati %s (%d):"
-	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
+	msgStaffStatsBody  = "%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n" +
+		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
+	msgStaffForOther  = "Untuk: orang lain — pelapor %s (%s)"
+	msgStaffCariRecip = "NIK %s terdaftar: %s"
+	msgStaffExport    = "Ekspor semua laporan (%s)."
+	msgStaffReminder  = "⏰ *Pengingat pekerjaan terlambat*"
+	msgStaffOverdueV  = "Belum diputuskan melewati %s (%d):"
+	msgStaffOverdueD  = "Layak tapi belum disalurkan melewati %s (%d):"
 )
 
 // Labels of the lifecycle states, as staff and citizens read them.

@@ -29,7 +29,7 @@ func (c *conv) sanggah(text string) {
 		}
 		if err != nil {
 			c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-			c.ask("Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi.")
+			c.ask(msgLookupDown)
 			return
 		}
 		if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindSanggah); err == nil {
@@ -132,7 +132,7 @@ func (c *conv) submitSanggah() {
 	}
 	if err := c.tx.CreateReport(r); err != nil {
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("store sanggah")
-		c.ask("Maaf, sanggahan belum tersimpan karena gangguan. Silakan pilih Kirim lagi.")
+		c.ask(msgNotStored)
 		return
 	}
 	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Msg("sanggah submitted")

@@ -229,9 +229,9 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	} else {
 		fmt.Fprintf(&b, msgStaffNewReport+"\n", r.ID)
 		if r.ForSelf {
-			b.WriteString("Untuk: diri sendiri\n")
+			b.WriteString("Untuk: " + msgForSelf + "\n")
 		} else {
-			fmt.Fprintf(&b, "Untuk: orang lain — pelapor %s (%s)\n", r.ReporterName, r.Relation)
+			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
 		fmt.Fprintf(&b, "Nama: %s · NIK %s\n", r.Name, maskNIK(r.NIK))
 		if r.IssuedAt != "" {
@@ -403,9 +403,9 @@ func (s *staffTurn) find(q string) {
 	}
 	var b strings.Builder
 	if progs, err := s.e.Registry.Lookup(nik); err == nil {
-		fmt.Fprintf(&b, "NIK %s terdaftar: %s\n", nik.Masked(), strings.Join(programNames(progs), ", "))
+		fmt.Fprintf(&b, msgStaffCariRecip+"\n", nik.Masked(), strings.Join(programNames(progs), ", "))
 	} else {
-		fmt.Fprintf(&b, "NIK %s tidak terdaftar sebagai penerima.\n", nik.Masked())
+		fmt.Fprintf(&b, msgCekNotRecip+"\n", nik.Masked())
 	}
 	rs, err := s.tx.ReportsByNIK(string(nik))
 	if err != nil {
@@ -439,8 +439,7 @@ func (s *staffTurn) stats() {
 	for _, n := range rc {
 		total += n
 	}
-	s.reply("%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n"+
-		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s",
+	s.reply(msgStaffStatsBody,
 		msgStaffStats, total, rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
 		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
 		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
@@ -454,7 +453,7 @@ func (s *staffTurn) export() {
 		return
 	}
 	name := "laporbansos-" + s.tx.Now.In(wib).Format("20060102-1504") + ".csv"
-	r := s.reply("Ekspor semua laporan (%s).", name)
+	r := s.reply(msgStaffExport, name)
 	r.Document = &Document{Name: name, Data: buf.Bytes()}
 }
 

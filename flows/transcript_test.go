@@ -538,3 +538,22 @@ func TestRemindBatchesOverdueWork(t *testing.T) {
 		t.Fatalf("delivery overdue: %s", render(out))
 	}
 }
+
+func TestRedeliveredMessageHandledOnce(t *testing.T) {
+	h := newHarness(t)
+	m := Message{Chat: citizenChat, Text: "1", ID: "test:warga-1/ABC"}
+	if out := h.send(m); len(out) == 0 {
+		t.Fatal("first delivery must be answered")
+	}
+	if out := h.send(m); len(out) != 0 {
+		t.Fatalf("a redelivered message must be ignored, got %s", render(out))
+	}
+	// The first delivery moved the dialogue on exactly one step.
+	if out := render(h.citizen("1")); !strings.Contains(out, "Ketik NIK (16 angka) Anda") {
+		t.Fatalf("dialogue advanced twice or not at all: %s", out)
+	}
+	h.advance(8 * 24 * time.Hour)
+	if n, err := h.engine.PruneSeen(context.Background(), h.clock().Add(-7*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("PruneSeen = %d, %v", n, err)
+	}
+}

@@ -173,6 +173,21 @@ func TestStateAndSeen(t *testing.T) {
 	if v, err := db.Get(ctx, "telegram", "offset"); err != nil || string(v) != "100" {
 		t.Errorf("Get = %q, %v", v, err)
 	}
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.Delete("telegram", "offset"); err != nil {
+			return err
+		}
+		if err := tx.Delete("telegram", "never-there"); err != nil {
+			return err
+		}
+		return tx.Delete("no-such-bucket", "x")
+	})
+	if err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := db.Get(ctx, "telegram", "offset"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("after Delete: %v", err)
+	}
 
 	seen := []struct {
 		name      string

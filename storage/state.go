@@ -33,6 +33,15 @@ func (tx *Tx) Put(bucket, key string, v []byte) error {
 	return b.Put([]byte(key), v)
 }
 
+// Delete removes bucket/key; a key that is not there is not an error.
+func (tx *Tx) Delete(bucket, key string) error {
+	b := tx.bucket(bucketState).Bucket([]byte(bucket))
+	if b == nil {
+		return nil
+	}
+	return b.Delete([]byte(key))
+}
+
 func (tx *Tx) nested(root []byte, name string) (*bolt.Bucket, error) {
 	if name == "" {
 		return nil, fmt.Errorf("%w: empty bucket name", ErrInvalid)

@@ -78,6 +78,11 @@ func nonText(m *tgbotapi.Message) string {
 	return ""
 }
 
+// messageID names a message for the engine's exactly-once record: message ids are unique per chat.
+func messageID(m *tgbotapi.Message) string {
+	return Name + ":" + strconv.FormatInt(m.Chat.ID, 10) + "/" + strconv.Itoa(m.MessageID)
+}
+
 func (c *Channel) onMessage(ctx context.Context, m *tgbotapi.Message) {
 	if m.Chat == nil || m.From == nil || m.From.IsBot {
 		return
@@ -104,7 +109,7 @@ func (c *Channel) onCitizenMessage(ctx context.Context, m *tgbotapi.Message) {
 			c.log.Warn().Err(err).Msg("could not clear a stopped chat")
 		}
 	}
-	fm := flows.Message{Chat: Addr(chat), From: actor(m.From), Private: Addr(chat), Text: m.Text}
+	fm := flows.Message{Chat: Addr(chat), From: actor(m.From), Private: Addr(chat), Text: m.Text, ID: messageID(m)}
 	if kind := nonText(m); kind != "" {
 		fm.NonText, fm.Text = kind, ""
 		if m.Contact != nil {
@@ -136,7 +141,7 @@ func (c *Channel) onStaffMessage(ctx context.Context, m *tgbotapi.Message) {
 	}
 	fm := flows.Message{
 		Chat: Addr(chat), From: actor(m.From), Text: text, StaffChat: true,
-		Authorized: c.authorized(ctx, chat, user), Private: Addr(user),
+		Authorized: c.authorized(ctx, chat, user), Private: Addr(user), ID: messageID(m),
 	}
 	if err := c.handle(ctx, fm); err != nil {
 		c.log.Error().Err(err).Msg("staff message not handled")

@@ -82,7 +82,7 @@ func putJSON(tx *storage.Tx, key string, v any) error {
 	return tx.Put(stateBucket, key, b)
 }
 
-func clearKey(tx *storage.Tx, key string) error { return tx.Put(stateBucket, key, nil) }
+func clearKey(tx *storage.Tx, key string) error { return tx.Delete(stateBucket, key) }
 
 func (c *Channel) load(ctx context.Context, key string, v any) (found bool, err error) {
 	err = c.opt.DB.View(ctx, func(tx *storage.Tx) error {

@@ -385,21 +385,15 @@ func shard(key string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// process handles one message on a worker: dedupe, translate, hand on, then mark it seen and
-// read. Failures are logged here; the message stays unmarked so a redelivery gets through.
+// process handles one message on a worker: translate and hand on. The message id travels in
+// flows.Message.ID, which the engine records in the same transaction as the step, so a message
+// WhatsApp delivers again is handled exactly once. Failures are logged here.
 func (c *Channel) process(ctx context.Context, e *events.Message) {
-	chatKey := orderKey(e.Info)
-	seenID := chatKey + "/" + e.Info.ID
-	if seen, err := c.seen(ctx, seenID); err != nil {
-		c.log.Error().Err(err).Msg("dedupe check failed; handling the message anyway")
-	} else if seen {
-		c.log.Debug().Str("message", e.Info.ID).Msg("redelivered message ignored")
-		return
-	}
 	m, ok := c.translate(ctx, e)
 	if !ok {
 		return
 	}
+	m.ID = Name + ":" + orderKey(e.Info) + "/" + e.Info.ID
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = c.handler.Handle(ctx, m); err == nil {
@@ -411,9 +405,6 @@ func (c *Channel) process(ctx context.Context, e *events.Message) {
 		c.log.Error().Err(err).Str("message", e.Info.ID).Msg("message could not be handled; dropped")
 		return
 	}
-	if _, err := c.markSeen(ctx, seenID); err != nil {
-		c.log.Error().Err(err).Msg("could not record message as handled")
-	}
 	// Blue ticks tell the citizen the bot has it; best effort.
 	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, e.Info.Timestamp, e.Info.Chat, e.Info.Sender); err != nil {
 		c.log.Debug().Err(err).Msg("mark read failed")
@@ -421,56 +412,8 @@ func (c *Channel) process(ctx context.Context, e *events.Message) {
 }
 
 const (
-	seenNamespace = "whatsapp"
-	pollBucket    = "whatsapp_polls" // poll message id → report id
+	pollBucket = "whatsapp_polls" // poll message id → report id
 )
-
-// errProbe rolls back the probe in seen.
-var errProbe = errors.New("whatsapp: dedupe probe")
-
-// seen reports whether id was handled before, without marking it: the mark is written only
-// after the message was committed. The store offers MarkSeen only, so the probe marks and rolls
-// back (a read-only "seen" in storage would save the rolled-back transaction).
-func (c *Channel) seen(ctx context.Context, id string) (bool, error) {
-	var fresh bool
-	err := c.store.Update(ctx, func(tx *storage.Tx) error {
-		f, err := tx.MarkSeen(seenNamespace, id)
-		if err != nil {
-			return err
-		}
-		fresh = f
-		if f {
-			return errProbe
-		}
-		return nil
-	})
-	if errors.Is(err, errProbe) {
-		return false, nil
-	}
-	return !fresh, err
-}
-
-func (c *Channel) markSeen(ctx context.Context, id string) (bool, error) {
-	var fresh bool
-	err := c.store.Update(ctx, func(tx *storage.Tx) error {
-		var err error
-		fresh, err = tx.MarkSeen(seenNamespace, id)
-		return err
-	})
-	return fresh, err
-}
-
-// PruneSeen forgets dedupe markers older than olderThan; main may call it daily. WhatsApp
-// redelivers within days at most, so a week is plenty.
-func PruneSeen(ctx context.Context, db flows.Store, olderThan time.Time) (int, error) {
-	var n int
-	err := db.Update(ctx, func(tx *storage.Tx) error {
-		var err error
-		n, err = tx.PruneSeen(seenNamespace, olderThan)
-		return err
-	})
-	return n, err
-}
 
 // idle reports whether every accepted message has been handled (tests wait on it).
 func (c *Channel) idle() bool { return c.inflight.Load() == 0 }
