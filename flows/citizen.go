@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -606,9 +605,7 @@ func (c *conv) freeAnswer(text string, min, max int) (string, bool) {
 	return text, true
 }
 
-// nikProblem turns a NIK parse error into the citizen's words. The error's Detail is written
-// for operators ("5 digits, need 16", "character 'O' (U+004F) at position 5"); the numbers and
-// the character are taken from it.
+// nikProblem turns a NIK parse error into the citizen's words.
 func nikProblem(err error) string {
 	var ne *registry.NIKError
 	if !errors.As(err, &ne) {
@@ -619,23 +616,13 @@ func nikProblem(err error) string {
 	case registry.NIKEmpty:
 		s = msgNIKEmpty
 	case registry.NIKNotDigits:
-		q, err := strconv.QuotedPrefix(strings.TrimPrefix(ne.Detail, "character "))
-		if ch, uerr := strconv.Unquote(q); err == nil && uerr == nil {
-			s = fmt.Sprintf(msgNIKNotDigits, ch)
-		} else {
-			s = msgNIKInvalid
-		}
-	case registry.NIKTooShort, registry.NIKTooLong:
-		var n int
-		fmt.Sscanf(ne.Detail, "%d", &n)
-		if ne.Code == registry.NIKTooShort {
-			s = fmt.Sprintf(msgNIKTooShort, n)
-		} else {
-			s = fmt.Sprintf(msgNIKTooLong, n)
-		}
+		s = fmt.Sprintf(msgNIKNotDigits, ne.Char)
+	case registry.NIKTooShort:
+		s = fmt.Sprintf(msgNIKTooShort, ne.Digits)
+	case registry.NIKTooLong:
+		s = fmt.Sprintf(msgNIKTooLong, ne.Digits)
 	case registry.NIKProvince:
-		f := strings.Fields(ne.Detail)
-		s = fmt.Sprintf(msgNIKProvince, f[len(f)-1])
+		s = fmt.Sprintf(msgNIKProvince, ne.Province)
 	case registry.NIKBirthDay:
 		s = msgNIKBirthDay
 	case registry.NIKBirthMonth:

@@ -46,6 +46,11 @@ func (c NIKErrorCode) String() string {
 type NIKError struct {
 	Code   NIKErrorCode
 	Detail string
+	// For the dialogues' own wording: the offending character (NIKNotDigits), how many digits
+	// were given (NIKTooShort, NIKTooLong), the unknown province code (NIKProvince).
+	Char     string
+	Digits   int
+	Province string
 }
 
 func (e *NIKError) Error() string {
@@ -85,19 +90,19 @@ func ParseNIK(s string) (NIK, error) {
 			default:
 				if r == utf8.RuneError {
 					if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-						return "", &NIKError{NIKNotDigits, fmt.Sprintf("invalid UTF-8 byte at position %d", i+1)}
+						return "", &NIKError{Code: NIKNotDigits, Detail: fmt.Sprintf("invalid UTF-8 byte at position %d", i+1), Char: "?"}
 					}
 				}
-				return "", &NIKError{NIKNotDigits, fmt.Sprintf("character %q (%U) at position %d", r, r, utf8.RuneCountInString(s[:i])+1)}
+				return "", &NIKError{Code: NIKNotDigits, Detail: fmt.Sprintf("character %q (%U) at position %d", r, r, utf8.RuneCountInString(s[:i])+1), Char: string(r)}
 			}
 		}
 		switch {
 		case n == 0:
 			return "", &NIKError{Code: NIKEmpty}
 		case n < nikLen:
-			return "", &NIKError{NIKTooShort, fmt.Sprintf("%d digits, need 16", n)}
+			return "", &NIKError{Code: NIKTooShort, Detail: fmt.Sprintf("%d digits, need 16", n), Digits: n}
 		case n > nikLen:
-			return "", &NIKError{NIKTooLong, fmt.Sprintf("%d digits, need 16", n)}
+			return "", &NIKError{Code: NIKTooLong, Detail: fmt.Sprintf("%d digits, need 16", n), Digits: n}
 		}
 	}
 	if err := validateNIK(&buf); err != nil {
@@ -153,17 +158,17 @@ func two(b []byte) int { return int(b[0]-'0')*10 + int(b[1]-'0') }
 
 func validateNIK(d *[nikLen]byte) error {
 	if !Regions().province[two(d[0:2])] {
-		return &NIKError{NIKProvince, fmt.Sprintf("no province %s", d[0:2])}
+		return &NIKError{Code: NIKProvince, Detail: fmt.Sprintf("no province %s", d[0:2]), Province: string(d[0:2])}
 	}
 	day, month, yy := two(d[6:8]), two(d[8:10]), two(d[10:12])
 	if month < 1 || month > 12 {
-		return &NIKError{NIKBirthMonth, fmt.Sprintf("month %02d", month)}
+		return &NIKError{Code: NIKBirthMonth, Detail: fmt.Sprintf("month %02d", month)}
 	}
 	if day > 40 {
 		day -= 40
 	}
 	if day < 1 || day > daysIn(month, yy) {
-		return &NIKError{NIKBirthDay, fmt.Sprintf("day %s of month %02d", d[6:8], month)}
+		return &NIKError{Code: NIKBirthDay, Detail: fmt.Sprintf("day %s of month %02d", d[6:8], month)}
 	}
 	if string(d[12:16]) == "0000" {
 		return &NIKError{Code: NIKSerial, Detail: "serial 0000"}
