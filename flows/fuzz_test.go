@@ -26,7 +26,7 @@ func FuzzDialogue(f *testing.F) {
 	}
 	// One store for the whole run (a store per input would spend the run on opening files); each
 	// input talks in a chat of its own.
-	h := newHarness(f)
+	h := newHarnessSync(f, true)
 	var run atomic.Int64
 	f.Fuzz(func(t *testing.T, script string) {
 		citizenChat := storage.ChatAddr{Channel: "fuzz", ID: strconv.FormatInt(run.Add(1), 10)}

@@ -44,13 +44,17 @@ type harness struct {
 	reg    *registry.Registry
 	engine *Engine
 
+	noSync bool // fuzzing: the store's durability is tested elsewhere, the dialogue logic here
+
 	mu  sync.Mutex
 	now time.Time
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB) *harness { return newHarnessSync(t, false) }
+
+func newHarnessSync(t testing.TB, noSync bool) *harness {
 	t.Helper()
-	h := &harness{t: t, dir: t.TempDir(), now: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)}
+	h := &harness{t: t, dir: t.TempDir(), now: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC), noSync: noSync}
 	h.reg = &registry.Registry{Dir: h.dir, Log: zerolog.Nop()}
 	if err := h.reg.Open(); err != nil {
 		t.Fatal(err)
@@ -83,6 +87,7 @@ func (h *harness) open() {
 	h.t.Helper()
 	h.db = storage.NewDB(filepath.Join(h.dir, "laporbansos.db"))
 	h.db.Now = h.clock
+	h.db.NoSync = h.noSync
 	if err := h.db.Open(); err != nil {
 		h.t.Fatal(err)
 	}

@@ -55,7 +55,10 @@ type DB struct {
 	Now func() time.Time
 	// MaxBatchDelay bounds how long Update waits to group commits; 0 means DefaultMaxBatchDelay.
 	MaxBatchDelay time.Duration
-	Log           zerolog.Logger
+	// NoSync skips fsync. Only for fuzzing and benchmarks of logic above the store: with it, a
+	// crash can lose what the citizen was told is stored.
+	NoSync bool
+	Log    zerolog.Logger
 
 	db *bolt.DB
 }
@@ -93,6 +96,7 @@ func (db *DB) Open() error {
 		_ = bdb.Close()
 		return fmt.Errorf("storage: %w", err)
 	}
+	bdb.NoSync = db.NoSync
 	bdb.MaxBatchDelay = db.MaxBatchDelay
 	if bdb.MaxBatchDelay <= 0 {
 		bdb.MaxBatchDelay = DefaultMaxBatchDelay
