@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -179,22 +178,38 @@ func lookupQueries(hits []NIK) []NIK {
 	return q
 }
 
-// timedLoop runs op b.N times, timing each call, and reports the median and 99th percentile.
-func timedLoop(b *testing.B, op func(i int)) {
-	samples := make([]time.Duration, 0, min(b.N, 1<<22))
+// timedLoop runs op b.N times, timing each call, and reports the median and 99th percentile
+// of all calls and of hits and misses apart (op returns whether it found the NIK).
+func timedLoop(b *testing.B, op func(i int) bool) {
+	n := min(b.N, 1<<22)
+	all := make([]time.Duration, 0, n)
+	var hits, misses []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		op(i)
+		hit := op(i)
 		d := time.Since(t0)
-		if len(samples) < cap(samples) {
-			samples = append(samples, d)
+		if len(all) < n {
+			all = append(all, d)
+			if hit {
+				hits = append(hits, d)
+			} else {
+				misses = append(misses, d)
+			}
 		}
 	}
 	b.StopTimer()
-	slices.Sort(samples)
-	b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), "median-ns")
-	b.ReportMetric(float64(samples[len(samples)*99/100].Nanoseconds()), "p99-ns")
+	report := func(samples []time.Duration, prefix string) {
+		if len(samples) == 0 {
+			return
+		}
+		slices.Sort(samples)
+		b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), prefix+"median-ns")
+		b.ReportMetric(float64(samples[len(samples)*99/100].Nanoseconds()), prefix+"p99-ns")
+	}
+	report(all, "")
+	report(hits, "hit-")
+	report(misses, "miss-")
 }
 
 func BenchmarkLookup(b *testing.B) {
@@ -211,13 +226,14 @@ func BenchmarkLookup(b *testing.B) {
 	found := 0
 	runtime.GC()
 	b.ReportAllocs()
-	timedLoop(b, func(i int) {
+	timedLoop(b, func(i int) bool {
 		progs, err := reg.Lookup(queries[i%len(queries)])
 		if err == nil {
 			found += len(progs)
 		} else if err != ErrNotFound {
 			b.Fatal(err)
 		}
+		return err == nil
 	})
 	if found == 0 {
 		b.Fatal("no hits")
@@ -245,13 +261,14 @@ func BenchmarkLookupSQLite(b *testing.B) {
 	found := 0
 	runtime.GC()
 	b.ReportAllocs()
-	timedLoop(b, func(i int) {
+	timedLoop(b, func(i int) bool {
 		progs, err := sqliteLookup(stmt, queries[i%len(queries)])
 		if err == nil {
 			found += len(progs)
 		} else if err != ErrNotFound {
 			b.Fatal(err)
 		}
+		return err == nil
 	})
 	if found == 0 {
 		b.Fatal("no hits")
@@ -431,5 +448,3 @@ func BenchmarkColdStart(b *testing.B) {
 		reg.Close()
 	}
 }
-
-var _ = errors.New

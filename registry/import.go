@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
@@ -185,10 +184,9 @@ func (p *parsed) refuse(maxBad, line int, reason string) {
 }
 
 func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptions) (*parsed, error) {
-	h := sha256.New()
-	counter := &countingReader{r: rd}
-	lim := &recordLimiter{r: io.TeeReader(counter, h), max: MaxRecordBytes, line: 1, recLine: 1}
-	br := bufio.NewReaderSize(lim, 64<<10)
+	ra := newReadAhead(rd, MaxRecordBytes)
+	defer ra.Close()
+	br := bufio.NewReaderSize(ra, 64<<10)
 
 	head, err := br.Peek(4096)
 	if len(head) == 0 {
@@ -230,7 +228,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	}
 	nFields := len(header)
 
-	p := &parsed{ids: make(map[string]int), perProg: make(map[int]int), sha: h}
+	p := &parsed{ids: make(map[string]int), perProg: make(map[int]int), sha: ra.sum}
 	if size > 0 {
 		// Rows run 80–150 bytes; a good guess saves the copies of growing.
 		p.rows = make([]row, 0, size/100+16)
@@ -256,6 +254,9 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 			}
 			return nil, err
 		}
+		if blankRecord(rec) {
+			continue // Excel writes ";;;;;;;" for rows that once held data: not a row
+		}
 		p.rowsRead++
 		if p.rowsRead&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -263,7 +264,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 			}
 			if opts.Progress != nil && time.Since(lastProgress) >= 100*time.Millisecond {
 				lastProgress = time.Now()
-				opts.Progress(p.rowsRead, counter.n, size)
+				opts.Progress(p.rowsRead, ra.read.Load(), size)
 			}
 		}
 		if len(rec) != nFields {
@@ -311,9 +312,18 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		p.rows = append(p.rows, row{key: nik.Uint64(), loc: uint64(off)<<recLenBits | uint64(len(a)-off)})
 	}
 	if opts.Progress != nil {
-		opts.Progress(p.rowsRead, counter.n, size)
+		opts.Progress(p.rowsRead, ra.read.Load(), size)
 	}
 	return p, nil
+}
+
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // detectSeparator picks the comma or the semicolon, whichever the header line has more of
@@ -455,6 +465,12 @@ func (p *parsed) progPeriod(rw row) []byte {
 	return a[:n]
 }
 
+// pageSize is the registry file's page size. Lookups are bound by cache misses in the leaf page
+// they end in, and a 1 KiB leaf holds a quarter of the keys of a 4 KiB one: two fewer binary-search
+// steps, each a miss. Measured on a million NIKs: hit median 0.9 µs at 1 KiB, 1.2 µs at 4 KiB, for
+// an import about 15 % slower (more pages to write) and a file 7 % larger.
+const pageSize = 1024
+
 // writeBatch is how many NIKs go in one write transaction: bbolt keeps a transaction's nodes in
 // memory until commit, so batches bound the memory for ten million rows at little cost in speed.
 const writeBatch = 1 << 14
@@ -485,7 +501,7 @@ func (b *built) write(path string) error {
 	// before it remaps a growing file; mapping the whole expected size up front avoids that,
 	// which halves an import. The mapping is only address space.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
-		InitialMmapSize: b.sizeEstimate()})
+		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
 	if err != nil {
 		return err
 	}
@@ -579,75 +595,4 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// countingReader counts the bytes read, for progress.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n += int64(n)
-	return n, err
-}
-
-var errRecordTooLong = errors.New("record too long")
-
-// recordTooLongError is the error of a source with a record over MaxRecordBytes.
-type recordTooLongError struct{ line, max int }
-
-func (e *recordTooLongError) Error() string {
-	return fmt.Sprintf("line %d: a record longer than %d KiB: not a registry export?", e.line, e.max>>10)
-}
-
-func (e *recordTooLongError) Unwrap() error { return errRecordTooLong }
-
-// recordLimiter fails a read once a record grows past max bytes, before the CSV reader would
-// buffer it whole. A record ends at a newline outside quotes; quotes toggle (an escaped "" toggles
-// twice), which is exact for the well-formed CSV the reader accepts.
-type recordLimiter struct {
-	r       io.Reader
-	max     int
-	since   int  // bytes since the last newline outside quotes
-	quoted  bool // inside a quoted field
-	line    int  // physical line of the next byte
-	recLine int  // physical line where the current record started
-}
-
-func (l *recordLimiter) Read(b []byte) (int, error) {
-	n, err := l.r.Read(b)
-	buf := b[:n]
-	for len(buf) > 0 {
-		// Bulk path: between quotes only newlines matter, and bytes.IndexByte is vectorised.
-		q := bytes.IndexByte(buf, '"')
-		seg := buf
-		if q >= 0 {
-			seg = buf[:q]
-		}
-		if nl := bytes.Count(seg, []byte{'\n'}); nl > 0 {
-			if l.quoted {
-				l.since += len(seg)
-				l.line += nl
-			} else {
-				last := bytes.LastIndexByte(seg, '\n')
-				l.line += nl
-				l.recLine = l.line
-				l.since = len(seg) - last - 1
-			}
-		} else {
-			l.since += len(seg)
-		}
-		if l.since > l.max {
-			return 0, &recordTooLongError{line: l.recLine, max: l.max}
-		}
-		if q < 0 {
-			break
-		}
-		l.quoted = !l.quoted
-		l.since++
-		buf = buf[q+1:]
-	}
-	return n, err
 }

@@ -130,6 +130,7 @@ func openState(path string) (*state, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
+	// NoStatistics: bbolt would otherwise bump a shared atomic counter on every cursor.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second, NoStatistics: true})
 	if err != nil {
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)

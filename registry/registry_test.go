@@ -125,6 +125,12 @@ func TestImport(t *testing.T) {
 			rowsRead: 2, imported: 2, niks: 2, perProgram: map[string]int{"PKH": 1, "APD": 1},
 		},
 		{
+			name:     "blank rows Excel leaves behind are skipped, not refused",
+			file:     "excel-blank-rows.csv",
+			want:     map[string][]Program{testNIK: {{Program: "PKH", Name: "Siti"}}},
+			rowsRead: 1, imported: 1, niks: 1, perProgram: map[string]int{"PKH": 1},
+		},
+		{
 			name: "duplicates: same nik, program and periode are stored once",
 			file: "duplicates.csv",
 			want: map[string][]Program{
@@ -564,4 +570,16 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }

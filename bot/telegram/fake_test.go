@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,10 @@ import (
 // getChatMember, setWebhook, deleteWebhook. fail injects errors (429 with retry_after, 5xx,
 // 403) before a method runs; delay slows a method down.
 type fakeAPI struct {
+	// inbound numbers the users' messages: like Telegram's message ids, unique per chat (here,
+	// unique overall), so the engine's exactly-once record never mistakes two messages for one.
+	inbound atomic.Int64
+
 	t     *testing.T
 	srv   *httptest.Server
 	token string
@@ -284,27 +289,29 @@ func (f *fakeAPI) push(u tgbotapi.Update) int {
 	return u.UpdateID
 }
 
+func (f *fakeAPI) nextID() int { return int(1_000_000 + f.inbound.Add(1)) }
+
 func user(id int64) *tgbotapi.User {
 	return &tgbotapi.User{ID: id, FirstName: "User", LastName: strconv.FormatInt(id, 10)}
 }
 
 func (f *fakeAPI) text(chat, from int64, text string) int {
-	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: int(time.Now().UnixNano() % 1e6), From: user(from), Chat: chatObj(chat), Date: int(time.Now().Unix()), Text: text}})
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(from), Chat: chatObj(chat), Date: int(time.Now().Unix()), Text: text}})
 }
 
 func (f *fakeAPI) replyTo(chat, from int64, to int, text string) int {
 	f.mu.Lock()
 	orig := f.msgs[[2]int64{chat, int64(to)}].message(f.botID)
 	f.mu.Unlock()
-	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 1, From: user(from), Chat: chatObj(chat), Text: text, ReplyToMessage: &orig}})
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(from), Chat: chatObj(chat), Text: text, ReplyToMessage: &orig}})
 }
 
 func (f *fakeAPI) contact(chat int64, phone string) int {
-	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 1, From: user(chat), Chat: chatObj(chat), Contact: &tgbotapi.Contact{PhoneNumber: phone, FirstName: "Saya", UserID: chat}}})
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat), Contact: &tgbotapi.Contact{PhoneNumber: phone, FirstName: "Saya", UserID: chat}}})
 }
 
 func (f *fakeAPI) photo(chat int64) int {
-	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 1, From: user(chat), Chat: chatObj(chat), Photo: []tgbotapi.PhotoSize{{FileID: "p"}}}})
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat), Photo: []tgbotapi.PhotoSize{{FileID: "p"}}}})
 }
 
 // callback presses data on message msg of chat, as user from.

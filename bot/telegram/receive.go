@@ -258,12 +258,16 @@ func (c *Channel) runWebhook(ctx context.Context) error {
 	c.log.Info().Str("listen", ln.Addr().String()).Str("path", path).Msg("telegram webhook serving")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	pruned := make(chan struct{})
 	go func() {
+		defer close(pruned)
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for c.pruneSeen(ctx); sleepTick(ctx, t); c.pruneSeen(ctx) {
 		}
 	}()
+	// The pruner uses the store: it must be done before Run returns and the caller closes it.
+	defer func() { <-pruned }()
 	select {
 	case err := <-errc:
 		return err

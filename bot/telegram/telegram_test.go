@@ -126,6 +126,12 @@ func TestTidakLayakWithTypedReason(t *testing.T) {
 	if !strings.Contains(ask.Markup, `"force_reply":true`) {
 		t.Fatalf("reason request is not a ForceReply: %s", ask.Markup)
 	}
+	// The channel records which report the question is about once Telegram has answered the
+	// send; a person cannot reply faster than that, the test can.
+	waitFor(t, 5*time.Second, "reason request recorded", func() bool {
+		_, err := e.db.Get(context.Background(), stateBucket, askKey(staffChat, ask.ID))
+		return err == nil
+	})
 	n := len(f.sent(citizen))
 	f.replyTo(staffChat, staffAna, ask.ID, "Punya usaha warung besar")
 	f.waitText(citizen, n, "TIDAK LAYAK. Alasan: Punya usaha warung besar")
