@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/laporbansos/laporbansos/registry"
 )
 
 // Length caps, in characters. Anything longer is refused with a clear note, never cut silently.
@@ -64,7 +66,7 @@ func asciiDigits(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r > '9' && unicode.IsDigit(r) {
-			if v, ok := digitValue(r); ok {
+			if v, ok := registry.DigitValue(r); ok {
 				b.WriteByte(byte('0' + v))
 				continue
 			}
@@ -84,22 +86,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// digitValue finds the value of a Unicode Nd digit: the Nd table's ranges are whole runs of
-// ten digits, each starting at zero.
-func digitValue(r rune) (int, bool) {
-	for _, rg := range unicode.Nd.R16 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	return 0, false
 }
 
 // fold is the form answers are compared in: ASCII digits, lower case, no leading '/', no

@@ -79,7 +79,7 @@ func ParseNIK(s string) (NIK, error) {
 		n = nikLen
 	} else {
 		for i, r := range s {
-			d, ok := digitValue(r)
+			d, ok := DigitValue(r)
 			switch {
 			case ok:
 				if n < nikLen {
@@ -131,8 +131,8 @@ func isNIKSeparator(r rune) bool {
 	return unicode.IsSpace(r) // includes NBSP, narrow NBSP, figure space, ideographic space
 }
 
-// digitValue returns the value of a decimal digit in any script (Unicode category Nd).
-func digitValue(r rune) (int, bool) {
+// DigitValue returns the value of a decimal digit in any script (Unicode category Nd).
+func DigitValue(r rune) (int, bool) {
 	if '0' <= r && r <= '9' {
 		return int(r - '0'), true
 	}

@@ -119,8 +119,8 @@ func TestDigitValueCoversUnicodeNd(t *testing.T) {
 			t.Errorf("Nd range %U–%U is not whole runs of ten digits", lo, hi)
 		}
 		for r := lo; r <= hi; r++ {
-			if d, ok := digitValue(rune(r)); !ok || d != int(r-lo)%10 {
-				t.Errorf("digitValue(%U) = %d, %v; want %d", r, d, ok, (r-lo)%10)
+			if d, ok := DigitValue(rune(r)); !ok || d != int(r-lo)%10 {
+				t.Errorf("DigitValue(%U) = %d, %v; want %d", r, d, ok, (r-lo)%10)
 			}
 		}
 	}
@@ -131,8 +131,8 @@ func TestDigitValueCoversUnicodeNd(t *testing.T) {
 		check(rg.Lo, rg.Hi)
 	}
 	for _, r := range []rune{'a', '½', '²', 'Ⅻ', '😀'} {
-		if _, ok := digitValue(r); ok {
-			t.Errorf("digitValue(%q) is a digit", r)
+		if _, ok := DigitValue(r); ok {
+			t.Errorf("DigitValue(%q) is a digit", r)
 		}
 	}
 }
