@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -63,17 +62,15 @@ func (c *conv) cek(text string) {
 		return
 	}
 	var b strings.Builder
-	progs, err := c.e.Registry.Lookup(nik)
-	switch {
-	case err == nil:
+	progs, ok := c.lookup(nik)
+	if !ok {
+		return
+	}
+	if len(progs) > 0 {
 		fmt.Fprintf(&b, msgCekRecipient, nik.Masked(), registry.MaskName(progs[0].Name))
 		b.WriteString("\n" + programLines(progs, true))
-	case errors.Is(err, registry.ErrNotFound):
+	} else {
 		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
-	default:
-		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-		c.say(msgLookupDown)
-		return
 	}
 	reports, err := c.tx.ReportsByNIK(string(nik))
 	if err != nil {

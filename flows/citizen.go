@@ -642,14 +642,12 @@ func (c *conv) laporNIK(text string) {
 		c.ask(nikProblem(err))
 		return
 	}
-	progs, err := c.e.Registry.Lookup(nik)
-	switch {
-	case err == nil:
-		c.autoReject(nik, progs)
+	progs, ok := c.lookup(nik)
+	if !ok {
 		return
-	case !errors.Is(err, registry.ErrNotFound):
-		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-		c.ask(msgLookupDown)
+	}
+	if len(progs) > 0 {
+		c.autoReject(nik, progs)
 		return
 	}
 	if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindReport); err == nil {
@@ -660,6 +658,18 @@ func (c *conv) laporNIK(text string) {
 	}
 	c.s.Data[kNIK] = string(nik)
 	c.next("nik")
+}
+
+// lookup asks the registry for a NIK's programs (none when it is not a recipient). ok is false
+// when the registry failed: the citizen has been asked to try again and the step is over.
+func (c *conv) lookup(nik registry.NIK) (progs []registry.Program, ok bool) {
+	progs, err := c.e.Registry.Lookup(nik)
+	if err != nil && !errors.Is(err, registry.ErrNotFound) {
+		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
+		c.ask(msgLookupDown)
+		return nil, false
+	}
+	return progs, true
 }
 
 func (c *conv) autoReject(nik registry.NIK, progs []registry.Program) {

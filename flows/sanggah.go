@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -22,14 +21,12 @@ func (c *conv) sanggah(text string) {
 			c.ask(nikProblem(err))
 			return
 		}
-		progs, err := c.e.Registry.Lookup(nik)
-		if errors.Is(err, registry.ErrNotFound) {
-			c.ask(fmt.Sprintf(msgSgNotRecipient, nik.Masked()))
+		progs, ok := c.lookup(nik)
+		if !ok {
 			return
 		}
-		if err != nil {
-			c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
-			c.ask(msgLookupDown)
+		if len(progs) == 0 {
+			c.ask(fmt.Sprintf(msgSgNotRecipient, nik.Masked()))
 			return
 		}
 		if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindSanggah); err == nil {

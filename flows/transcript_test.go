@@ -557,3 +557,26 @@ func TestRedeliveredMessageHandledOnce(t *testing.T) {
 		t.Fatalf("PruneSeen = %d, %v", n, err)
 	}
 }
+
+func TestRegistryOutageAsksToRetry(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(`
+> 1
+> 1
+`)
+	if err := h.reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.transcript(`
+> 3510091506800004
+< pemeriksaan data sedang gangguan
+< Ketik NIK (16 angka) Anda
+`)
+	if err := h.reg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	h.transcript(`
+> 3510091506800004
+< Ketik nama lengkap
+`)
+}
