@@ -502,12 +502,9 @@ func (c *conv) answer(text string) {
 			c.next("reason_text")
 		}
 	case stPhone:
-		p, ok := normalizePhone(text)
-		if !ok {
-			c.ask(msgPhoneInvalid)
+		if !c.phoneAnswer(text) {
 			return
 		}
-		d[kPhone] = p
 		if d[kWho] == whoOther && (d[kReporter] == "" || d[kRelation] == "") {
 			c.fire("phone_other")
 			return
@@ -805,15 +802,36 @@ func (c *conv) submit() {
 		CreatedAt:     c.now,
 		Deadline:      c.now.Add(c.e.VerifySLA),
 	}
+	c.file(r, func() string {
+		return fmt.Sprintf(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA))
+	})
+}
+
+// file stores a report or sanggah and, in the same transaction, queues the citizen's
+// confirmation (accepted is called once the number is assigned) and the staff chats' notices.
+// On failure nothing was stored and the citizen is asked to press Kirim again.
+func (c *conv) file(r *storage.Report, accepted func() string) {
+	nik := registry.NIK(r.NIK)
 	if err := c.tx.CreateReport(r); err != nil {
-		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("store report")
+		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Str("kind", string(r.Kind)).Msg("store report")
 		c.ask(msgNotStored)
 		return
 	}
-	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Str("chat", c.m.Chat.Channel).Msg("report submitted")
-	c.say(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA)).Event = EventCitizenFinal
+	c.e.Log.Info().Str("report", r.ID).Str("kind", string(r.Kind)).Str("nik", nik.Masked()).Str("chat", c.m.Chat.Channel).Msg("report submitted")
+	c.say(accepted()).Event = EventCitizenFinal
 	c.out = append(c.out, c.e.staffNotice(r)...)
 	c.fire(evDone)
+}
+
+// phoneAnswer puts a normalised phone number in the session, or asks again.
+func (c *conv) phoneAnswer(text string) bool {
+	p, ok := normalizePhone(text)
+	if !ok {
+		c.ask(msgPhoneInvalid)
+		return false
+	}
+	c.s.Data[kPhone] = p
+	return true
 }
 
 // issuedElsewhere names where a NIK from outside the service regency was issued, for staff.

@@ -69,13 +69,9 @@ func (c *conv) sanggah(text string) {
 			c.fire("sg_name")
 		}
 	case stSgPhone:
-		p, ok := normalizePhone(text)
-		if !ok {
-			c.ask(msgPhoneInvalid)
-			return
+		if c.phoneAnswer(text) {
+			c.fire("sg_phone")
 		}
-		d[kPhone] = p
-		c.fire("sg_phone")
 	case stSgConfirm:
 		i := pick(sanggahConfirm, text)
 		if i < 0 {
@@ -127,13 +123,5 @@ func (c *conv) submitSanggah() {
 		r.Name, r.Address, r.Desa, r.Kecamatan = progs[0].Name, progs[0].Address, progs[0].Desa, progs[0].Kecamatan
 		r.Programs = programNames(progs)
 	}
-	if err := c.tx.CreateReport(r); err != nil {
-		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("store sanggah")
-		c.ask(msgNotStored)
-		return
-	}
-	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Msg("sanggah submitted")
-	c.say(msgSgAccepted, r.ID, c.e.Agency).Event = EventCitizenFinal
-	c.out = append(c.out, c.e.staffNotice(r)...)
-	c.fire(evDone)
+	c.file(r, func() string { return fmt.Sprintf(msgSgAccepted, r.ID, c.e.Agency) })
 }

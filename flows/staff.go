@@ -337,27 +337,18 @@ func briefLine(r *storage.Report) string {
 	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04"))
 }
 
-func (s *staffTurn) all() []*storage.Report {
-	var rs []*storage.Report
-	if err := s.tx.ForEachReport(func(r *storage.Report) error {
-		rs = append(rs, r)
-		return nil
-	}); err != nil {
+// reports lists reports through the store's status index; an error ends the turn.
+func (s *staffTurn) reports(f storage.ReportFilter) []*storage.Report {
+	rs, err := s.tx.Reports(f)
+	if err != nil {
 		s.err = err
 	}
 	return rs
 }
 
 func (s *staffTurn) pending() {
-	var waiting, toDeliver []*storage.Report
-	for _, r := range s.all() {
-		switch r.Status {
-		case storage.StatusSubmitted:
-			waiting = append(waiting, r)
-		case storage.StatusEligible:
-			toDeliver = append(toDeliver, r)
-		}
-	}
+	waiting := s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusSubmitted}})
+	toDeliver := s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusEligible}})
 	if len(waiting)+len(toDeliver) == 0 {
 		s.reply(msgStaffPendingNo)
 		return
@@ -422,33 +413,23 @@ func (s *staffTurn) find(q string) {
 }
 
 func (s *staffTurn) stats() {
-	now := s.tx.Now
-	count := map[storage.Kind]map[storage.Status]int{storage.KindReport: {}, storage.KindSanggah: {}}
-	overdueV, overdueD := 0, 0
-	for _, r := range s.all() {
-		count[r.Kind][r.Status]++
-		switch {
-		case r.Status == storage.StatusSubmitted && now.Sub(r.CreatedAt) > s.e.VerifySLA:
-			overdueV++
-		case r.Status == storage.StatusEligible && now.Sub(r.History[len(r.History)-1].At) > s.e.DeliverySLA:
-			overdueD++
-		}
+	st, err := s.tx.Stats(s.e.VerifySLA, s.e.DeliverySLA)
+	if err != nil {
+		s.err = err
+		return
 	}
-	rc, sc := count[storage.KindReport], count[storage.KindSanggah]
-	total := 0
-	for _, n := range rc {
-		total += n
-	}
+	rc, sc := st.Counts[storage.KindReport], st.Counts[storage.KindSanggah]
+	overdueV := st.OverdueVerification[storage.KindReport] + st.OverdueVerification[storage.KindSanggah]
 	s.reply(msgStaffStatsBody,
-		msgStaffStats, total, rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
+		msgStaffStats, st.Total(storage.KindReport), rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
 		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
 		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
-		overdueV, words(s.e.VerifySLA), overdueD, words(s.e.DeliverySLA))
+		overdueV, words(s.e.VerifySLA), st.OverdueDelivery, words(s.e.DeliverySLA))
 }
 
 func (s *staffTurn) export() {
 	var buf bytes.Buffer
-	if err := storage.WriteCSV(&buf, s.all(), storage.DefaultExportOptions()); err != nil {
+	if err := storage.WriteCSV(&buf, s.reports(storage.ReportFilter{}), storage.DefaultExportOptions()); err != nil {
 		s.err = err
 		return
 	}
@@ -470,16 +451,12 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 				return nil
 			}
 		}
-		var undecided, undelivered []*storage.Report
-		err := tx.ForEachReport(func(r *storage.Report) error {
-			switch {
-			case r.Status == storage.StatusSubmitted && now.Sub(r.CreatedAt) > e.VerifySLA:
-				undecided = append(undecided, r)
-			case r.Status == storage.StatusEligible && now.Sub(r.History[len(r.History)-1].At) > e.DeliverySLA:
-				undelivered = append(undelivered, r)
-			}
-			return nil
-		})
+		// The status index gives the overdue work without reading every report.
+		undecided, err := tx.Reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusSubmitted}, EnteredBefore: now.Add(-e.VerifySLA)})
+		if err != nil {
+			return err
+		}
+		undelivered, err := tx.Reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusEligible}, EnteredBefore: now.Add(-e.DeliverySLA)})
 		if err != nil || len(undecided)+len(undelivered) == 0 {
 			return err
 		}
