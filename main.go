@@ -310,6 +310,9 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 // (WhatsApp logged out, say) is logged; the others keep running.
 func (m *Main) serve(ctx context.Context) error {
 	m.log = m.logger(m.Stderr)
+	for _, w := range m.cfg.Warnings() {
+		m.log.Warn().Msg(w)
+	}
 	if len(m.cfg.ServeChannels()) == 0 {
 		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 (or run: laporbansos console)")
 	}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -70,6 +71,34 @@ type Telegram struct {
 // Enabled reports whether the Telegram channel should run.
 func (t Telegram) Enabled() bool { return t.Token != "" }
 
+// OfficialAPI reports whether APIURL is Telegram's own Bot API server. Only that server insists
+// on public HTTPS webhooks; a local Bot API server (telegram-bot-api --local) calls whatever URL
+// it is given, http:// and any port included.
+func (t Telegram) OfficialAPI() bool {
+	u, err := url.Parse(t.APIURL)
+	return err != nil || t.APIURL == "" || strings.EqualFold(u.Hostname(), "api.telegram.org")
+}
+
+// Warnings are settings that are allowed but risky, for serve to log once at start.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.Telegram.WebhookURL != "" && !c.Telegram.OfficialAPI() {
+		if u, err := url.Parse(c.Telegram.WebhookURL); err == nil && u.Scheme == "http" && !loopback(u.Hostname()) {
+			w = append(w, "LAPOR_TELEGRAM_WEBHOOK_URL is plain http:// to a host that is not loopback: updates (with citizens' NIKs) cross the network unencrypted")
+		}
+	}
+	return w
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // WhatsApp configures the WhatsApp channel (a linked device of the service's number).
 type WhatsApp struct {
 	Enabled      bool
@@ -102,7 +131,7 @@ var Variables = []Variable{
 	{"LAPOR_TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL; requests go to <base>/bot<token>/<method>"},
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
-	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode; empty: long polling"},
+	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode (http:// and any port with a local Bot API server); empty: long polling"},
 	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", ":8443", "address the webhook server listens on"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
@@ -214,8 +243,14 @@ func (p *parser) validate(c *Config) {
 		}
 	}
 	if c.Telegram.WebhookURL != "" {
-		if u, err := url.Parse(c.Telegram.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a public https:// URL (Telegram only calls HTTPS webhooks)")
+		u, err := url.Parse(c.Telegram.WebhookURL)
+		switch {
+		case err != nil || u.Host == "" || u.Hostname() == "":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a URL like https://bansos.example.go.id/telegram/webhook")
+		case c.Telegram.OfficialAPI() && u.Scheme != "https":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a public https:// URL (Telegram only calls HTTPS webhooks); http:// is allowed only with a local Bot API server in LAPOR_TELEGRAM_API_URL")
+		case u.Scheme != "http" && u.Scheme != "https":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be an http:// or https:// URL")
 		}
 		if c.Telegram.WebhookSecret == "" {
 			p.fail("LAPOR_TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode, so forged calls are refused")
