@@ -26,6 +26,7 @@ const (
 	maxRows        = 10
 	maxRowTitle    = 24
 	maxRowID       = 200
+	maxRowDesc     = 72
 	maxParam       = 1024 // a template body parameter, kept well under the template's limit
 )
 
@@ -64,8 +65,8 @@ type outText struct {
 }
 
 type interactive struct {
-	Type   string `json:"type"` // button or list
-	Body   struct {
+	Type string `json:"type"` // button or list
+	Body struct {
 		Text string `json:"text"`
 	} `json:"body"`
 	Action action `json:"action"`
@@ -91,8 +92,9 @@ type section struct {
 }
 
 type row struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
 }
 
 type template struct {
@@ -186,7 +188,11 @@ func (c *Channel) closeWindow(ctx context.Context, waID string) error {
 // list, more (or ids or a body too long for them) as numbered text.
 func (c *Channel) content(waID string, r flows.Reply) outMessage {
 	m := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: waID}
-	text := strings.TrimSpace(r.Text + actionLines(r))
+	text := r.Text
+	if r.AskContact {
+		text = contactHint(text)
+	}
+	text = strings.TrimSpace(text + actionLines(r))
 	n := len(r.Choices)
 	if n > 0 && n <= maxRows && runes(text) <= maxBody && text != "" {
 		if n <= maxButtons {
@@ -228,10 +234,15 @@ func rowsOf(r flows.Reply) ([]row, bool) {
 	out := make([]row, 0, len(r.Choices))
 	for _, ch := range r.Choices {
 		id := choiceID(r.Step, ch.Data)
-		if runes(ch.Label) > maxRowTitle || len(id) > maxRowID {
+		if len(id) > maxRowID || runes(ch.Label) > maxRowDesc {
 			return nil, false
 		}
-		out = append(out, row{ID: id, Title: ch.Label})
+		rw := row{ID: id, Title: ch.Label}
+		if runes(ch.Label) > maxRowTitle {
+			// The title is cut; the description under it shows the whole label.
+			rw.Title, rw.Description = cut(ch.Label, maxRowTitle), ch.Label
+		}
+		out = append(out, rw)
 	}
 	return out, true
 }
@@ -248,6 +259,18 @@ func numbered(text string, choices []flows.Choice) string {
 		fmt.Fprintf(&b, "\n%d. %s", i+1, ch.Label)
 	}
 	return b.String()
+}
+
+// contactHint replaces the flows' line about a "send my number" button, which the Cloud API
+// has not, with how to share a contact card, which the phone question accepts.
+func contactHint(text string) string {
+	var keep []string
+	for _, l := range strings.Split(text, "\n") {
+		if !strings.Contains(l, contactButton) {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(append(keep, msgContactHint), "\n")
 }
 
 // actionLines writes staff actions as the commands to type, unless the text spells them out.
