@@ -2,6 +2,7 @@ package wacloud
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
@@ -190,3 +191,5 @@ func wantText(t *testing.T, got []wacloudtest.Sent, want string) wacloudtest.Sen
 	t.Fatalf("no message with %q among:\n%s", want, strings.Join(all, "\n"))
 	return wacloudtest.Sent{}
 }
+
+func jsonReply(r flows.Reply) ([]byte, error) { return json.Marshal(r) }
