@@ -38,6 +38,9 @@ const (
 	codePairRate      = 131056
 )
 
+// pairGap is how long a 131056 (pair rate limit) makes a chat wait.
+const pairGap = 6 * time.Second
+
 // throttled are the rate-limit codes: wait, then send again.
 var throttled = map[int]bool{4: true, 80007: true, 130429: true, 131048: true, 131056: true}
 
@@ -436,7 +439,7 @@ func (c *Channel) classify(err error) error {
 		c.stop()
 		se.RetryAfter = 10 * time.Minute
 	case ae.Code == codePairRate:
-		se.RetryAfter = DefaultLimits.PerChat
+		se.RetryAfter = pairGap
 	case throttled[ae.Code] || ae.HTTPStatus == http.StatusTooManyRequests:
 		se.RetryAfter = time.Minute
 	case ae.Code == codeUndeliverable:
@@ -487,7 +490,7 @@ func (c *Channel) status(ctx context.Context, st inStatus) error {
 				return err
 			}
 		case code == codePairRate:
-			o.NotBefore = c.opt.Now().Add(DefaultLimits.PerChat)
+			o.NotBefore = c.opt.Now().Add(pairGap)
 		case throttled[code]:
 			o.NotBefore = c.opt.Now().Add(time.Minute)
 		case retryable[code]:

@@ -46,10 +46,12 @@ const (
 	windowMargin = 5 * time.Minute
 )
 
-// DefaultLimits keep under Meta's documented limits: about one message per 6 s to one user
-// (the pair rate limit, error 131056) and 80 messages per second per number.
+// DefaultLimits keep under Meta's documented limits: 80 messages per second per number, and
+// the pair rate limit (error 131056) of one message per 6 s to one user on average, with bursts
+// allowed. A step's two or three replies are such a burst: 6 s between them would keep a
+// citizen waiting 12 s for the menu, so the gap is 1 s, and a 131056 waits the 6 s.
 var DefaultLimits = bot.Limits{
-	PerChat:      6 * time.Second,
+	PerChat:      time.Second,
 	Global:       time.Second / 80,
 	FirstBackoff: 2 * time.Second,
 	MaxBackoff:   5 * time.Minute,
