@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,8 +52,8 @@ func TestServeWACloud(t *testing.T) {
 		"LAPOR_WACLOUD_APP_SECRET": graph.AppSecret, "LAPOR_WACLOUD_VERIFY_TOKEN": "verify-me",
 		"LAPOR_WACLOUD_API_URL": graph.URL(), "LAPOR_WACLOUD_LISTEN": addr,
 	}
-	var stderr bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
+	stderr := &lockedBuffer{}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(k string) string { return env[k] }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- m.Run(ctx, []string{"serve"}) }()
@@ -97,4 +98,22 @@ func TestServeWACloud(t *testing.T) {
 	if sent := graph.SentTo("6281234567001"); !menu() {
 		t.Fatalf("no menu sent: %d messages; stderr: %s", len(sent), stderr.String())
 	}
+}
+
+// lockedBuffer collects the log lines of serve's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
