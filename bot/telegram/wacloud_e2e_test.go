@@ -97,6 +97,8 @@ func TestCloudAPICitizenTelegramStaff(t *testing.T) {
 		t.Fatalf("same-day decision: %s", layak.Body)
 	}
 
+	e.fake.waitText(staffChat, 0, "dinyatakan LAYAK oleh")
+
 	// The next day, out of the window: delivery is told by the template.
 	mu.Lock()
 	now = now.Add(25 * time.Hour)
