@@ -136,19 +136,23 @@ type value struct {
 		Profile struct {
 			Name string `json:"name"`
 		} `json:"profile"`
-		WaID string `json:"wa_id"`
+		WaID   string `json:"wa_id"`
+		UserID string `json:"user_id"`
 	} `json:"contacts"`
 	Messages []inMessage `json:"messages"`
 	Statuses []inStatus  `json:"statuses"`
 }
 
 type inMessage struct {
-	ID        string `json:"id"`
-	From      string `json:"from"`
-	GroupID   string `json:"group_id"`
-	Timestamp string `json:"timestamp"`
-	Type      string `json:"type"`
-	Text      struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
+	// FromUserID is the business-scoped user id: the only sender id of a user with a WhatsApp
+	// username who hides their number.
+	FromUserID string `json:"from_user_id"`
+	GroupID    string `json:"group_id"`
+	Timestamp  string `json:"timestamp"`
+	Type       string `json:"type"`
+	Text       struct {
 		Body string `json:"body"`
 	} `json:"text"`
 	Interactive struct {
@@ -190,9 +194,17 @@ type apiCode struct {
 func (c *Channel) change(ctx context.Context, v value) error {
 	names := map[string]string{}
 	for _, ct := range v.Contacts {
-		names[ct.WaID] = ct.Profile.Name
+		if ct.WaID != "" {
+			names[ct.WaID] = ct.Profile.Name
+		}
+		if ct.UserID != "" {
+			names[ct.UserID] = ct.Profile.Name
+		}
 	}
 	for _, im := range v.Messages {
+		if im.From == "" {
+			im.From = im.FromUserID
+		}
 		if im.GroupID != "" || im.From == "" || im.ID == "" {
 			continue // staff do not work in Cloud API groups; a message without sender has no reply address
 		}

@@ -183,3 +183,20 @@ func TestCommitFailureAsksForRedelivery(t *testing.T) {
 		t.Fatalf("webhook answered %d with the store closed, want 500", code)
 	}
 }
+
+// A user with a WhatsApp username may hide their number: Meta then sends only from_user_id, and
+// replies go to that id in "recipient".
+func TestUsernameUserWithoutNumber(t *testing.T) {
+	e := newEnv(t)
+	const user = "ID.1234567890abc"
+	body, _ := e.graph.Text(user, e.clock.Now(), "halo")
+	body = bytes.Replace(body, []byte(`"from":"`+user+`"`), []byte(`"from_user_id":"`+user+`"`), 1)
+	if bytes.Contains(body, []byte(`"from":`)) {
+		t.Fatal("the test body still has a from field")
+	}
+	got := e.deliver(user, body)
+	menu := wantText(t, got, "Silakan pilih layanan")
+	if menu.Msg.Recipient != user || menu.Msg.To != "" {
+		t.Fatalf("reply addressed to %q / recipient %q: %s", menu.Msg.To, menu.Msg.Recipient, menu.Body)
+	}
+}

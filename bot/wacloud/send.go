@@ -52,6 +52,7 @@ type outMessage struct {
 	MessagingProduct string       `json:"messaging_product"`
 	RecipientType    string       `json:"recipient_type,omitempty"`
 	To               string       `json:"to,omitempty"`
+	Recipient        string       `json:"recipient,omitempty"` // a business-scoped user id instead of a number
 	Type             string       `json:"type,omitempty"`
 	Text             *outText     `json:"text,omitempty"`
 	Interactive      *interactive `json:"interactive,omitempty"`
@@ -190,7 +191,7 @@ func (c *Channel) closeWindow(ctx context.Context, waID string) error {
 // content renders a reply as Meta shows it best: 1–3 choices as reply buttons, 4–10 as a
 // list, more (or ids or a body too long for them) as numbered text.
 func (c *Channel) content(waID string, r flows.Reply) outMessage {
-	m := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: waID}
+	m := addressed(waID)
 	text := r.Text
 	if r.AskContact {
 		text = contactHint(text)
@@ -215,6 +216,18 @@ func (c *Channel) content(waID string, r flows.Reply) outMessage {
 	}
 	m.Type = "text"
 	m.Text = &outText{Body: cut(numbered(text, r.Choices), maxText)}
+	return m
+}
+
+// addressed starts a message to a citizen: a wa_id (digits) goes in "to", a business-scoped user
+// id ("ID.123…", a user with a username and a hidden number) in "recipient".
+func addressed(id string) outMessage {
+	m := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual"}
+	if strings.Trim(id, "0123456789") == "" {
+		m.To = id
+	} else {
+		m.Recipient = id
+	}
 	return m
 }
 
@@ -306,7 +319,8 @@ func (c *Channel) sendTemplate(ctx context.Context, to storage.ChatAddr, r flows
 		{Type: "text", Text: report},
 		{Type: "text", Text: templateText(r.Text)},
 	}}}
-	m := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to.ID, Type: "template", Template: t}
+	m := addressed(to.ID)
+	m.Type, m.Template = "template", t
 	wamid, err := c.post(ctx, m)
 	if err != nil {
 		return c.classify(err)

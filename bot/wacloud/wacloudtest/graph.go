@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +119,7 @@ type OutMessage struct {
 	MessagingProduct string `json:"messaging_product"`
 	RecipientType    string `json:"recipient_type"`
 	To               string `json:"to"`
+	Recipient        string `json:"recipient"`
 	Type             string `json:"type"`
 	Text             *struct {
 		Body       string `json:"body"`
@@ -220,16 +222,20 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.seq++
 	wamid := fmt.Sprintf("wamid.OUT%06d", g.seq)
-	g.sent = append(g.sent, Sent{Body: string(raw), To: m.To, Type: m.Type, WAMID: wamid, Msg: m})
+	to := m.To
+	if to == "" {
+		to = m.Recipient
+	}
+	g.sent = append(g.sent, Sent{Body: string(raw), To: to, Type: m.Type, WAMID: wamid, Msg: m})
 	// The window is Meta's to judge, after accepting: a late free-form message fails by status.
-	if last, ok := g.lastIn[m.To]; m.Type != "template" && (!ok || g.now().Sub(last) >= 24*time.Hour) {
-		g.statuses = append(g.statuses, Status{ID: wamid, Status: "failed", RecipientID: m.To, Code: 131047})
+	if last, ok := g.lastIn[to]; m.Type != "template" && (!ok || g.now().Sub(last) >= 24*time.Hour) {
+		g.statuses = append(g.statuses, Status{ID: wamid, Status: "failed", RecipientID: to, Code: 131047})
 	} else {
-		g.statuses = append(g.statuses, Status{ID: wamid, Status: "sent", RecipientID: m.To})
+		g.statuses = append(g.statuses, Status{ID: wamid, Status: "sent", RecipientID: to})
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"messaging_product": "whatsapp",
-		"contacts":          []map[string]string{{"input": m.To, "wa_id": m.To}},
+		"contacts":          []map[string]string{{"input": to, "wa_id": to}},
 		"messages":          []map[string]string{{"id": wamid}},
 	})
 }
@@ -248,7 +254,14 @@ func (g *Graph) check(m OutMessage) *Error {
 		}
 		return nil
 	}
-	if m.To == "" || strings.Trim(m.To, "0123456789") != "" {
+	switch {
+	case m.To != "" && m.Recipient != "":
+		return invalid("to and recipient are exclusive")
+	case m.Recipient != "":
+		if !bsuid.MatchString(m.Recipient) {
+			return invalid("recipient %q is not a business-scoped user id", m.Recipient)
+		}
+	case m.To == "" || strings.Trim(m.To, "0123456789") != "":
 		return invalid("to %q", m.To)
 	}
 	if m.RecipientType != "" && m.RecipientType != "individual" {
@@ -337,6 +350,9 @@ func (g *Graph) check(m OutMessage) *Error {
 	}
 	return nil
 }
+
+// bsuid is a business-scoped user id: country code, a dot, then letters and digits.
+var bsuid = regexp.MustCompile(`^[A-Z]{2}\.[A-Za-z0-9.]+$`)
 
 // Sign is the X-Hub-Signature-256 value Meta sends with body.
 func (g *Graph) Sign(body []byte) string {
