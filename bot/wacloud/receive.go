@@ -243,6 +243,10 @@ func (c *Channel) seen(ctx context.Context, im inMessage) error {
 		if err != nil || !at.After(last) {
 			return err
 		}
+		// A new message opens the window again, whatever Meta said of the old one.
+		if err := tx.Delete(stateBucket, tplKey(im.From)); err != nil {
+			return err
+		}
 		return putTime(tx, inKey(im.From), at)
 	})
 }

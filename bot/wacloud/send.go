@@ -175,8 +175,8 @@ func (c *Channel) windowOpen(ctx context.Context, waID string) (bool, error) {
 	if err != nil || last.IsZero() {
 		return false, err
 	}
-	if !closed.IsZero() && !last.After(closed) {
-		return false, nil
+	if !closed.IsZero() {
+		return false, nil // until the citizen writes again, which removes the mark
 	}
 	return c.opt.Now().Sub(last) < Window-windowMargin, nil
 }

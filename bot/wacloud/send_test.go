@@ -248,6 +248,19 @@ func TestFailedStatusRequeues(t *testing.T) {
 	if got := e.ch.Statuses()["failed"]; got != 1 {
 		t.Errorf("failed statuses counted %d", got)
 	}
+	// Until the citizen writes again, templates; then free-form messages again.
+	if err := e.ch.Send(context.Background(), Addr(citizen), flows.Reply{Text: "lagi"}); err != nil {
+		t.Fatal(err)
+	}
+	e.graph.SetNow(e.clock.Now)
+	e.wrote(citizen)
+	if err := e.ch.Send(context.Background(), Addr(citizen), flows.Reply{Text: "lagi"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.graph.SentTo(citizen); s[2].Type != "template" || s[3].Type != "text" {
+		t.Fatalf("after the 131047 mark: %s", bodies(s[2:]))
+	}
+	_ = e.graph.TakeStatuses(e.clock.Now())
 
 	cases := []struct {
 		name    string

@@ -183,7 +183,7 @@ func (c *Channel) stop() {
 // State kept in the store, bucket stateBucket:
 //   - "in/<wa_id>": the time of the citizen's last message (Unix seconds), for the window;
 //   - "tpl/<wa_id>": when Meta said the window was closed (131047) although our clock thought
-//     otherwise; templates are used until the citizen writes again;
+//     otherwise; templates are used until the citizen writes again, which removes it;
 //   - "sent/<wamid>": the reply behind a message Meta accepted, until its final status, so a
 //     failed status can re-queue it.
 const stateBucket = "wacloud"
