@@ -310,8 +310,11 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 // (WhatsApp logged out, say) is logged; the others keep running.
 func (m *Main) serve(ctx context.Context) error {
 	m.log = m.logger(m.Stderr)
+	for _, w := range m.cfg.Warnings() {
+		m.log.Warn().Msg(w)
+	}
 	if len(m.cfg.ServeChannels()) == 0 {
-		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 (or run: laporbansos console)")
+		return errors.New("no channel configured: set LAPOR_TELEGRAM_TOKEN, LAPOR_WHATSAPP=1 or LAPOR_WACLOUD_TOKEN (or run: laporbansos console)")
 	}
 	dir, err := m.dataDir()
 	if err != nil {
@@ -371,6 +374,13 @@ func (m *Main) serve(ctx context.Context) error {
 		}
 		a.sender.Channels[telegram.Name] = tg
 		run(telegram.Name, func() error { return tg.Run(ctx, a.disp) })
+	}
+	if m.cfg.WACloud.Enabled() {
+		_, h, err := m.newWACloud(a)
+		if err != nil {
+			return err
+		}
+		run("wacloud", func() error { return m.serveWACloud(ctx, h) })
 	}
 	if m.cfg.RegistrySource != "" {
 		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}

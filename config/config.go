@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -54,7 +55,23 @@ type Config struct {
 
 	Telegram Telegram
 	WhatsApp WhatsApp
+	WACloud  WACloud
 }
+
+// WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
+// and the phone number id are set.
+type WACloud struct {
+	Token         Secret
+	PhoneNumberID string
+	AppSecret     Secret
+	VerifyToken   Secret
+	APIURL        string
+	Template      string
+	Listen        string
+}
+
+// Enabled reports whether the Cloud API channel should run.
+func (w WACloud) Enabled() bool { return w.Token != "" && w.PhoneNumberID != "" }
 
 // Telegram configures the Telegram channel; it is on when Token is set.
 type Telegram struct {
@@ -69,6 +86,34 @@ type Telegram struct {
 
 // Enabled reports whether the Telegram channel should run.
 func (t Telegram) Enabled() bool { return t.Token != "" }
+
+// OfficialAPI reports whether APIURL is Telegram's own Bot API server. Only that server insists
+// on public HTTPS webhooks; a local Bot API server (telegram-bot-api --local) calls whatever URL
+// it is given, http:// and any port included.
+func (t Telegram) OfficialAPI() bool {
+	u, err := url.Parse(t.APIURL)
+	return err != nil || t.APIURL == "" || strings.EqualFold(u.Hostname(), "api.telegram.org")
+}
+
+// Warnings are settings that are allowed but risky, for serve to log once at start.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.Telegram.WebhookURL != "" && !c.Telegram.OfficialAPI() {
+		if u, err := url.Parse(c.Telegram.WebhookURL); err == nil && u.Scheme == "http" && !loopback(u.Hostname()) {
+			w = append(w, "LAPOR_TELEGRAM_WEBHOOK_URL is plain http:// to a host that is not loopback: updates (with citizens' NIKs) cross the network unencrypted")
+		}
+	}
+	return w
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 // WhatsApp configures the WhatsApp channel (a linked device of the service's number).
 type WhatsApp struct {
@@ -102,12 +147,19 @@ var Variables = []Variable{
 	{"LAPOR_TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL; requests go to <base>/bot<token>/<method>"},
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
-	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode; empty: long polling"},
+	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode (http:// and any port with a local Bot API server); empty: long polling"},
 	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", ":8443", "address the webhook server listens on"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
 	{"LAPOR_WHATSAPP_STAFF_NUMBERS", "", "optional comma-separated phone numbers allowed to decide (62…)"},
+	{"LAPOR_WACLOUD_TOKEN", "", "WhatsApp Cloud API system-user token; with the phone number id, serve runs the channel (secret)"},
+	{"LAPOR_WACLOUD_PHONE_NUMBER_ID", "", "Cloud API phone number id (not the phone number)"},
+	{"LAPOR_WACLOUD_APP_SECRET", "", "Meta app secret: checks X-Hub-Signature-256 on webhook calls (secret)"},
+	{"LAPOR_WACLOUD_VERIFY_TOKEN", "", "token Meta sends when the webhook is verified (secret)"},
+	{"LAPOR_WACLOUD_API_URL", "https://graph.facebook.com/v25.0", "Graph API base URL, version included"},
+	{"LAPOR_WACLOUD_TEMPLATE", "", "approved utility template (language id) for messages outside the 24-hour window"},
+	{"LAPOR_WACLOUD_LISTEN", ":8080", "address serving /wacloud/webhook until the shared LAPOR_HTTP_LISTEN listener takes it over"},
 }
 
 // Variable documents one environment variable.
@@ -164,6 +216,15 @@ func Load(getenv Getenv) (Config, error) {
 			StaffGroups:  p.list("LAPOR_WHATSAPP_STAFF_GROUPS"),
 			StaffNumbers: p.phones("LAPOR_WHATSAPP_STAFF_NUMBERS"),
 		},
+		WACloud: WACloud{
+			Token:         Secret(p.str("LAPOR_WACLOUD_TOKEN")),
+			PhoneNumberID: p.str("LAPOR_WACLOUD_PHONE_NUMBER_ID"),
+			AppSecret:     Secret(p.str("LAPOR_WACLOUD_APP_SECRET")),
+			VerifyToken:   Secret(p.str("LAPOR_WACLOUD_VERIFY_TOKEN")),
+			APIURL:        strings.TrimRight(p.str("LAPOR_WACLOUD_API_URL"), "/"),
+			Template:      p.str("LAPOR_WACLOUD_TEMPLATE"),
+			Listen:        p.str("LAPOR_WACLOUD_LISTEN"),
+		},
 	}
 	p.validate(&c)
 	if len(p.errs) > 0 {
@@ -214,8 +275,14 @@ func (p *parser) validate(c *Config) {
 		}
 	}
 	if c.Telegram.WebhookURL != "" {
-		if u, err := url.Parse(c.Telegram.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a public https:// URL (Telegram only calls HTTPS webhooks)")
+		u, err := url.Parse(c.Telegram.WebhookURL)
+		switch {
+		case err != nil || u.Host == "" || u.Hostname() == "":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a URL like https://bansos.example.go.id/telegram/webhook")
+		case c.Telegram.OfficialAPI() && u.Scheme != "https":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be a public https:// URL (Telegram only calls HTTPS webhooks); http:// is allowed only with a local Bot API server in LAPOR_TELEGRAM_API_URL")
+		case u.Scheme != "http" && u.Scheme != "https":
+			p.fail("LAPOR_TELEGRAM_WEBHOOK_URL", "must be an http:// or https:// URL")
 		}
 		if c.Telegram.WebhookSecret == "" {
 			p.fail("LAPOR_TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode, so forged calls are refused")
@@ -231,6 +298,36 @@ func (p *parser) validate(c *Config) {
 	if c.WhatsApp.Enabled && len(c.WhatsApp.StaffGroups) == 0 {
 		p.fail("LAPOR_WHATSAPP_STAFF_GROUPS", "is required with LAPOR_WHATSAPP=1: reports must reach a staff group")
 	}
+	p.validateWACloud(c.WACloud)
+	if c.WACloud.Enabled() && !c.Telegram.Enabled() && !c.WhatsApp.Enabled {
+		p.fail("LAPOR_WACLOUD_TOKEN", "staff decide on Telegram or in the WhatsApp group: configure LAPOR_TELEGRAM_TOKEN or LAPOR_WHATSAPP=1 too")
+	}
+}
+
+var templateName = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
+
+func (p *parser) validateWACloud(w WACloud) {
+	if u, err := url.Parse(w.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("LAPOR_WACLOUD_API_URL", "must be an http(s) URL like https://graph.facebook.com/v25.0")
+	}
+	if (w.Token == "") != (w.PhoneNumberID == "") {
+		p.fail("LAPOR_WACLOUD_PHONE_NUMBER_ID", "LAPOR_WACLOUD_TOKEN and LAPOR_WACLOUD_PHONE_NUMBER_ID go together: set both or neither")
+	}
+	if w.PhoneNumberID != "" && strings.Trim(w.PhoneNumberID, "0123456789") != "" {
+		p.fail("LAPOR_WACLOUD_PHONE_NUMBER_ID", "must be the numeric phone number id from the Meta app's WhatsApp → API Setup page")
+	}
+	if !w.Enabled() {
+		return
+	}
+	if w.AppSecret == "" {
+		p.fail("LAPOR_WACLOUD_APP_SECRET", "is required with the Cloud API: unsigned webhook calls must be refused")
+	}
+	if w.VerifyToken == "" {
+		p.fail("LAPOR_WACLOUD_VERIFY_TOKEN", "is required with the Cloud API: Meta verifies the webhook with it")
+	}
+	if w.Template != "" && !templateName.MatchString(w.Template) {
+		p.fail("LAPOR_WACLOUD_TEMPLATE", "%q is not a template name (lower-case letters, digits and _)", w.Template)
+	}
 }
 
 // ServeChannels lists the channels serve would run, in a stable order.
@@ -241,6 +338,9 @@ func (c Config) ServeChannels() []string {
 	}
 	if c.WhatsApp.Enabled {
 		ch = append(ch, "whatsapp")
+	}
+	if c.WACloud.Enabled() {
+		ch = append(ch, "wacloud")
 	}
 	return ch
 }
@@ -273,6 +373,13 @@ func (c Config) Describe() []string {
 		"LAPOR_WHATSAPP":                map[bool]string{true: "1", false: "0"}[c.WhatsApp.Enabled],
 		"LAPOR_WHATSAPP_STAFF_GROUPS":   strings.Join(c.WhatsApp.StaffGroups, ","),
 		"LAPOR_WHATSAPP_STAFF_NUMBERS":  strings.Join(c.WhatsApp.StaffNumbers, ","),
+		"LAPOR_WACLOUD_TOKEN":           c.WACloud.Token.String(),
+		"LAPOR_WACLOUD_PHONE_NUMBER_ID": c.WACloud.PhoneNumberID,
+		"LAPOR_WACLOUD_APP_SECRET":      c.WACloud.AppSecret.String(),
+		"LAPOR_WACLOUD_VERIFY_TOKEN":    c.WACloud.VerifyToken.String(),
+		"LAPOR_WACLOUD_API_URL":         c.WACloud.APIURL,
+		"LAPOR_WACLOUD_TEMPLATE":        c.WACloud.Template,
+		"LAPOR_WACLOUD_LISTEN":          c.WACloud.Listen,
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

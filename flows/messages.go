@@ -165,6 +165,7 @@ var nonTextLabel = map[string]string{
 	"location": "lokasi",
 	"contact":  "kontak",
 	"poll":     "polling",
+	"other":    "jenis pesan ini",
 }
 
 // Reason categories for a report; "lainnya" asks for free text.

@@ -44,6 +44,9 @@ type fakeAPI struct {
 	fail     func(method string, p url.Values) *fakeErr
 	delay    func(method string) time.Duration
 	offsets  []int // offset of every getUpdates call
+	// hookURL and hookSecret are set by setWebhook: updates are then POSTed there, as a Bot
+	// API server does, and getUpdates is refused.
+	hookURL, hookSecret string
 }
 
 type fakeErr struct {
@@ -164,7 +167,19 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		f.reply(w, tgbotapi.User{ID: f.botID, IsBot: true, FirstName: "Lapor Bansos", UserName: "laporbansos_bot"})
 	case "getUpdates":
+		f.mu.Lock()
+		hooked := f.hookURL != ""
+		f.mu.Unlock()
+		if hooked {
+			f.refuse(w, &fakeErr{Code: 409, Desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+			return
+		}
 		f.getUpdates(w, r, p)
+	case "setWebhook", "deleteWebhook":
+		f.mu.Lock()
+		f.hookURL, f.hookSecret = p.Get("url"), p.Get("secret_token")
+		f.mu.Unlock()
+		f.reply(w, true)
 	case "sendMessage":
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("text"), Markup: p.Get("reply_markup")}
 		_ = json.Unmarshal([]byte(p.Get("entities")), &m.Entities)
@@ -207,7 +222,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			status = "left"
 		}
 		f.reply(w, tgbotapi.ChatMember{User: &tgbotapi.User{ID: user}, Status: status})
-	case "answerCallbackQuery", "setMyCommands", "setWebhook", "deleteWebhook":
+	case "answerCallbackQuery", "setMyCommands":
 		f.reply(w, true)
 	default:
 		f.refuse(w, &fakeErr{Code: 404, Desc: "Not Found: method " + method})
@@ -280,8 +295,15 @@ func (f *fakeAPI) push(u tgbotapi.Update) int {
 		f.updateID++
 		u.UpdateID = f.updateID
 	}
-	f.queue = append(f.queue, u)
+	hook, secret := f.hookURL, f.hookSecret
+	if hook == "" {
+		f.queue = append(f.queue, u)
+	}
 	f.mu.Unlock()
+	if hook != "" {
+		f.deliver(hook, secret, u)
+		return u.UpdateID
+	}
 	select {
 	case f.notify <- struct{}{}:
 	default:
