@@ -41,10 +41,13 @@ type Config struct {
 	RegistrySource string        // CSV re-imported on a schedule; "" = no scheduled sync
 	RegistrySync   time.Duration // how often to look at RegistrySource
 
-	Agency        string   // shown to citizens: who handles their data
-	Retention     string   // how long data is kept, in words, for the privacy notice
-	Regency       string   // service area regency code, e.g. "35.10"
-	KecamatanOnly []string // optional subset of the regency's kecamatan codes
+	Agency    string // shown to citizens: who handles their data
+	Retention string // how long data is kept, in words, for the privacy notice
+	// RetentionPeriod is LAPOR_RETENTION as a duration: closed reports lose their personal data
+	// after it (see Operations and storage.Tx.Purge).
+	RetentionPeriod time.Duration
+	Regency         string   // service area regency code, e.g. "35.10"
+	KecamatanOnly   []string // optional subset of the regency's kecamatan codes
 
 	VerifySLA     time.Duration // report → decision
 	DeliverySLA   time.Duration // layak → disalurkan
@@ -54,6 +57,7 @@ type Config struct {
 
 	Telegram Telegram
 	WhatsApp WhatsApp
+	Ops      Operations
 }
 
 // Telegram configures the Telegram channel; it is on when Token is set.
@@ -90,7 +94,7 @@ var Variables = []Variable{
 	{"LAPOR_REGISTRY_SOURCE", "", "recipient registry CSV re-imported when it changes"},
 	{"LAPOR_REGISTRY_SYNC", "1h", "how often LAPOR_REGISTRY_SOURCE is checked (SOP: 1 hour)"},
 	{"LAPOR_AGENCY", "Dinas Sosial Kabupaten Banyuwangi", "who handles the reports, told to citizens"},
-	{"LAPOR_RETENTION", "2 tahun", "how long report data is kept, told to citizens"},
+	{"LAPOR_RETENTION", "2 tahun", "closed reports lose NIK, name, address, phone and free text after this (2 tahun, 18 bulan, 90 hari or 2160h); told to citizens"},
 	{"LAPOR_SERVICE_REGENCY", "35.10", "service area: regency code (Kemendagri); residents only"},
 	{"LAPOR_SERVICE_KECAMATAN", "", "optional comma-separated kecamatan codes, a subset of the regency"},
 	{"LAPOR_VERIFY_SLA", "3h", "time for staff to decide a report (SOP: 3 hours)"},
@@ -108,6 +112,10 @@ var Variables = []Variable{
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
 	{"LAPOR_WHATSAPP_STAFF_NUMBERS", "", "optional comma-separated phone numbers allowed to decide (62…)"},
+	{"LAPOR_HTTP_LISTEN", "127.0.0.1:8080", "address of /healthz and /metrics (and webhooks that share it); off disables"},
+	{"LAPOR_BACKUP_DIR", "", "directory for rotating backups written by serve; empty: none (use laporbansos backup)"},
+	{"LAPOR_BACKUP_EVERY", "6h", "how often serve writes a backup into LAPOR_BACKUP_DIR"},
+	{"LAPOR_BACKUP_KEEP", "28", "how many rotating backups are kept (28 × 6h = one week)"},
 }
 
 // Variable documents one environment variable.
@@ -142,7 +150,6 @@ func Load(getenv Getenv) (Config, error) {
 		RegistrySource: p.str("LAPOR_REGISTRY_SOURCE"),
 		RegistrySync:   p.duration("LAPOR_REGISTRY_SYNC", time.Minute),
 		Agency:         p.str("LAPOR_AGENCY"),
-		Retention:      p.str("LAPOR_RETENTION"),
 		Regency:        p.str("LAPOR_SERVICE_REGENCY"),
 		KecamatanOnly:  p.list("LAPOR_SERVICE_KECAMATAN"),
 		VerifySLA:      p.duration("LAPOR_VERIFY_SLA", time.Minute),
@@ -165,6 +172,8 @@ func Load(getenv Getenv) (Config, error) {
 			StaffNumbers: p.phones("LAPOR_WHATSAPP_STAFF_NUMBERS"),
 		},
 	}
+	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
+	c.Ops = p.operations()
 	p.validate(&c)
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)
@@ -273,6 +282,10 @@ func (c Config) Describe() []string {
 		"LAPOR_WHATSAPP":                map[bool]string{true: "1", false: "0"}[c.WhatsApp.Enabled],
 		"LAPOR_WHATSAPP_STAFF_GROUPS":   strings.Join(c.WhatsApp.StaffGroups, ","),
 		"LAPOR_WHATSAPP_STAFF_NUMBERS":  strings.Join(c.WhatsApp.StaffNumbers, ","),
+		"LAPOR_HTTP_LISTEN":             map[bool]string{true: c.Ops.HTTPListen, false: "off"}[c.Ops.HTTPListen != ""],
+		"LAPOR_BACKUP_DIR":              c.Ops.BackupDir,
+		"LAPOR_BACKUP_EVERY":            c.Ops.BackupEvery.String(),
+		"LAPOR_BACKUP_KEEP":             strconv.Itoa(c.Ops.BackupKeep),
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {
