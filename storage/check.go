@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrDamaged is returned by Open, Check and Restore for a file that exists but is not a whole,
@@ -95,7 +96,7 @@ func openChecked(path string, opts *bolt.Options) (bdb *bolt.DB, err error) {
 	}()
 	bdb, err = bolt.Open(path, 0o600, opts)
 	if err != nil {
-		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+		if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) || errors.Is(err, bolterrors.ErrVersionMismatch) {
 			return nil, &DamagedError{Path: path, Reason: err.Error()}
 		}
 		return nil, err
@@ -146,7 +147,7 @@ func CheckFile(path string) (time.Duration, error) {
 	}
 	bdb, err := openChecked(path, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return 0, fmt.Errorf("storage: %s is in use by another process", path)
 		}
 		return 0, err

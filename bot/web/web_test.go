@@ -60,7 +60,6 @@ type rig struct {
 	srv    *web.Server
 	ts     *httptest.Server
 	out    *bytes.Buffer
-	loaded bool
 }
 
 func newRig(t *testing.T, demo bool) *rig {
