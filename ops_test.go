@@ -200,4 +200,11 @@ func TestDoctor(t *testing.T) {
 	if code != 1 || strings.Contains(out, "123:bad") {
 		t.Errorf("doctor: exit %d (want 1), token shown: %v", code, strings.Contains(out, "123:bad"))
 	}
+
+	// WhatsApp enabled but never linked.
+	wa := map[string]string{"LAPOR_DATA_DIR": filepath.Join(dir, "wa"), "LAPOR_WHATSAPP": "1", "LAPOR_WHATSAPP_STAFF_GROUPS": "120363000000000000@g.us"}
+	code, out, _ = runMain(t, wa, "", "doctor")
+	if code != 1 || !strings.Contains(out, "FIX  whatsapp") || !strings.Contains(out, "laporbansos whatsapp login") {
+		t.Errorf("doctor without a WhatsApp session: exit %d\n%s", code, out)
+	}
 }
