@@ -24,6 +24,7 @@ import (
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/bot/console"
 	"github.com/laporbansos/laporbansos/bot/telegram"
+	"github.com/laporbansos/laporbansos/bot/wacloud"
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/config"
 	"github.com/laporbansos/laporbansos/flows"
@@ -58,6 +59,10 @@ Usage:
   laporbansos whatsapp logout         unlink it and delete the session
   laporbansos whatsapp groups         the number's groups with their JIDs (for the staff group)
   laporbansos config                  the effective configuration (secrets hidden)
+  laporbansos backup FILE             hot copy of the reports store (also while the bot runs)
+  laporbansos restore FILE            check a backup and put it in place (bot stopped)
+  laporbansos purge [--dry-run]       remove personal data of reports closed before LAPOR_RETENTION
+  laporbansos doctor                  check configuration, files, stores, registry, channels
   laporbansos version | help
 
 Exit codes: 0 ok, 1 not found or failed, 2 usage.
@@ -140,6 +145,14 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.reports(ctx, args)
 	case "whatsapp":
 		return m.whatsappCmd(ctx, args)
+	case "backup":
+		return m.backupCmd(args)
+	case "restore":
+		return m.restoreCmd(args)
+	case "purge":
+		return m.purgeCmd(ctx, args)
+	case "doctor":
+		return m.doctor(ctx)
 	case "config":
 		for _, line := range cfg.Describe() {
 			fmt.Fprintln(m.Stdout, line)
@@ -332,6 +345,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
+	ops, err := m.newOps(a, dir)
+	if err != nil {
+		return err
+	}
 
 	var wg sync.WaitGroup
 	run := func(name string, f func() error) {
@@ -359,7 +376,7 @@ func (m *Main) serve(ctx context.Context) error {
 		})
 		// Registered even after a permanent stop: its replies stay queued until it is relinked.
 		a.sender.Channels[whatsapp.Name] = wa
-		run(whatsapp.Name, func() error { return wa.Run(ctx, a.disp) })
+		run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, func() error { return wa.Run(ctx, a.disp) }))
 	}
 	if m.cfg.Telegram.Enabled() {
 		tg, err := telegram.New(telegram.Options{
@@ -373,20 +390,25 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 		a.sender.Channels[telegram.Name] = tg
-		run(telegram.Name, func() error { return tg.Run(ctx, a.disp) })
+		run(telegram.Name, ops.tracked(telegram.Name, tg, func() error { return tg.Run(ctx, a.disp) }))
 	}
 	if m.cfg.WACloud.Enabled() {
-		_, h, err := m.newWACloud(a)
+		if ops.srv == nil {
+			return errors.New("the WhatsApp Cloud API webhook is served on LAPOR_HTTP_LISTEN: set it to an address, not off")
+		}
+		ch, h, err := m.newWACloud(a)
 		if err != nil {
 			return err
 		}
-		run("wacloud", func() error { return m.serveWACloud(ctx, h) })
+		ops.srv.Handle(wacloud.WebhookPath, h)
+		ops.srv.Channel(wacloud.Name, ch)
 	}
 	if m.cfg.RegistrySource != "" {
 		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
 		run("registry-sync", func() error { return syncer.Run(ctx) })
 	}
 	run("reminders", func() error { return m.remind(ctx, a.engine) })
+	ops.start(ctx, run)
 	m.log.Info().Strs("channels", m.cfg.ServeChannels()).Msg("serving")
 	err = a.sender.Run(ctx)
 	wg.Wait()

@@ -50,7 +50,7 @@ func TestServeWACloud(t *testing.T) {
 		"LAPOR_TELEGRAM_TOKEN": "123:abc", "LAPOR_TELEGRAM_API_URL": tg.URL, "LAPOR_TELEGRAM_STAFF_CHATS": "-100",
 		"LAPOR_WACLOUD_TOKEN": graph.Token, "LAPOR_WACLOUD_PHONE_NUMBER_ID": graph.PhoneNumberID,
 		"LAPOR_WACLOUD_APP_SECRET": graph.AppSecret, "LAPOR_WACLOUD_VERIFY_TOKEN": "verify-me",
-		"LAPOR_WACLOUD_API_URL": graph.URL(), "LAPOR_WACLOUD_LISTEN": addr,
+		"LAPOR_WACLOUD_API_URL": graph.URL(), "LAPOR_HTTP_LISTEN": addr,
 	}
 	stderr := &lockedBuffer{}
 	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(k string) string { return env[k] }}

@@ -7,6 +7,7 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -25,9 +26,12 @@ type Dispatcher struct {
 	Engine *flows.Engine
 	Sender *Sender // woken after each message so replies go out at once; may be nil
 	Log    zerolog.Logger
+	// Observe, when set, is told of every message handled (metrics): see outage.go.
+	Observe func(channel string, took time.Duration, err error)
 
-	mu    sync.Mutex
-	chats map[string]*chatLock
+	mu      sync.Mutex
+	chats   map[string]*chatLock
+	outages outageNotices
 }
 
 type chatLock struct {
@@ -53,8 +57,16 @@ func (d *Dispatcher) Handle(ctx context.Context, m flows.Message) error {
 	d.mu.Unlock()
 
 	l.Lock()
+	start := time.Now()
 	_, err := d.Engine.Handle(ctx, m)
+	took := time.Since(start)
+	if err != nil {
+		d.storeDown(ctx, m, err)
+	}
 	l.Unlock()
+	if d.Observe != nil {
+		d.Observe(m.Chat.Channel, took, err)
+	}
 
 	d.mu.Lock()
 	if l.users--; l.users == 0 {

@@ -69,6 +69,8 @@ type Sender struct {
 	Log      zerolog.Logger
 	// Workers is how many chats are sent to at once; default 8.
 	Workers int
+	// Observe, when set, is told the outcome of every send attempt (metrics).
+	Observe func(channel string, o SendOutcome)
 
 	once     sync.Once
 	wake     chan struct{}
@@ -353,6 +355,7 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 	// What was sent must be acked even when shutdown began meanwhile, or it goes out twice.
 	ctx = context.WithoutCancel(ctx)
 	if err == nil {
+		s.observe(o.To.Channel, SendOK)
 		s.ack(ctx, o)
 		return
 	}
@@ -363,6 +366,7 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 	if !errors.As(err, &se) {
 		se = &SendError{Err: err, Temporary: true}
 	}
+	s.observe(o.To.Channel, se.outcome())
 	log := s.Log.With().Str("channel", o.To.Channel).Str("chat", maskChat(o.To)).Uint64("seq", o.Seq).Int("attempt", o.Attempts+1).Logger()
 	switch {
 	case se.Stopped:

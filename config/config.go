@@ -42,10 +42,13 @@ type Config struct {
 	RegistrySource string        // CSV re-imported on a schedule; "" = no scheduled sync
 	RegistrySync   time.Duration // how often to look at RegistrySource
 
-	Agency        string   // shown to citizens: who handles their data
-	Retention     string   // how long data is kept, in words, for the privacy notice
-	Regency       string   // service area regency code, e.g. "35.10"
-	KecamatanOnly []string // optional subset of the regency's kecamatan codes
+	Agency    string // shown to citizens: who handles their data
+	Retention string // how long data is kept, in words, for the privacy notice
+	// RetentionPeriod is LAPOR_RETENTION as a duration: closed reports lose their personal data
+	// after it (see Operations and storage.Tx.Purge).
+	RetentionPeriod time.Duration
+	Regency         string   // service area regency code, e.g. "35.10"
+	KecamatanOnly   []string // optional subset of the regency's kecamatan codes
 
 	VerifySLA     time.Duration // report → decision
 	DeliverySLA   time.Duration // layak → disalurkan
@@ -56,6 +59,7 @@ type Config struct {
 	Telegram Telegram
 	WhatsApp WhatsApp
 	WACloud  WACloud
+	Ops      Operations
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -67,7 +71,6 @@ type WACloud struct {
 	VerifyToken   Secret
 	APIURL        string
 	Template      string
-	Listen        string
 }
 
 // Enabled reports whether the Cloud API channel should run.
@@ -135,7 +138,7 @@ var Variables = []Variable{
 	{"LAPOR_REGISTRY_SOURCE", "", "recipient registry CSV re-imported when it changes"},
 	{"LAPOR_REGISTRY_SYNC", "1h", "how often LAPOR_REGISTRY_SOURCE is checked (SOP: 1 hour)"},
 	{"LAPOR_AGENCY", "Dinas Sosial Kabupaten Banyuwangi", "who handles the reports, told to citizens"},
-	{"LAPOR_RETENTION", "2 tahun", "how long report data is kept, told to citizens"},
+	{"LAPOR_RETENTION", "2 tahun", "closed reports lose NIK, name, address, phone and free text after this (2 tahun, 18 bulan, 90 hari or 2160h); told to citizens"},
 	{"LAPOR_SERVICE_REGENCY", "35.10", "service area: regency code (Kemendagri); residents only"},
 	{"LAPOR_SERVICE_KECAMATAN", "", "optional comma-separated kecamatan codes, a subset of the regency"},
 	{"LAPOR_VERIFY_SLA", "3h", "time for staff to decide a report (SOP: 3 hours)"},
@@ -159,7 +162,10 @@ var Variables = []Variable{
 	{"LAPOR_WACLOUD_VERIFY_TOKEN", "", "token Meta sends when the webhook is verified (secret)"},
 	{"LAPOR_WACLOUD_API_URL", "https://graph.facebook.com/v25.0", "Graph API base URL, version included"},
 	{"LAPOR_WACLOUD_TEMPLATE", "", "approved utility template (language id) for messages outside the 24-hour window"},
-	{"LAPOR_WACLOUD_LISTEN", ":8080", "address serving /wacloud/webhook until the shared LAPOR_HTTP_LISTEN listener takes it over"},
+	{"LAPOR_HTTP_LISTEN", "127.0.0.1:8080", "address of /healthz and /metrics (and webhooks that share it); off disables"},
+	{"LAPOR_BACKUP_DIR", "", "directory for rotating backups written by serve; empty: none (use laporbansos backup)"},
+	{"LAPOR_BACKUP_EVERY", "6h", "how often serve writes a backup into LAPOR_BACKUP_DIR"},
+	{"LAPOR_BACKUP_KEEP", "28", "how many rotating backups are kept (28 × 6h = one week)"},
 }
 
 // Variable documents one environment variable.
@@ -194,7 +200,6 @@ func Load(getenv Getenv) (Config, error) {
 		RegistrySource: p.str("LAPOR_REGISTRY_SOURCE"),
 		RegistrySync:   p.duration("LAPOR_REGISTRY_SYNC", time.Minute),
 		Agency:         p.str("LAPOR_AGENCY"),
-		Retention:      p.str("LAPOR_RETENTION"),
 		Regency:        p.str("LAPOR_SERVICE_REGENCY"),
 		KecamatanOnly:  p.list("LAPOR_SERVICE_KECAMATAN"),
 		VerifySLA:      p.duration("LAPOR_VERIFY_SLA", time.Minute),
@@ -223,9 +228,10 @@ func Load(getenv Getenv) (Config, error) {
 			VerifyToken:   Secret(p.str("LAPOR_WACLOUD_VERIFY_TOKEN")),
 			APIURL:        strings.TrimRight(p.str("LAPOR_WACLOUD_API_URL"), "/"),
 			Template:      p.str("LAPOR_WACLOUD_TEMPLATE"),
-			Listen:        p.str("LAPOR_WACLOUD_LISTEN"),
 		},
 	}
+	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
+	c.Ops = p.operations()
 	p.validate(&c)
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)
@@ -379,7 +385,10 @@ func (c Config) Describe() []string {
 		"LAPOR_WACLOUD_VERIFY_TOKEN":    c.WACloud.VerifyToken.String(),
 		"LAPOR_WACLOUD_API_URL":         c.WACloud.APIURL,
 		"LAPOR_WACLOUD_TEMPLATE":        c.WACloud.Template,
-		"LAPOR_WACLOUD_LISTEN":          c.WACloud.Listen,
+		"LAPOR_HTTP_LISTEN":             map[bool]string{true: c.Ops.HTTPListen, false: "off"}[c.Ops.HTTPListen != ""],
+		"LAPOR_BACKUP_DIR":              c.Ops.BackupDir,
+		"LAPOR_BACKUP_EVERY":            c.Ops.BackupEvery.String(),
+		"LAPOR_BACKUP_KEEP":             strconv.Itoa(c.Ops.BackupKeep),
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

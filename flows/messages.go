@@ -8,7 +8,7 @@ const (
 	msgWelcome = "Selamat datang di *Lapor Bansos* %s.\nLaporkan warga yang membutuhkan bantuan sosial, atau cek status bantuan."
 	msgMenu    = "Silakan pilih layanan (ketik angka atau kata):"
 
-	msgPrivacy = "ℹ️ Data yang Anda kirim hanya dipakai %s untuk verifikasi kelayakan bantuan sosial, dilihat petugas yang berwenang, dan disimpan %s.\nKetik PRIVASI untuk membaca ini lagi."
+	msgPrivacy = "ℹ️ Data yang Anda kirim hanya dipakai %s untuk verifikasi kelayakan bantuan sosial, dilihat petugas yang berwenang, dan disimpan %s setelah laporan selesai, lalu dihapus.\nKetik PRIVASI untuk membaca ini lagi."
 
 	msgHelp = "*Bantuan Lapor Bansos*\n" +
 		"• LAPOR — laporkan diri sendiri atau tetangga yang membutuhkan bantuan.\n" +

@@ -84,8 +84,13 @@ func (db *DB) Open() error {
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("storage: create data directory: %w", err)
 	}
-	bdb, err := bolt.Open(db.Path, 0o600, &bolt.Options{Timeout: 3 * time.Second})
+	// An existing file is checked page by page first: an empty or damaged one is refused, never
+	// reinitialised (see check.go).
+	bdb, err := openChecked(db.Path, &bolt.Options{Timeout: 3 * time.Second})
 	if err != nil {
+		if errors.Is(err, ErrDamaged) {
+			return err
+		}
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return fmt.Errorf("storage: %s is in use by another process", db.Path)
 		}

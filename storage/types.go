@@ -82,6 +82,8 @@ type Report struct {
 	CreatedAt time.Time    `json:"created_at"`
 	Deadline  time.Time    `json:"deadline,omitempty"` // verification deadline (created + SLA)
 	History   []Transition `json:"history"`
+	// PurgedAt is when the retention period removed the personal data (see Tx.Purge).
+	PurgedAt time.Time `json:"purged_at,omitzero"`
 }
 
 // Errors returned by the store. Not-found is an error, never a nil result.

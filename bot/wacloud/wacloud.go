@@ -153,6 +153,14 @@ func (c *Channel) Healthy() error {
 	return nil
 }
 
+// State implements web.StateReporter: "running" until Meta refuses the token, "stopped" after.
+func (c *Channel) State() string {
+	if c.Healthy() != nil {
+		return "stopped"
+	}
+	return "running"
+}
+
 // Statuses returns how many status callbacks of each kind arrived (sent, delivered, read,
 // failed), for the metrics endpoint.
 func (c *Channel) Statuses() map[string]int64 {
