@@ -4,24 +4,26 @@
 // each message into a flows.Message and hand it to the dispatcher, keeping each chat's order.
 // Sending is plain text (buttons do not render for normal accounts), paced, reply-only.
 //
-// # Acknowledgement and redelivery
+// # Acknowledgement
 //
 // whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
-// and the server then never delivers it again. The handler must not block on the flows (a
-// slow disk would stall the whole connection), so it returns once the message is in a bounded
-// in-memory queue: a crash in the short window between that and the dispatcher's commit loses
-// the message (the citizen sees no reply and types again). What is handled in that window is
-// not lost otherwise: on shutdown the queue is drained before Run returns. When the queue is
-// full the handler reports failure, whatsmeow sends no ack, and the server redelivers later;
-// with EnableDecryptedEventBuffer (set by NewClient) the redelivery can still be decrypted.
+// and answers any later redelivery of it with "already processed": an acked message is never
+// seen again. The handler must not block on the flows (a slow disk would stall the whole
+// connection), so it returns once the message is in a bounded in-memory queue. A message whose
+// handling then fails is not dropped silently: the citizen is asked to send it again. When the
+// queue is full the handler reports failure, whatsmeow sends no ack, and the server redelivers
+// later. Messages seen twice (a lost ack, a reconnect) are deduplicated on (chat, message id).
 //
-// A redelivery that does arrive (a lost ack, a reconnect) is deduplicated on (chat, message
-// id): the marker is written only after the dispatcher committed, so a message whose handling
-// failed is let through again rather than dropped.
+// # Failures stay inside the channel
+//
+// A logged-out, replaced or outdated session stops this channel only (Run returns a
+// *DisconnectError); a temporary ban pauses it until the ban expires and then reconnects. In
+// both cases the staff chats of the other channels are told, and replies stay queued.
 package whatsapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -55,6 +57,9 @@ type Client interface {
 	DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error)
 	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+	SendPresence(ctx context.Context, state types.Presence) error
+	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
 }
 
 var _ Client = (*whatsmeow.Client)(nil)
@@ -102,7 +107,15 @@ type Options struct {
 	// Workers is how many chats are handled at once (default 4); QueueSize how many messages
 	// may wait per worker (default 256) before new ones are left unacknowledged.
 	Workers, QueueSize int
-	Log                zerolog.Logger
+	// Notify are the staff chats of the other channels, told when WhatsApp stops, is banned
+	// or comes back; Wake tells the sender something was queued for them.
+	Notify []storage.ChatAddr
+	Wake   func()
+	// Now is the clock (default time.Now); Typing how long "mengetik…" shows before a reply
+	// to a citizen (default 1s, negative: none).
+	Now    func() time.Time
+	Typing time.Duration
+	Log    zerolog.Logger
 }
 
 // Channel is the WhatsApp channel: it receives through Run and sends through Send.
@@ -115,6 +128,18 @@ type Channel struct {
 	polls   bool
 	limits  bot.Limits
 	log     zerolog.Logger
+	notify  []storage.ChatAddr
+	wake    func()
+	now     func() time.Time
+
+	typingFor time.Duration
+
+	staffMu   sync.RWMutex
+	staffLIDs map[string]bool // LID users of the allowed staff numbers, learnt after connecting
+
+	pauseMu     sync.Mutex
+	pausedUntil time.Time          // a temporary ban: sends wait, the channel reconnects after
+	rejoin      chan time.Duration // Run reconnects after this delay (a ban's expiry)
 
 	workers, queueSize int
 	retryDelay         time.Duration // between attempts to hand a message on
@@ -128,6 +153,7 @@ type Channel struct {
 	stopOnce sync.Once
 	stopped  chan struct{}
 	stopErr  error
+	runCtx   context.Context // outlives whatsmeow's callbacks, for the work they start
 }
 
 var _ bot.Channel = (*Channel)(nil)
@@ -161,6 +187,18 @@ func New(o Options) *Channel {
 		queueSize:  o.QueueSize,
 		retryDelay: 500 * time.Millisecond,
 		stopped:    make(chan struct{}),
+		notify:     o.Notify,
+		wake:       o.Wake,
+		now:        o.Now,
+		typingFor:  o.Typing,
+		staffLIDs:  map[string]bool{},
+		rejoin:     make(chan time.Duration, 1),
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.typingFor == 0 {
+		c.typingFor = time.Second
 	}
 	if c.lids == nil {
 		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
@@ -232,12 +270,25 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		}()
 	}
 
+	c.runCtx = work
 	id := c.client.AddEventHandlerWithSuccessStatus(c.onEvent)
 	c.connect(ctx)
 
-	select {
-	case <-ctx.Done():
-	case <-c.stopped:
+	var rejoin <-chan time.Time
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-c.stopped:
+			break wait
+		case d := <-c.rejoin:
+			rejoin = time.After(d)
+		case <-rejoin:
+			rejoin = nil
+			c.log.Info().Msg("temporary ban over; reconnecting to WhatsApp")
+			c.connect(ctx)
+		}
 	}
 	c.client.Disconnect()
 	c.client.RemoveEventHandler(id)
@@ -295,14 +346,141 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 		return c.onMessage(e)
 	case *events.Connected:
 		c.log.Info().Msg("connected to WhatsApp")
+		go c.online(c.runCtx)
+	case *events.UndecryptableMessage:
+		c.undecryptable(e)
 	case *events.Disconnected:
 		c.log.Warn().Msg("disconnected from WhatsApp; reconnecting")
 	case *events.KeepAliveTimeout:
 		c.log.Warn().Int("errors", e.ErrorCount).Msg("WhatsApp keepalive timed out")
+	case *events.TemporaryBan:
+		c.ban(e)
 	case events.PermanentDisconnect:
 		c.stop(e)
 	}
 	return true
+}
+
+// online runs after each connection: it tells WhatsApp the bot is available (without it no
+// delivery receipts are sent and citizens see one grey tick), ends a ban pause, and learns the
+// LIDs of the allowed staff numbers so staff are recognised in groups that hide numbers.
+func (c *Channel) online(ctx context.Context) {
+	if err := c.client.SendPresence(ctx, types.PresenceAvailable); err != nil {
+		c.log.Warn().Err(err).Msg("could not send available presence")
+	}
+	c.pauseMu.Lock()
+	wasBanned := !c.pausedUntil.IsZero()
+	c.pausedUntil = time.Time{}
+	c.pauseMu.Unlock()
+	if wasBanned {
+		c.tellStaff(ctx, msgStaffBack)
+	}
+	c.resolveStaff(ctx)
+}
+
+// resolveStaff asks WhatsApp for the LID of each allowed staff number (whatsmeow also stores
+// the pairs, so later lookups of the map find them).
+func (c *Channel) resolveStaff(ctx context.Context) {
+	if len(c.numbers) == 0 {
+		return
+	}
+	jids := make([]types.JID, 0, len(c.numbers))
+	for n := range c.numbers {
+		jids = append(jids, types.NewJID(n, types.DefaultUserServer))
+	}
+	info, err := c.client.GetUserInfo(ctx, jids)
+	if err != nil {
+		c.log.Warn().Err(err).Msg("could not look up staff LIDs; staff in groups that hide numbers may be refused")
+		return
+	}
+	c.staffMu.Lock()
+	defer c.staffMu.Unlock()
+	for _, ui := range info {
+		if ui.LID.User != "" {
+			c.staffLIDs[ui.LID.User] = true
+		}
+	}
+}
+
+// ban pauses the channel for a temporary ban: sends wait, staff are told, and Run reconnects
+// once it expires. A ban without an expiry is handled like a permanent disconnection.
+func (c *Channel) ban(e *events.TemporaryBan) {
+	if e.Expire <= 0 {
+		c.stop(e)
+		return
+	}
+	until := c.now().Add(e.Expire)
+	c.pauseMu.Lock()
+	c.pausedUntil = until
+	c.pauseMu.Unlock()
+	c.log.Error().Int("code", int(e.Code)).Dur("expire", e.Expire).
+		Msg("WhatsApp temporarily banned the number; the channel pauses and reconnects when the ban expires, the rest of the bot keeps running")
+	c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffBanned, until.In(wib).Format("02-01-2006 15:04")))
+	select {
+	case <-c.rejoin:
+	default:
+	}
+	c.rejoin <- e.Expire
+}
+
+// paused returns the error Send gives while the channel cannot send: a *bot.SendError whose
+// RetryAfter keeps the message queued.
+func (c *Channel) paused() error {
+	select {
+	case <-c.stopped:
+		// Kept in the queue: it goes out once the number is linked again and the bot restarted.
+		return &bot.SendError{Err: c.stopErr, RetryAfter: 10 * time.Minute}
+	default:
+	}
+	c.pauseMu.Lock()
+	until := c.pausedUntil
+	c.pauseMu.Unlock()
+	if wait := until.Sub(c.now()); !until.IsZero() {
+		return &bot.SendError{Err: errors.New("whatsapp: paused by a temporary ban"), RetryAfter: max(wait, time.Minute)}
+	}
+	return nil
+}
+
+// undecryptable answers a message WhatsApp delivered but the bot could not read: whatsmeow has
+// asked the phone to send it again; the citizen is asked too, in case that fails.
+func (c *Channel) undecryptable(e *events.UndecryptableMessage) {
+	c.log.Warn().Str("chat", maskJID(e.Info.Chat)).Bool("unavailable", e.IsUnavailable).Msg("message could not be decrypted")
+	if e.Info.IsFromMe || e.Info.Chat.Server == types.GroupServer || e.DecryptFailMode == events.DecryptFailHide {
+		return
+	}
+	if e.Info.Chat.Server != types.DefaultUserServer && e.Info.Chat.Server != types.HiddenUserServer {
+		return
+	}
+	c.reply(c.runCtx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, msgSendAgain)
+}
+
+// tellStaff queues text for the staff chats of the other channels.
+func (c *Channel) tellStaff(ctx context.Context, text string) {
+	for _, to := range c.notify {
+		c.reply(ctx, to, text)
+	}
+}
+
+// reply queues one text message through the durable queue, as the flows do.
+func (c *Channel) reply(ctx context.Context, to storage.ChatAddr, text string) {
+	if err := Enqueue(ctx, c.store, to, text); err != nil {
+		c.log.Error().Err(err).Str("to", to.Channel).Msg("could not queue a message")
+		return
+	}
+	if c.wake != nil {
+		c.wake()
+	}
+}
+
+// Enqueue puts a plain text message for to in the bot's send queue.
+func Enqueue(ctx context.Context, store flows.Store, to storage.ChatAddr, text string) error {
+	payload, err := json.Marshal(flows.Reply{To: to, Text: text})
+	if err != nil {
+		return err
+	}
+	return store.Update(ctx, func(tx *storage.Tx) error {
+		return tx.Enqueue(&storage.Outbound{To: to, Payload: payload})
+	})
 }
 
 // stop ends the channel after a permanent disconnection, with advice for the operator.
@@ -326,6 +504,7 @@ func (c *Channel) stop(e events.PermanentDisconnect) {
 		c.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
 		c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
 			Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
+		c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
 		close(c.stopped)
 	})
 }
@@ -402,7 +581,9 @@ func (c *Channel) process(ctx context.Context, e *events.Message) {
 		time.Sleep(time.Duration(attempt+1) * c.retryDelay)
 	}
 	if err != nil {
-		c.log.Error().Err(err).Str("message", e.Info.ID).Msg("message could not be handled; dropped")
+		// WhatsApp will not deliver it again: ask the sender instead of dropping it silently.
+		c.log.Error().Err(err).Str("chat", maskJID(e.Info.Chat)).Msg("message could not be handled; sender asked to send it again")
+		c.reply(ctx, m.Chat, msgSendAgain)
 		return
 	}
 	// Blue ticks tell the citizen the bot has it; best effort.

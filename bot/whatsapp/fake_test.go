@@ -35,6 +35,11 @@ type fakeClient struct {
 	uploads   int
 	nextID    int
 	sendErr   error
+	presence  []types.Presence
+	typing    []types.JID
+	lids      map[string]string // phone user → LID user, what GetUserInfo answers
+	queried   int               // GetUserInfo calls
+	connects  int
 }
 
 type sentMessage struct {
@@ -52,6 +57,7 @@ func newFakeClient() *fakeClient {
 func (f *fakeClient) Connect() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.connects++
 	select {
 	case <-f.connected:
 	default:
@@ -77,14 +83,20 @@ func (f *fakeClient) RemoveEventHandler(uint32) bool {
 	return true
 }
 
-func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(extra) > 1 {
+		return whatsmeow.SendResponse{}, errors.New("only one extra parameter may be provided to SendMessage")
+	}
 	if f.sendErr != nil {
 		return whatsmeow.SendResponse{}, f.sendErr
 	}
 	f.nextID++
 	id := types.MessageID(fmt.Sprintf("BOT%04d", f.nextID))
+	if len(extra) == 1 && extra[0].ID != "" {
+		id = extra[0].ID
+	}
 	f.sent = append(f.sent, sentMessage{To: to, Msg: msg, ID: id})
 	return whatsmeow.SendResponse{ID: id, Timestamp: time.Now()}, nil
 }
@@ -121,6 +133,41 @@ func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaTyp
 	defer f.mu.Unlock()
 	f.uploads++
 	return whatsmeow.UploadResponse{URL: "https://mmg.example/doc", DirectPath: "/doc", FileLength: uint64(len(data))}, nil
+}
+
+func (f *fakeClient) SendPresence(_ context.Context, state types.Presence) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.presence = append(f.presence, state)
+	return nil
+}
+
+func (f *fakeClient) SendChatPresence(_ context.Context, jid types.JID, state types.ChatPresence, _ types.ChatPresenceMedia) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == types.ChatPresenceComposing {
+		f.typing = append(f.typing, jid)
+	}
+	return nil
+}
+
+// GetUserInfo answers like WhatsApp's usync query: the LID of each number it knows.
+func (f *fakeClient) GetUserInfo(_ context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queried++
+	out := map[types.JID]types.UserInfo{}
+	for _, j := range jids {
+		if j.Server != types.DefaultUserServer {
+			return nil, fmt.Errorf("usync: %s is not a phone number JID", j)
+		}
+		info := types.UserInfo{}
+		if l, ok := f.lids[j.User]; ok {
+			info.LID = types.NewJID(l, types.HiddenUserServer)
+		}
+		out[j] = info
+	}
+	return out, nil
 }
 
 // emit delivers an event as whatsmeow would and returns the handler's success status.
@@ -260,6 +307,9 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		Polls:        true,
 		Limits:       &bot.Limits{},
 		Log:          log,
+		Typing:       -1,
+		Notify:       []storage.ChatAddr{consoleStaff},
+		Wake:         func() { h.sender.Wake() },
 	}
 	for _, fn := range opts {
 		fn(&o, h)

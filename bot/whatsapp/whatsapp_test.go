@@ -335,7 +335,9 @@ func TestRedeliveredMessageDeduped(t *testing.T) {
 	}
 }
 
-func TestFailedMessageIsNotMarkedSeen(t *testing.T) {
+// WhatsApp never delivers an acked message again, so one whose handling failed is answered
+// with a request to send it again instead of being dropped silently.
+func TestFailedMessageAsksToSendAgain(t *testing.T) {
 	var failures atomic.Int32
 	failures.Store(3) // every attempt of the first delivery fails
 	h := newHarness(t, func(_ *Options, h *harness) {
@@ -349,17 +351,11 @@ func TestFailedMessageIsNotMarkedSeen(t *testing.T) {
 		}
 	})
 	citizen := pn(citizenPN)
-	e := h.direct(citizen, types.JID{}, textMessage("halo"))
-	h.fake.emit(e)
-	h.settle()
-	if got := h.textsTo(citizen.String()); got != "" {
-		t.Fatalf("failed message answered: %q", got)
+	if got := h.say(citizen, "halo"); got != msgSendAgain {
+		t.Fatalf("failed message answered %q, want the request to send again", got)
 	}
-	again := *e
-	h.fake.emit(&again)
-	h.settle()
-	if got := h.textsTo(citizen.String()); !strings.Contains(got, "1. Lapor") {
-		t.Fatalf("redelivery of a failed message not handled: %q", got)
+	if got := h.say(citizen, "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("message sent again not handled: %q", got)
 	}
 }
 
@@ -454,7 +450,7 @@ func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
 	}{
 		{&events.LoggedOut{Reason: events.ConnectFailureLoggedOut}, "whatsapp login"},
 		{&events.StreamReplaced{}, "only one bot instance"},
-		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}, "temporarily banned"},
+		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers}, "temporarily banned"}, // no expiry given
 		{&events.ClientOutdated{}, "update go.mau.fi/whatsmeow"},
 	} {
 		t.Run(eventName(tc.event), func(t *testing.T) {
@@ -477,26 +473,111 @@ func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
 			if !errors.Is(err, ErrPermanentDisconnect) || !errors.As(err, &de) || !strings.Contains(de.Action, tc.action) {
 				t.Fatalf("Run returned %v", err)
 			}
-			// The console channel and the flows keep working.
+			// The other channels' staff chats are told, and the console and the flows keep working.
+			waitFor(t, h.console, func(r flows.Reply) bool {
+				return r.To == consoleStaff && strings.Contains(r.Text, "Kanal WhatsApp Lapor Bansos berhenti")
+			})
 			m := flows.Message{Chat: consoleCitizen, From: storage.Actor{Channel: "console", ID: "warga"}, Text: "halo"}
 			if err := h.disp.Handle(h.ctx, m); err != nil {
 				t.Fatal(err)
 			}
 			h.sender.Wake()
-			deadline := time.Now().Add(5 * time.Second)
-			for len(h.console.take()) == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("console channel stopped with WhatsApp")
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			waitFor(t, h.console, func(r flows.Reply) bool { return r.To == consoleCitizen })
 			// WhatsApp messages stay queued for after the relink.
 			err = h.wa.Send(h.ctx, storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}, flows.Reply{Text: "x"})
 			var se *bot.SendError
 			if !errors.As(err, &se) || se.RetryAfter == 0 {
 				t.Errorf("send after stop: %v", err)
 			}
+			waCitizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+			if err := Enqueue(h.ctx, h.db, waCitizen, "balasan tertunda"); err != nil {
+				t.Fatal(err)
+			}
+			h.sender.Wake()
+			time.Sleep(50 * time.Millisecond)
+			if !queuedFor(t, h, waCitizen) {
+				t.Error("reply to a WhatsApp citizen dropped while the channel is stopped")
+			}
+			if got := h.fake.takeSent(); len(got) != 0 {
+				t.Errorf("sent %d messages after the stop", len(got))
+			}
 		})
+	}
+}
+
+// waitFor waits until the recorder was asked to send a reply that ok accepts.
+func waitFor(t *testing.T, rec *recorder, ok func(flows.Reply) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, r := range rec.take() {
+			if ok(r) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("expected message not sent within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// queuedFor says whether a message for to is still in the send queue.
+func queuedFor(t *testing.T, h *harness, to storage.ChatAddr) bool {
+	t.Helper()
+	pending, err := h.db.Pending(h.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range pending {
+		if o.To == to {
+			return true
+		}
+	}
+	return false
+}
+
+// A temporary ban pauses the channel: replies wait in the queue, staff elsewhere are told,
+// and when it expires the channel reconnects by itself and sends them.
+func TestTemporaryBanPausesAndResumes(t *testing.T) {
+	h := newHarness(t)
+	sctx, stop := context.WithCancel(h.ctx)
+	senderDone := make(chan struct{})
+	go func() { h.sender.Run(sctx); close(senderDone) }()
+	defer func() { stop(); <-senderDone }()
+
+	h.fake.emit(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 300 * time.Millisecond})
+	waitFor(t, h.console, func(r flows.Reply) bool {
+		return r.To == consoleStaff && strings.Contains(r.Text, "membatasi sementara")
+	})
+	citizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+	err := h.wa.Send(h.ctx, citizen, flows.Reply{Text: "x"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.RetryAfter < time.Minute {
+		t.Fatalf("send during the ban: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.fake.mu.Lock()
+		n := h.fake.connects
+		h.fake.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reconnect after the ban expired")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-h.runErr:
+		t.Fatalf("Run returned %v during a temporary ban", err)
+	default:
+	}
+	h.fake.emit(&events.Connected{})
+	waitFor(t, h.console, func(r flows.Reply) bool { return r.To == consoleStaff && r.Text == msgStaffBack })
+	if err := h.wa.Send(h.ctx, citizen, flows.Reply{Text: "x"}); err != nil {
+		t.Fatalf("send after the ban: %v", err)
 	}
 }
 
