@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"go.mau.fi/whatsmeow"
@@ -119,7 +120,9 @@ func (c *Channel) voteCommand(ctx context.Context, e *events.Message) (string, b
 	}
 	vote, err := c.client.DecryptPollVote(ctx, e)
 	if err != nil {
+		// The staff member thinks they decided: say it did not count and what to type.
 		c.log.Warn().Err(err).Str("report", report).Msg("poll vote could not be decrypted")
+		c.reply(ctx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, fmt.Sprintf(msgVoteUnreadable, report, report, report))
 		return "", false
 	}
 	sel := vote.GetSelectedOptions()

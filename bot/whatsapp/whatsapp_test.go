@@ -18,6 +18,7 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/socket"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
@@ -223,53 +224,77 @@ func TestStaffDecisionByCommand(t *testing.T) {
 	}
 }
 
+// Poll votes with two real devices' crypto: the bot's whatsmeow client builds the poll and
+// stores its secret under the bot's LID (as whatsmeow does in a LID-addressed group); staff
+// phones, their own whatsmeow clients, vote with BuildPollVote, naming the bot by phone
+// number or by LID as their view of the group does; the bot decrypts with DecryptPollVote.
 func TestStaffDecisionByPoll(t *testing.T) {
 	h := newHarness(t)
+	staffPhone := newDevice(t, staffPN, staffLID)
+	guestPhone := newDevice(t, guestPN, "999999999999999")
 	citizen := pn(citizenPN)
 	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
 	h.textsTo(staffGroup)
-	var pollID types.MessageID
-	for pid, q := range h.polls() {
-		if strings.HasPrefix(q, id) {
-			pollID = pid
+	var poll sentMessage
+	for _, m := range h.all {
+		if q := m.Msg.GetPollCreationMessage().GetName(); strings.HasPrefix(q, id) {
+			poll = m
 		}
 	}
-	if pollID == "" {
+	if poll.ID == "" {
 		t.Fatal("no poll for the report")
 	}
-	vote := func(sender, alt types.JID, option string) string {
-		e := h.inGroup(staffGroup, sender, alt, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
-			PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
-		}})
-		var sel [][]byte
-		if option != "" {
-			sel = whatsmeow.HashPollOptions([]string{option})
+	secret := poll.Msg.GetMessageContextInfo().GetMessageSecret()
+	// vote: voter, seeing the poll's sender as botView (the bot's PN or LID), votes from
+	// voterID with option ("" withdraws); the secret it holds is the one it received.
+	vote := func(voter *device, voterID, alt, botView types.JID, secret []byte, option string) string {
+		t.Helper()
+		if err := voter.cli.Store.MsgSecrets.PutMessageSecret(h.ctx, group(staffGroup), botView, poll.ID, secret); err != nil {
+			t.Fatal(err)
 		}
-		h.fake.mu.Lock()
-		h.fake.votes[e.Info.ID] = &waE2E.PollVoteMessage{SelectedOptions: sel}
-		h.fake.mu.Unlock()
-		h.fake.emit(e)
+		var opts []string
+		if option != "" {
+			opts = []string{option}
+		}
+		info := &types.MessageInfo{MessageSource: types.MessageSource{Chat: group(staffGroup), Sender: botView, IsGroup: true}, ID: poll.ID}
+		msg, err := voter.cli.BuildPollVote(h.ctx, info, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.emit(h.inGroup(staffGroup, voterID, alt, msg))
 		h.settle()
 		return h.textsTo(staffGroup)
 	}
+	bot := h.fake.bot
 
 	// A group member who is not on the allow-list: refused, nothing changes.
-	if got := vote(pn(guestPN), types.JID{}, pollEligible); !strings.Contains(got, "tidak berwenang") {
+	if got := vote(guestPhone, guestPhone.pn, types.JID{}, bot.pn, secret, pollEligible); !strings.Contains(got, "tidak berwenang") {
 		t.Errorf("guest vote: %q", got)
 	}
-	// A withdrawn vote and a vote on an unknown poll are ignored.
-	if got := vote(pn(staffPN), types.JID{}, ""); got != "" {
+	// A withdrawn vote is ignored.
+	if got := vote(staffPhone, staffPhone.pn, types.JID{}, bot.pn, secret, ""); got != "" {
 		t.Errorf("withdrawn vote answered: %q", got)
 	}
-	// "Tidak layak" needs a reason: the bot asks for the TOLAK command.
-	if got := vote(pn(staffPN), types.JID{}, pollIneligible); !strings.Contains(got, "Alasan wajib diisi: TOLAK "+id) {
+	// "Tidak layak" needs a reason: the bot asks for the TOLAK command. The poll is stored
+	// under the bot's LID and this vote names its phone number.
+	if got := vote(staffPhone, staffPhone.pn, types.JID{}, bot.pn, secret, pollIneligible); !strings.Contains(got, "Alasan wajib diisi: TOLAK "+id) {
 		t.Errorf("tidak layak vote: %q", got)
 	}
 	if h.status(id) != storage.StatusSubmitted {
 		t.Fatalf("status changed to %s", h.status(id))
 	}
-	// "Layak" from staff (by LID, number alongside) decides.
-	if got := vote(lid(staffLID), pn(staffPN), pollEligible); !strings.Contains(got, "dinyatakan LAYAK") {
+	// A vote that cannot be read (here: from a second phone of the same staff member holding
+	// another secret for the poll) is answered with the commands to type, and decides nothing.
+	otherPhone := newDevice(t, staffPN, staffLID)
+	other := make([]byte, len(secret))
+	if got := vote(otherPhone, staffPhone.pn, types.JID{}, bot.pn, other, pollEligible); !strings.Contains(got, "tidak terbaca") || !strings.Contains(got, "LAYAK "+id) {
+		t.Errorf("unreadable vote: %q", got)
+	}
+	if h.status(id) != storage.StatusSubmitted {
+		t.Fatalf("unreadable vote changed the status to %s", h.status(id))
+	}
+	// "Layak" from staff in LID view (number alongside) decides.
+	if got := vote(staffPhone, staffPhone.lid, staffPhone.pn, bot.lid, secret, pollEligible); !strings.Contains(got, "dinyatakan LAYAK") {
 		t.Fatalf("layak vote: %q", got)
 	}
 	if h.status(id) != storage.StatusEligible {
@@ -278,14 +303,14 @@ func TestStaffDecisionByPoll(t *testing.T) {
 	if got := h.textsTo(citizen.String()); !strings.Contains(got, "LAYAK") {
 		t.Errorf("citizen not told: %q", got)
 	}
-	// An undecryptable vote is dropped.
+	// A vote on a poll the bot did not post is not answered at all.
 	e := h.inGroup(staffGroup, pn(staffPN), types.JID{}, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
-		PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
+		PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String("3EB0FFFFFFFFFFFFFFFFFF")},
 	}})
 	h.fake.emit(e)
 	h.settle()
 	if got := h.textsTo(staffGroup); got != "" {
-		t.Errorf("undecryptable vote answered: %q", got)
+		t.Errorf("vote on someone else's poll answered: %q", got)
 	}
 }
 
@@ -654,12 +679,32 @@ func TestClassify(t *testing.T) {
 		later     bool
 	}{
 		{"not connected", whatsmeow.ErrNotConnected, true, false},
-		{"timeout", whatsmeow.ErrMessageTimedOut, true, false},
+		{"message timeout", whatsmeow.ErrMessageTimedOut, true, false},
+		{"iq timeout", whatsmeow.ErrIQTimedOut, true, false},
+		{"iq disconnected", whatsmeow.ErrIQDisconnected, true, false},
+		{"send disconnected", &whatsmeow.DisconnectedError{Action: "message send"}, true, false},
+		{"socket closed", socket.ErrSocketClosed, true, false},
+		{"dial failed", fmt.Errorf("%w: %w", socket.ErrDialFailed, errors.New("no route")), true, false},
 		{"network", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true, false},
-		{"server 503", fmt.Errorf("whatsapp: send: %w 503", whatsmeow.ErrServerReturnedError), true, false},
-		{"server 479", fmt.Errorf("whatsapp: send: %w 479", whatsmeow.ErrServerReturnedError), false, false},
+		{"deadline", context.DeadlineExceeded, true, false},
+		{"iq 429", whatsmeow.ErrIQRateOverLimit, true, false},
+		{"iq 500", whatsmeow.ErrIQInternalServerError, true, false},
+		{"iq 503", whatsmeow.ErrIQServiceUnavailable, true, false},
+		{"iq 530 wrapped", fmt.Errorf("failed to get user info: %w", whatsmeow.ErrIQPartialServerError), true, false},
+		{"iq 403", whatsmeow.ErrIQForbidden, false, false},
+		{"iq 404", whatsmeow.ErrIQNotFound, false, false},
+		// The exact wrapping of whatsmeow's send path: fmt.Errorf("%w %d", ErrServerReturnedError, code).
+		{"server 463 (privacy token)", fmt.Errorf("whatsapp: send: %w", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463)), true, false},
+		{"server 429", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 429), true, false},
+		{"server 503", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 503), true, false},
+		{"server 479", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), false, false},
+		{"server 400", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 400), false, false},
+		// whatsmeow's upload: fmt.Errorf("upload failed with status code %d", ...).
+		{"upload 502", fmt.Errorf("whatsapp: upload x.csv: %w", fmt.Errorf("upload failed with status code %d", 502)), true, false},
+		{"upload 413", fmt.Errorf("upload failed with status code %d", 413), false, false},
 		{"logged out", whatsmeow.ErrNotLoggedIn, false, true},
 		{"bad recipient", whatsmeow.ErrRecipientADJID, false, false},
+		{"unknown server", fmt.Errorf("%w %s", whatsmeow.ErrUnknownServer, "broadcast"), false, false},
 	} {
 		t.Run(tc.label, func(t *testing.T) {
 			var se *bot.SendError
@@ -667,6 +712,62 @@ func TestClassify(t *testing.T) {
 				t.Errorf("classify(%v) = %+v", tc.err, se)
 			}
 		})
+	}
+}
+
+// A queued message keeps one WhatsApp id across attempts, so the retry of a send whose answer
+// was lost is the same message on the phones; different queued messages get different ids.
+func TestStableMessageID(t *testing.T) {
+	h := newHarness(t)
+	citizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+	if err := Enqueue(h.ctx, h.db, citizen, "satu"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Enqueue(h.ctx, h.db, citizen, "dua"); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.mu.Lock()
+	h.fake.sendErr = fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 503)
+	h.fake.mu.Unlock()
+	pending, err := h.db.Pending(h.ctx, 0)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending %d, %v", len(pending), err)
+	}
+	var ids []types.MessageID
+	for _, o := range pending {
+		ctx := bot.WithOutbound(h.ctx, bot.Outbound{Seq: o.Seq, CreatedAt: o.CreatedAt})
+		ids = append(ids, messageID(ctx, ""))
+	}
+	if err := h.sender.Flush(h.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !queuedFor(t, h, citizen) {
+		t.Fatal("a message that failed with a 503 left the queue")
+	}
+	h.fake.mu.Lock()
+	h.fake.sendErr = nil
+	h.fake.mu.Unlock()
+	if err := h.db.Update(h.ctx, func(tx *storage.Tx) error {
+		all, err := tx.Pending(0)
+		for _, o := range all {
+			o.NotBefore = time.Time{}
+			if err := tx.UpdateOutbound(o); err != nil {
+				return err
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sender.Flush(h.ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.fake.takeSent()
+	if len(sent) != 2 || sent[0].ID != ids[0] || sent[1].ID != ids[1] {
+		t.Fatalf("sent %+v, want ids %v", sent, ids)
+	}
+	if ids[0] == ids[1] || !strings.HasPrefix(string(ids[0]), whatsmeow.WebMessageIDPrefix) || len(ids[0]) != 4+18 {
+		t.Errorf("ids %v: want distinct ids shaped like whatsmeow's (3EB0 and 9 bytes in hex)", ids)
 	}
 }
 
