@@ -29,12 +29,21 @@ func maskDigits(s string) string {
 	return s[:3] + "…" + s[len(s)-3:]
 }
 
-// longNumber is a run of digits as long as a phone number or a LID.
-var longNumber = regexp.MustCompile(`\d{8,}`)
+// userJID is the user part of a person's address in a log line ("6281…@s.whatsapp.net",
+// "1234…:12@lid"); indonesianNumber a bare Indonesian phone number. Group ids and version
+// numbers are left alone.
+var (
+	userJID          = regexp.MustCompile(`(\d{6,})((?:\.\d+)?(?::\d+)?@(?:s\.whatsapp\.net|lid|c\.us|hosted|hosted\.lid))`)
+	indonesianNumber = regexp.MustCompile(`\b62\d{8,13}\b`)
+)
 
-// maskNumbers masks every phone-number-like run of digits in a log line.
+// maskNumbers masks every person's number in a log line.
 func maskNumbers(s string) string {
-	return longNumber.ReplaceAllStringFunc(s, maskDigits)
+	s = userJID.ReplaceAllStringFunc(s, func(m string) string {
+		sub := userJID.FindStringSubmatch(m)
+		return maskDigits(sub[1]) + sub[2]
+	})
+	return indonesianNumber.ReplaceAllStringFunc(s, maskDigits)
 }
 
 // maskedLog is whatsmeow's logger with phone numbers masked at info level and above; debug
@@ -64,3 +73,10 @@ func staffAdvice(e events.PermanentDisconnect) string {
 	}
 	return msgStaffOther
 }
+
+// maskedError is an error whose text has numbers masked (the sender logs send errors, and
+// whatsmeow's name the recipient); errors.Is and As still see the original.
+type maskedError struct{ err error }
+
+func (e maskedError) Error() string { return maskNumbers(e.err.Error()) }
+func (e maskedError) Unwrap() error { return e.err }

@@ -32,7 +32,7 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 	}
 	jid, err := types.ParseJID(to.ID)
 	if err != nil || to.Channel != Name {
-		return &bot.SendError{Err: fmt.Errorf("whatsapp: bad chat address %q", to.Key())}
+		return &bot.SendError{Err: fmt.Errorf("whatsapp: bad chat address %s:%s", to.Channel, maskNumbers(to.ID))}
 	}
 	text := render(r)
 	msg := &waE2E.Message{Conversation: proto.String(text)}
@@ -180,7 +180,7 @@ func (c *Channel) poll(ctx context.Context, group types.JID, report string) {
 // whatsmeow fetches it on the next attempt) are temporary. Being logged out keeps the message
 // for after the relink. Anything else (a bad address, a refused message) is permanent.
 func classify(err error) error {
-	se := &bot.SendError{Err: err}
+	se := &bot.SendError{Err: maskedError{err}}
 	var (
 		ne   net.Error
 		disc *whatsmeow.DisconnectedError

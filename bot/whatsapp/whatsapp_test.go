@@ -705,11 +705,15 @@ func TestClassify(t *testing.T) {
 		{"logged out", whatsmeow.ErrNotLoggedIn, false, true},
 		{"bad recipient", whatsmeow.ErrRecipientADJID, false, false},
 		{"unknown server", fmt.Errorf("%w %s", whatsmeow.ErrUnknownServer, "broadcast"), false, false},
+		{"no LID", fmt.Errorf("no LID found for %s from server", "6281234567890@s.whatsapp.net"), false, false},
 	} {
 		t.Run(tc.label, func(t *testing.T) {
 			var se *bot.SendError
 			if !errors.As(classify(tc.err), &se) || se.Temporary != tc.temporary || (se.RetryAfter > 0) != tc.later {
 				t.Errorf("classify(%v) = %+v", tc.err, se)
+			}
+			if strings.Contains(se.Error(), "6281234567890") || !errors.Is(se, tc.err) {
+				t.Errorf("classified error %q: number shown, or original lost", se)
 			}
 		})
 	}
