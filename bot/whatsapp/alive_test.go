@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,3 +185,55 @@ func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 var _ = storage.ChatAddr{}
+
+// The service phone's last-seen time comes from its own receipts; after 10 days without it the
+// operators (log) and the staff chats, on WhatsApp and elsewhere, are warned once.
+func TestPhoneOfflineWarning(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	h := newHarness(t, func(o *Options, _ *harness) {
+		o.Now = clock
+		o.Self, o.SelfLID = pn(botPN), lid(botLID)
+	})
+	warnings := func() (staff, group int) {
+		h.wa.checkPhone(h.ctx)
+		h.settle()
+		for _, r := range h.console.take() {
+			if r.To == consoleStaff && strings.Contains(r.Text, "Ponsel nomor layanan") {
+				staff++
+			}
+		}
+		if strings.Contains(h.textsTo(staffGroup), "Ponsel nomor layanan") {
+			group++
+		}
+		return staff, group
+	}
+	// A receipt from the phone (device 0 of the service number) counts; one from a citizen
+	// or from another companion device does not.
+	phoneReceipt := func(sender types.JID) {
+		h.fake.emit(&events.Receipt{MessageSource: types.MessageSource{Chat: pn(citizenPN), Sender: sender, IsFromMe: true}, Type: types.ReceiptTypeRead})
+	}
+	phoneReceipt(pn(botPN))
+	advance(9 * 24 * time.Hour)
+	if s, g := warnings(); s+g != 0 {
+		t.Fatalf("warned after 9 days")
+	}
+	phoneReceipt(pn(citizenPN))
+	phoneReceipt(types.NewADJID(botPN, 0, 5))
+	advance(2 * 24 * time.Hour)
+	if s, g := warnings(); s != 1 || g != 1 {
+		t.Fatalf("after 11 days: %d staff, %d group warnings; want 1 each", s, g)
+	}
+	advance(time.Hour)
+	if s, g := warnings(); s+g != 0 {
+		t.Fatal("warned twice")
+	}
+	// The phone comes back (a read receipt by its LID): the clock restarts.
+	phoneReceipt(lid(botLID))
+	advance(9 * 24 * time.Hour)
+	if s, g := warnings(); s+g != 0 {
+		t.Fatal("warned although the phone was seen 9 days ago")
+	}
+}

@@ -111,6 +111,8 @@ type Options struct {
 	// or comes back; Wake tells the sender something was queued for them.
 	Notify []storage.ChatAddr
 	Wake   func()
+	// Self and SelfLID are the service number's JIDs (default: the whatsmeow client's store).
+	Self, SelfLID types.JID
 	// Now is the clock (default time.Now); Typing how long "mengetik…" shows before a reply
 	// to a citizen (default 1s, negative: none).
 	Now    func() time.Time
@@ -136,6 +138,10 @@ type Channel struct {
 
 	staffMu   sync.RWMutex
 	staffLIDs map[string]bool // LID users of the allowed staff numbers, learnt after connecting
+
+	self, selfLID types.JID // the service number, to recognise its phone
+	phoneMu       sync.Mutex
+	phoneLast     time.Time // last time the phone's presence was written
 
 	pauseMu     sync.Mutex
 	pausedUntil time.Time          // a temporary ban: sends wait, the channel reconnects after
@@ -196,6 +202,13 @@ func New(o Options) *Channel {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	c.self, c.selfLID = o.Self, o.SelfLID
+	if c.self.IsEmpty() {
+		c.self = ownJID(o.Client)
+		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
+			c.selfLID = wc.Store.GetLID().ToNonAD()
+		}
 	}
 	if c.typingFor == 0 {
 		c.typingFor = time.Second
@@ -275,9 +288,14 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	c.connect(ctx)
 
 	var rejoin <-chan time.Time
+	phoneCheck := time.NewTicker(time.Hour)
+	defer phoneCheck.Stop()
+	c.checkPhone(work)
 wait:
 	for {
 		select {
+		case <-phoneCheck.C:
+			c.checkPhone(work)
 		case <-ctx.Done():
 			break wait
 		case <-c.stopped:
@@ -343,7 +361,14 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 	}()
 	switch e := evt.(type) {
 	case *events.Message:
+		if e.Info.IsFromMe && c.fromPhone(e.Info.Sender) {
+			c.phoneSeen(c.runCtx)
+		}
 		return c.onMessage(e)
+	case *events.Receipt:
+		if c.fromPhone(e.Sender) {
+			c.phoneSeen(c.runCtx)
+		}
 	case *events.Connected:
 		c.log.Info().Msg("connected to WhatsApp")
 		go c.online(c.runCtx)
