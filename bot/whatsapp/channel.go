@@ -68,6 +68,7 @@ var _ Client = (*whatsmeow.Client)(nil)
 // whatsmeow's store (Client.Store.LIDs) implements it and learns pairs from every message.
 type LIDResolver interface {
 	GetPNForLID(ctx context.Context, lid types.JID) (types.JID, error)
+	GetLIDForPN(ctx context.Context, pn types.JID) (types.JID, error)
 }
 
 // ErrPermanentDisconnect is what Run returns (wrapped in a *DisconnectError) when WhatsApp ended
@@ -151,7 +152,7 @@ type Channel struct {
 	retryDelay         time.Duration // between attempts to hand a message on
 
 	mu       sync.RWMutex // guards queues against the close in Run
-	queues   []chan *events.Message
+	queues   []chan incoming
 	closed   bool
 	handler  bot.Handler
 	inflight atomic.Int64 // messages enqueued and not yet finished (tests wait on it)
@@ -263,9 +264,9 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("whatsapp: Run called twice")
 	}
 	c.handler = h
-	c.queues = make([]chan *events.Message, c.workers)
+	c.queues = make([]chan incoming, c.workers)
 	for i := range c.queues {
-		c.queues[i] = make(chan *events.Message, c.queueSize)
+		c.queues[i] = make(chan incoming, c.queueSize)
 	}
 	c.mu.Unlock()
 
@@ -277,7 +278,7 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		go func() {
 			defer wg.Done()
 			for evt := range q {
-				c.process(work, evt)
+				c.process(work, evt.msg, evt.chat)
 				c.inflight.Add(-1)
 			}
 		}()
@@ -560,10 +561,11 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	if c.closed || c.queues == nil {
 		return false
 	}
-	q := c.queues[shard(orderKey(e.Info), len(c.queues))]
+	key := c.chatOf(context.Background(), e.Info)
+	q := c.queues[shard(key.String(), len(c.queues))]
 	c.inflight.Add(1)
 	select {
-	case q <- e:
+	case q <- incoming{msg: e, chat: key}:
 		return true
 	default:
 		c.inflight.Add(-1)
@@ -572,15 +574,41 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	}
 }
 
-// orderKey is the key whose messages must stay in order: the chat, and for a direct chat the
-// phone number when the event carries it, so a chat seen both by LID and by number stays on
-// one worker.
-func orderKey(info types.MessageInfo) string {
-	chat := info.Chat.ToNonAD()
-	if chat.Server == types.HiddenUserServer && info.SenderAlt.Server == types.DefaultUserServer {
-		chat = info.SenderAlt.ToNonAD()
+// incoming is a message on its way to a worker, with the chat it belongs to.
+type incoming struct {
+	msg  *events.Message
+	chat types.JID
+}
+
+// chatOf is the chat a message belongs to, the one key used for the worker, the dispatcher and
+// the dialogue: a group's JID, and for a direct chat the citizen's LID whenever it is known (the
+// message's own address, its alternative, or whatsmeow's LID map), else the phone number. WhatsApp
+// addresses people by LID more and more; keyed by LID, a dialogue does not restart when the
+// number becomes known or is hidden again.
+func (c *Channel) chatOf(ctx context.Context, info types.MessageInfo) types.JID {
+	if info.Chat.Server == types.GroupServer {
+		return info.Chat.ToNonAD()
 	}
-	return chat.String()
+	var phone types.JID
+	for _, j := range []types.JID{info.Chat, info.Sender, info.SenderAlt} {
+		switch {
+		case j.User == "":
+		case j.Server == types.HiddenUserServer:
+			return j.ToNonAD()
+		case j.Server == types.DefaultUserServer && phone.IsEmpty():
+			phone = j.ToNonAD()
+		}
+	}
+	if !phone.IsEmpty() && c.lids != nil {
+		l, err := c.lids.GetLIDForPN(ctx, phone)
+		if err == nil && l.User != "" {
+			return l.ToNonAD()
+		}
+	}
+	if phone.IsEmpty() {
+		return info.Chat.ToNonAD()
+	}
+	return phone
 }
 
 func shard(key string, n int) int {
@@ -592,12 +620,12 @@ func shard(key string, n int) int {
 // process handles one message on a worker: translate and hand on. The message id travels in
 // flows.Message.ID, which the engine records in the same transaction as the step, so a message
 // WhatsApp delivers again is handled exactly once. Failures are logged here.
-func (c *Channel) process(ctx context.Context, e *events.Message) {
-	m, ok := c.translate(ctx, e)
+func (c *Channel) process(ctx context.Context, e *events.Message, chat types.JID) {
+	m, ok := c.translate(ctx, e, chat)
 	if !ok {
 		return
 	}
-	m.ID = Name + ":" + orderKey(e.Info) + "/" + e.Info.ID
+	m.ID = Name + ":" + chat.String() + "/" + e.Info.ID
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = c.handler.Handle(ctx, m); err == nil {

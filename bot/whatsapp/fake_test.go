@@ -228,6 +228,15 @@ func (l fakeLIDs) GetPNForLID(_ context.Context, lid types.JID) (types.JID, erro
 	return types.JID{}, nil
 }
 
+func (l fakeLIDs) GetLIDForPN(_ context.Context, pn types.JID) (types.JID, error) {
+	for lid, p := range l {
+		if p == pn.User {
+			return types.NewJID(lid, types.HiddenUserServer), nil
+		}
+	}
+	return types.JID{}, nil
+}
+
 // recorder is another channel (the console here) that records what it is asked to send.
 type recorder struct {
 	mu   sync.Mutex

@@ -18,20 +18,20 @@ import (
 
 // translate turns a WhatsApp message into what the flows read. ok is false for what the bot
 // does not answer (a vote on a poll it did not post, an undecryptable vote, a withdrawn vote).
-func (c *Channel) translate(ctx context.Context, e *events.Message) (flows.Message, bool) {
+func (c *Channel) translate(ctx context.Context, e *events.Message, chat types.JID) (flows.Message, bool) {
 	info := e.Info
 	pn := c.phoneOf(ctx, info)
 	id := info.Sender.ToNonAD()
 	if !pn.IsEmpty() {
-		id = pn // staff and citizens know each other by number; a LID only where none is known
+		id = pn // staff know each other by number; a LID only where none is known
 	}
 	from := storage.Actor{Channel: Name, ID: id.String(), Name: info.PushName}
 	private := storage.ChatAddr{Channel: Name, ID: id.String()}
 
 	if info.Chat.Server != types.GroupServer {
-		// A direct chat is the chat with its sender, keyed by number when known so the same
-		// citizen keeps one dialogue whether WhatsApp addresses them by number or by LID.
-		m := flows.Message{Chat: private, From: from}
+		// A citizen's dialogue is keyed by chat (their LID when known); the number, when
+		// known, is the sender's id, an attribute of the message.
+		m := flows.Message{Chat: storage.ChatAddr{Channel: Name, ID: chat.String()}, From: from}
 		m.Text, m.NonText = content(e.Message)
 		return m, true
 	}

@@ -142,27 +142,46 @@ func TestNonTextAndIgnoredMessages(t *testing.T) {
 	}
 }
 
-func TestLIDSenderWithPhoneInSenderAlt(t *testing.T) {
+// A citizen's dialogue is keyed by LID whenever one is known, so it continues whether WhatsApp
+// addresses the citizen by LID, by LID with the number alongside, or by number.
+func TestDialogueKeyedByLID(t *testing.T) {
+	h := newHarness(t)
+	lids := fakeLIDs{staffLID: staffPN}
+	h.wa.lids = lids
+	at := func(sender, alt types.JID, text string) string {
+		t.Helper()
+		h.fake.emit(h.direct(sender, alt, textMessage(text)))
+		h.settle()
+		return h.textsTo(citizenLID + "@lid")
+	}
+	// First message by LID with the number alongside: answered at the LID.
+	if got := at(lid(citizenLID), pn(citizenPN), "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("first message: %q", got)
+	}
+	// By LID alone: the same dialogue.
+	if got := at(lid(citizenLID), types.JID{}, "1"); !strings.Contains(got, "Diri sendiri") {
+		t.Fatalf("LID alone did not continue: %q", got)
+	}
+	// By number once whatsmeow knows the pair: still the same dialogue, at the LID.
+	lids[citizenLID] = citizenPN
+	if got := at(pn(citizenPN), types.JID{}, "batal"); got == "" || strings.Contains(h.textsTo(citizenPN+"@s.whatsapp.net"), "Lapor") {
+		t.Fatalf("number after the pair is known: at LID %q", got)
+	}
+	// Unknown number without a LID: answered at the number.
+	if got := h.say(pn("6285444444444"), "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Errorf("number without LID: %q", got)
+	}
+	// The worker and the dispatcher use the same key.
+	info := h.direct(pn(citizenPN), types.JID{}, textMessage("x")).Info
+	if got := h.wa.chatOf(h.ctx, info); got != lid(citizenLID) {
+		t.Errorf("chatOf = %s", got)
+	}
+}
+
+func TestStaffByLIDWithPhoneInSenderAlt(t *testing.T) {
 	h := newHarness(t)
 	lids := fakeLIDs{}
 	h.wa.lids = lids
-	// First message by LID with the number alongside: the dialogue is keyed by the number.
-	got := h.say2(lid(citizenLID), pn(citizenPN), "halo")
-	if !strings.Contains(got, "1. Lapor") {
-		t.Fatalf("reply to LID sender went elsewhere or missing: %q", got)
-	}
-	// whatsmeow learns the pair; a later message by LID alone continues the same dialogue.
-	lids[citizenLID] = citizenPN
-	if got := h.say2(lid(citizenLID), types.JID{}, "1"); !strings.Contains(got, "Diri sendiri") {
-		t.Fatalf("dialogue not continued: %q", got)
-	}
-	// Unknown LID without a number: answered at the LID.
-	h.fake.emit(h.direct(lid("333333333333333"), types.JID{}, textMessage("halo")))
-	h.settle()
-	if got := h.textsTo("333333333333333@lid"); !strings.Contains(got, "1. Lapor") {
-		t.Errorf("unknown LID not answered at its LID: %q", got)
-	}
-
 	// Staff by LID: the number in SenderAlt, or from the LID map, is checked against the list.
 	id := fileReport(t, h.citizenSay(pn("6285333333333")), citizenNIK)
 	h.textsTo(staffGroup)
