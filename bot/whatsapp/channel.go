@@ -640,7 +640,7 @@ func (c *Channel) process(ctx context.Context, e *events.Message, chat types.JID
 		return
 	}
 	// Blue ticks tell the citizen the bot has it; best effort.
-	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, e.Info.Timestamp, e.Info.Chat, e.Info.Sender); err != nil {
+	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, c.now(), e.Info.Chat, e.Info.Sender); err != nil {
 		c.log.Debug().Err(err).Msg("mark read failed")
 	}
 }

@@ -470,18 +470,6 @@ func (h *harness) textsTo(chat string) string {
 	return strings.Join(out, "\n---\n")
 }
 
-// polls returns the polls sent so far (poll message id → question).
-func (h *harness) polls() map[types.MessageID]string {
-	h.all = append(h.all, h.fake.takeSent()...)
-	out := map[types.MessageID]string{}
-	for _, s := range h.all {
-		if s.Msg.PollCreationMessage != nil {
-			out[s.ID] = s.Msg.GetPollCreationMessage().GetName()
-		}
-	}
-	return out
-}
-
 func messageText(m *waE2E.Message) string {
 	switch {
 	case m.Conversation != nil:

@@ -55,7 +55,7 @@ func OpenStore(ctx context.Context, dataDir string, log zerolog.Logger) (*sqlsto
 	}
 	f.Close()
 	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
-	c, err := sqlstore.New(ctx, "sqlite", dsn, waLog.Zerolog(log.With().Str("component", "whatsmeow-store").Logger()))
+	c, err := sqlstore.New(ctx, "sqlite", dsn, maskedLog{waLog.Zerolog(log.With().Str("component", "whatsmeow-store").Logger())})
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp: session store %s: %w", path, err)
 	}

@@ -201,18 +201,6 @@ func TestStaffByLIDWithPhoneInSenderAlt(t *testing.T) {
 	}
 }
 
-// say2 is say with a SenderAlt; replies are looked for at the phone number when given.
-func (h *harness) say2(sender, alt types.JID, text string) string {
-	h.t.Helper()
-	h.fake.emit(h.direct(sender, alt, textMessage(text)))
-	h.settle()
-	to := alt
-	if to.IsEmpty() {
-		to = pn(citizenPN)
-	}
-	return h.textsTo(to.String())
-}
-
 func TestStaffDecisionByCommand(t *testing.T) {
 	h := newHarness(t)
 	citizen := pn(citizenPN)
