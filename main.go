@@ -447,6 +447,7 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 		Client: cli, Store: a.db, Polls: true, Log: m.log,
 		StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
+		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
 	})
 	return wa, release, nil
 }

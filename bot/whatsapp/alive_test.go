@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,5 +237,47 @@ func TestPhoneOfflineWarning(t *testing.T) {
 	advance(9 * 24 * time.Hour)
 	if s, g := warnings(); s+g != 0 {
 		t.Fatal("warned although the phone was seen 9 days ago")
+	}
+}
+
+// "Client outdated" while running: the bot applies WhatsApp's current version and reconnects;
+// only when the version did not change does the channel stop.
+func TestClientOutdatedRefreshesVersion(t *testing.T) {
+	for _, tc := range []struct {
+		label   string
+		changed bool
+	}{{"newer version found", true}, {"no newer version", false}} {
+		t.Run(tc.label, func(t *testing.T) {
+			var refreshed atomic.Int32
+			h := newHarness(t, func(o *Options, _ *harness) {
+				o.RefreshVersion = func(context.Context) bool { refreshed.Add(1); return tc.changed }
+			})
+			h.fake.emit(&events.ClientOutdated{})
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				h.fake.mu.Lock()
+				n := h.fake.connects
+				h.fake.mu.Unlock()
+				select {
+				case err := <-h.runErr:
+					h.runErr <- err
+					if tc.changed || !errors.Is(err, ErrPermanentDisconnect) {
+						t.Fatalf("Run returned %v", err)
+					}
+					if refreshed.Load() != 1 {
+						t.Fatalf("refreshed %d times", refreshed.Load())
+					}
+					return
+				default:
+				}
+				if tc.changed && n >= 2 {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("neither reconnected nor stopped (connects %d)", n)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
 	}
 }

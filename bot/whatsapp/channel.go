@@ -114,6 +114,9 @@ type Options struct {
 	Wake   func()
 	// Self and SelfLID are the service number's JIDs (default: the whatsmeow client's store).
 	Self, SelfLID types.JID
+	// RefreshVersion, when set, is tried on "client outdated" before giving up: it applies the
+	// current WhatsApp Web version and says whether it changed (serve: UseLatestVersion).
+	RefreshVersion func(ctx context.Context) (changed bool)
 	// Now is the clock (default time.Now); Typing how long "mengetik…" shows before a reply
 	// to a citizen (default 1s, negative: none).
 	Now    func() time.Time
@@ -141,6 +144,7 @@ type Channel struct {
 	staffLIDs map[string]bool // LID users of the allowed staff numbers, learnt after connecting
 
 	self, selfLID types.JID // the service number, to recognise its phone
+	refresh       func(ctx context.Context) bool
 	phoneMu       sync.Mutex
 	phoneLast     time.Time // last time the phone's presence was written
 
@@ -205,6 +209,7 @@ func New(o Options) *Channel {
 		c.now = time.Now
 	}
 	c.self, c.selfLID = o.Self, o.SelfLID
+	c.refresh = o.RefreshVersion
 	if c.self.IsEmpty() {
 		c.self = ownJID(o.Client)
 		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
@@ -305,7 +310,7 @@ wait:
 			rejoin = time.After(d)
 		case <-rejoin:
 			rejoin = nil
-			c.log.Info().Msg("temporary ban over; reconnecting to WhatsApp")
+			c.log.Info().Msg("reconnecting to WhatsApp (ban over or client version refreshed)")
 			c.connect(ctx)
 		}
 	}
@@ -381,6 +386,24 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 		c.log.Warn().Int("errors", e.ErrorCount).Msg("WhatsApp keepalive timed out")
 	case *events.TemporaryBan:
 		c.ban(e)
+	case *events.ClientOutdated:
+		if c.refresh == nil {
+			c.stop(e)
+			break
+		}
+		// WhatsApp may have moved on since start-up: retry once with its current version.
+		go func() {
+			if c.refresh(c.runCtx) {
+				c.log.Warn().Msg("WhatsApp said client outdated; reconnecting with its current version")
+				select {
+				case <-c.rejoin:
+				default:
+				}
+				c.rejoin <- 0
+				return
+			}
+			c.stop(e)
+		}()
 	case events.PermanentDisconnect:
 		c.stop(e)
 	}

@@ -109,6 +109,15 @@ func limitHistorySync() {
 	store.DeviceProps.RequireFullSync = proto.Bool(false)
 }
 
+// VersionRefresher is Options.RefreshVersion through UseLatestVersion.
+func VersionRefresher(hc *http.Client, log zerolog.Logger) func(ctx context.Context) bool {
+	return func(ctx context.Context) bool {
+		before := store.GetWAVersion()
+		UseLatestVersion(ctx, hc, log)
+		return store.GetWAVersion() != before
+	}
+}
+
 // UseLatestVersion makes whatsmeow present the WhatsApp Web version web.whatsapp.com serves
 // now (WhatsApp refuses clients that fall too far behind, "client outdated"), and keeps the
 // version built into whatsmeow when that page cannot be read. It returns the version in use.
