@@ -434,7 +434,14 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 		unlock()
 		return nil, nil, err
 	}
+	inbox, err := whatsapp.OpenInbox(filepath.Join(dir, whatsapp.InboxFile))
+	if err != nil {
+		container.Close()
+		unlock()
+		return nil, nil, err
+	}
 	release := func() {
+		inbox.Close()
 		container.Close()
 		unlock()
 	}
@@ -444,7 +451,7 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 		return nil, nil, err
 	}
 	wa := whatsapp.New(whatsapp.Options{
-		Client: cli, Store: a.db, Polls: true, Log: m.log,
+		Client: cli, Store: a.db, Polls: true, Log: m.log, Inbox: inbox,
 		StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
 		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),

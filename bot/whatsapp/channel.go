@@ -8,11 +8,13 @@
 //
 // whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
 // and answers any later redelivery of it with "already processed": an acked message is never
-// seen again. The handler must not block on the flows (a slow disk would stall the whole
-// connection), so it returns once the message is in a bounded in-memory queue. A message whose
-// handling then fails is not dropped silently: the citizen is asked to send it again. When the
-// queue is full the handler reports failure, whatsmeow sends no ack, and the server redelivers
-// later. Messages seen twice (a lost ack, a reconnect) are deduplicated on (chat, message id).
+// seen again. The handler must not block on the flows (a slow step would stall the whole
+// connection), so it records the message in the Inbox (one small bbolt write) and returns once
+// the message is in a bounded in-memory queue; a message acked but not handled when the process
+// dies is handled at the next start. A message whose handling fails is not dropped silently:
+// the sender is asked to send it again. When the queue is full the handler reports failure,
+// whatsmeow sends no ack, and the server redelivers later. Messages seen twice (a lost ack, a
+// replay after a crash) are deduplicated on (chat, message id) by the flows.
 //
 // # Failures stay inside the channel
 //
@@ -112,6 +114,9 @@ type Options struct {
 	// or comes back; Wake tells the sender something was queued for them.
 	Notify []storage.ChatAddr
 	Wake   func()
+	// Inbox records each message before it is acknowledged, so one acked but not yet handled
+	// when the process dies is handled at the next start. Nil: a crash in that window loses it.
+	Inbox *Inbox
 	// Self and SelfLID are the service number's JIDs (default: the whatsmeow client's store).
 	Self, SelfLID types.JID
 	// RefreshVersion, when set, is tried on "client outdated" before giving up: it applies the
@@ -145,6 +150,7 @@ type Channel struct {
 
 	self, selfLID types.JID // the service number, to recognise its phone
 	refresh       func(ctx context.Context) bool
+	inbox         *Inbox
 	phoneMu       sync.Mutex
 	phoneLast     time.Time // last time the phone's presence was written
 
@@ -210,6 +216,7 @@ func New(o Options) *Channel {
 	}
 	c.self, c.selfLID = o.Self, o.SelfLID
 	c.refresh = o.RefreshVersion
+	c.inbox = o.Inbox
 	if c.self.IsEmpty() {
 		c.self = ownJID(o.Client)
 		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
@@ -282,14 +289,20 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for evt := range q {
-				c.process(work, evt.msg, evt.chat)
+			for in := range q {
+				c.process(work, in.msg, in.chat)
+				if c.inbox != nil {
+					if err := c.inbox.done(in); err != nil {
+						c.log.Error().Err(err).Msg("inbox: handled message not cleared; it is handled once more at the next start (deduplicated)")
+					}
+				}
 				c.inflight.Add(-1)
 			}
 		}()
 	}
 
 	c.runCtx = work
+	c.replayInbox()
 	id := c.client.AddEventHandlerWithSuccessStatus(c.onEvent)
 	c.connect(ctx)
 
@@ -585,15 +598,49 @@ func (c *Channel) onMessage(e *events.Message) bool {
 		return false
 	}
 	key := c.chatOf(context.Background(), e.Info)
+	in := incoming{msg: e, chat: key}
 	q := c.queues[shard(key.String(), len(c.queues))]
-	c.inflight.Add(1)
-	select {
-	case q <- incoming{msg: e, chat: key}:
-		return true
-	default:
-		c.inflight.Add(-1)
+	if len(q) == cap(q) {
 		c.log.Warn().Msg("incoming queue full; message left unacknowledged for redelivery")
 		return false
+	}
+	// Recorded before the ack: WhatsApp will not deliver it again.
+	if c.inbox != nil {
+		if err := c.inbox.put(in); err != nil {
+			c.log.Error().Err(err).Msg("inbox: message not recorded; left unacknowledged for redelivery")
+			return false
+		}
+	}
+	c.inflight.Add(1)
+	select {
+	case q <- in:
+		return true
+	default:
+		// Only whatsmeow's one event goroutine fills the queues, so this is not reached; if it
+		// were, the message stays in the inbox and is handled at the next start.
+		c.inflight.Add(-1)
+		return c.inbox != nil
+	}
+}
+
+// replayInbox queues the messages acknowledged but not handled before the last stop; a message
+// whose step did commit is recognised by its id and not answered twice.
+func (c *Channel) replayInbox() {
+	if c.inbox == nil {
+		return
+	}
+	pending, err := c.inbox.pending()
+	if err != nil {
+		c.log.Error().Err(err).Msg("inbox: some recorded messages could not be read")
+	}
+	if len(pending) > 0 {
+		c.log.Warn().Int("messages", len(pending)).Msg("inbox: handling messages received before the last stop")
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, in := range pending {
+		c.inflight.Add(1)
+		c.queues[shard(in.chat.String(), len(c.queues))] <- in
 	}
 }
 

@@ -337,7 +337,12 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		SessionTTL:  time.Hour,
 		CheckLimit:  10,
 	}
+	inbox, err := OpenInbox(filepath.Join(dir, InboxFile))
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := Options{
+		Inbox:        inbox,
 		Client:       h.fake,
 		LIDs:         fakeLIDs{staffLID: staffPN},
 		Store:        db,
@@ -376,6 +381,10 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		}
 		db.Close()
 		reg.Close()
+		o.Inbox.Close()
+		if o.Inbox != inbox {
+			inbox.Close()
+		}
 	})
 	return h
 }

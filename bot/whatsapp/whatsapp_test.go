@@ -847,3 +847,80 @@ func TestInternationalPhone(t *testing.T) {
 		t.Error("short number accepted")
 	}
 }
+
+// A message is recorded before whatsmeow acks it, and cleared once handled.
+func TestMessageRecordedBeforeAck(t *testing.T) {
+	release := make(chan struct{})
+	var inbox *Inbox
+	h := newHarness(t, func(o *Options, h *harness) {
+		inbox = o.Inbox
+		h.wrap = func(next bot.Handler) bot.Handler {
+			return handlerFunc(func(ctx context.Context, m flows.Message) error {
+				<-release
+				return next.Handle(ctx, m)
+			})
+		}
+	})
+	if !h.fake.emit(h.direct(pn(citizenPN), types.JID{}, textMessage("halo"))) {
+		t.Fatal("message refused")
+	}
+	if p, err := inbox.pending(); err != nil || len(p) != 1 || p[0].msg.Message.GetConversation() != "halo" {
+		t.Fatalf("acked message not recorded: %v %v", p, err)
+	}
+	close(release)
+	h.settle()
+	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+		t.Fatalf("handled message still recorded: %d %v", len(p), err)
+	}
+}
+
+// Messages acked but not handled when the process died are handled at the next start, in
+// order, and one whose step had already committed is not answered twice.
+func TestAckedMessagesHandledAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), InboxFile)
+	inbox, err := OpenInbox(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen := pn(citizenPN)
+	at := time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC)
+	msg := func(id, text string, sec int) incoming {
+		return incoming{chat: citizen, msg: &events.Message{
+			Info: types.MessageInfo{
+				MessageSource: types.MessageSource{Chat: citizen, Sender: citizen},
+				ID:            types.MessageID(id), PushName: "Warga", Timestamp: at.Add(time.Duration(sec) * time.Second),
+			},
+			Message: textMessage(text),
+		}}
+	}
+	// Recorded as onMessage does before the ack; "1" arrived after "halo".
+	for _, in := range []incoming{msg("M2", "1", 2), msg("M1", "halo", 1)} {
+		if err := inbox.put(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox.Close()
+	if inbox, err = OpenInbox(path); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options, _ *harness) { o.Inbox = inbox })
+	h.settle()
+	got := h.textsTo(citizen.String())
+	if i, j := strings.Index(got, "1. Lapor"), strings.Index(got, "Diri sendiri"); i < 0 || j < i {
+		t.Fatalf("recorded messages not handled in order: %q", got)
+	}
+	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+		t.Fatalf("inbox not cleared: %d %v", len(p), err)
+	}
+	// The same message recorded again (the process died after its step committed, before the
+	// record was cleared) is not answered twice.
+	again := msg("M2", "1", 2)
+	if err := inbox.put(again); err != nil {
+		t.Fatal(err)
+	}
+	h.wa.replayInbox()
+	h.settle()
+	if got := h.textsTo(citizen.String()); got != "" {
+		t.Errorf("replayed message answered twice: %q", got)
+	}
+}
