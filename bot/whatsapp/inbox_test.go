@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 )
@@ -35,3 +38,33 @@ func BenchmarkInboxPut(b *testing.B) {
 		}
 	}
 }
+
+// The client serve runs with: acks after the handler, decrypted-event buffer, re-requests from
+// the phone; linking asks for little history.
+func TestNewClientSettings(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	c, err := OpenStore(ctx, dir, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := NewClient(ctx, c, zerolog.Nop()); err != ErrNotPaired {
+		t.Fatalf("unpaired store: %v", err)
+	}
+	d := newDevice(t, botPN, botLID)
+	cli, err := NewClient(ctx, d.cli.Store.Container.(*sqlstore.Container), zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cli.SynchronousAck || !cli.EnableDecryptedEventBuffer || !cli.AutomaticMessageRerequestFromPhone || !cli.EnableAutoReconnect {
+		t.Errorf("client settings: sync ack %v, buffer %v, rerequest %v, reconnect %v",
+			cli.SynchronousAck, cli.EnableDecryptedEventBuffer, cli.AutomaticMessageRerequestFromPhone, cli.EnableAutoReconnect)
+	}
+	limitHistorySync()
+	hc := store.DeviceProps.GetHistorySyncConfig()
+	if hc.GetFullSyncDaysLimit() != 1 || hc.GetRecentSyncDaysLimit() != 1 || hc.GetFullSyncSizeMbLimit() != 1 || store.DeviceProps.GetRequireFullSync() {
+		t.Errorf("history sync config %v", hc)
+	}
+}
+
