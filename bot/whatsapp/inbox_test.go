@@ -67,4 +67,3 @@ func TestNewClientSettings(t *testing.T) {
 		t.Errorf("history sync config %v", hc)
 	}
 }
-
