@@ -25,6 +25,7 @@ import (
 	"github.com/laporbansos/laporbansos/bot/console"
 	"github.com/laporbansos/laporbansos/bot/telegram"
 	"github.com/laporbansos/laporbansos/bot/wacloud"
+	"github.com/laporbansos/laporbansos/bot/web"
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/config"
 	"github.com/laporbansos/laporbansos/flows"
@@ -361,22 +362,35 @@ func (m *Main) serve(ctx context.Context) error {
 		}()
 	}
 	if m.cfg.WhatsApp.Enabled {
-		container, err := whatsapp.OpenStore(ctx, dir, m.log)
-		if err != nil {
-			return err
+		// WhatsApp failing to start must not keep the other channels from serving: it is
+		// logged once, the other channels' staff chats are told, and its replies stay queued.
+		var notify []storage.ChatAddr
+		if m.cfg.Telegram.Enabled() {
+			for _, id := range m.cfg.Telegram.StaffChats {
+				notify = append(notify, telegram.Addr(id))
+			}
 		}
-		defer container.Close()
-		cli, err := whatsapp.NewClient(ctx, container, m.log)
+		wa, release, err := m.startWhatsApp(ctx, dir, a, notify)
 		if err != nil {
-			return err
+			m.log.Error().Err(err).Msg("WhatsApp channel not started; the other channels keep serving and WhatsApp replies stay queued")
+			if terr := whatsapp.TellStaffNotStarted(ctx, a.db, notify, err); terr != nil {
+				m.log.Error().Err(terr).Msg("could not tell the staff chats")
+			}
+			if ops.srv != nil {
+				st := web.NewRunState(nil)
+				st.Set("not_started")
+				ops.srv.Channel(whatsapp.Name, st)
+			}
+		} else {
+			defer release()
+			// Registered even after a permanent stop: its replies stay queued until it is relinked.
+			a.sender.Channels[whatsapp.Name] = wa
+			waLog := m.log.With().Str("component", "whatsapp").Logger()
+			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, func() error {
+				whatsapp.UseLatestVersion(ctx, nil, waLog)
+				return wa.Run(ctx, a.disp)
+			}))
 		}
-		wa := whatsapp.New(whatsapp.Options{
-			Client: cli, Store: a.db, Polls: true, Log: m.log.With().Str("component", "whatsapp").Logger(),
-			StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
-		})
-		// Registered even after a permanent stop: its replies stay queued until it is relinked.
-		a.sender.Channels[whatsapp.Name] = wa
-		run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, func() error { return wa.Run(ctx, a.disp) }))
 	}
 	if m.cfg.Telegram.Enabled() {
 		tg, err := telegram.New(telegram.Options{
@@ -409,7 +423,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	run("reminders", func() error { return m.remind(ctx, a.engine) })
 	ops.start(ctx, run)
-	m.log.Info().Strs("channels", m.cfg.ServeChannels()).Msg("serving")
+	m.log.Info().Strs("channels", slices.Sorted(maps.Keys(a.sender.Channels))).Msg("serving")
 	err = a.sender.Run(ctx)
 	wg.Wait()
 	// Whatever is still due goes out before the stores close.
@@ -446,6 +460,43 @@ func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 	}
 }
 
+// startWhatsApp locks and opens the WhatsApp session and builds the channel; release closes
+// the session store and drops the lock.
+func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []storage.ChatAddr) (*whatsapp.Channel, func(), error) {
+	unlock, err := whatsapp.LockSession(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	container, err := whatsapp.OpenStore(ctx, dir, m.log)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	inbox, err := whatsapp.OpenInbox(filepath.Join(dir, whatsapp.InboxFile))
+	if err != nil {
+		container.Close()
+		unlock()
+		return nil, nil, err
+	}
+	release := func() {
+		inbox.Close()
+		container.Close()
+		unlock()
+	}
+	cli, err := whatsapp.NewClient(ctx, container, m.log)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	wa := whatsapp.New(whatsapp.Options{
+		Client: cli, Store: a.db, Polls: true, Log: m.log, Inbox: inbox,
+		StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
+		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
+		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
+	})
+	return wa, release, nil
+}
+
 // whatsappCmd links, unlinks and inspects the service's WhatsApp number.
 func (m *Main) whatsappCmd(ctx context.Context, args []string) error {
 	const usage = "usage: laporbansos whatsapp login [--phone 62…] | logout | groups"
@@ -473,11 +524,17 @@ func (m *Main) whatsappCmd(ctx context.Context, args []string) error {
 	default:
 		return usageError{usage}
 	}
+	unlock, err := whatsapp.LockSession(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	container, err := whatsapp.OpenStore(ctx, dir, log)
 	if err != nil {
 		return err
 	}
 	defer container.Close()
+	whatsapp.UseLatestVersion(ctx, nil, log)
 	switch args[0] {
 	case "login":
 		return whatsapp.Login(ctx, container, m.Stdout, phone, log)

@@ -351,7 +351,7 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 		s.ack(ctx, o)
 		return
 	}
-	err = ch.Send(ctx, o.To, r)
+	err = ch.Send(WithOutbound(ctx, Outbound{Seq: o.Seq, CreatedAt: o.CreatedAt}), o.To, r)
 	// What was sent must be acked even when shutdown began meanwhile, or it goes out twice.
 	ctx = context.WithoutCancel(ctx)
 	if err == nil {

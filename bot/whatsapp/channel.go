@@ -4,24 +4,28 @@
 // each message into a flows.Message and hand it to the dispatcher, keeping each chat's order.
 // Sending is plain text (buttons do not render for normal accounts), paced, reply-only.
 //
-// # Acknowledgement and redelivery
+// # Acknowledgement
 //
 // whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
-// and the server then never delivers it again. The handler must not block on the flows (a
-// slow disk would stall the whole connection), so it returns once the message is in a bounded
-// in-memory queue: a crash in the short window between that and the dispatcher's commit loses
-// the message (the citizen sees no reply and types again). What is handled in that window is
-// not lost otherwise: on shutdown the queue is drained before Run returns. When the queue is
-// full the handler reports failure, whatsmeow sends no ack, and the server redelivers later;
-// with EnableDecryptedEventBuffer (set by NewClient) the redelivery can still be decrypted.
+// and answers any later redelivery of it with "already processed": an acked message is never
+// seen again. The handler must not block on the flows (a slow step would stall the whole
+// connection), so it records the message in the Inbox (one small bbolt write) and returns once
+// the message is in a bounded in-memory queue; a message acked but not handled when the process
+// dies is handled at the next start. A message whose handling fails is not dropped silently:
+// the sender is asked to send it again. When the queue is full the handler reports failure,
+// whatsmeow sends no ack, and the server redelivers later. Messages seen twice (a lost ack, a
+// replay after a crash) are deduplicated on (chat, message id) by the flows.
 //
-// A redelivery that does arrive (a lost ack, a reconnect) is deduplicated on (chat, message
-// id): the marker is written only after the dispatcher committed, so a message whose handling
-// failed is let through again rather than dropped.
+// # Failures stay inside the channel
+//
+// A logged-out, replaced or outdated session stops this channel only (Run returns a
+// *DisconnectError); a temporary ban pauses it until the ban expires and then reconnects. In
+// both cases the staff chats of the other channels are told, and replies stay queued.
 package whatsapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -55,6 +59,9 @@ type Client interface {
 	DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error)
 	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+	SendPresence(ctx context.Context, state types.Presence) error
+	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
 }
 
 var _ Client = (*whatsmeow.Client)(nil)
@@ -63,6 +70,7 @@ var _ Client = (*whatsmeow.Client)(nil)
 // whatsmeow's store (Client.Store.LIDs) implements it and learns pairs from every message.
 type LIDResolver interface {
 	GetPNForLID(ctx context.Context, lid types.JID) (types.JID, error)
+	GetLIDForPN(ctx context.Context, pn types.JID) (types.JID, error)
 }
 
 // ErrPermanentDisconnect is what Run returns (wrapped in a *DisconnectError) when WhatsApp ended
@@ -102,7 +110,23 @@ type Options struct {
 	// Workers is how many chats are handled at once (default 4); QueueSize how many messages
 	// may wait per worker (default 256) before new ones are left unacknowledged.
 	Workers, QueueSize int
-	Log                zerolog.Logger
+	// Notify are the staff chats of the other channels, told when WhatsApp stops, is banned
+	// or comes back; Wake tells the sender something was queued for them.
+	Notify []storage.ChatAddr
+	Wake   func()
+	// Inbox records each message before it is acknowledged, so one acked but not yet handled
+	// when the process dies is handled at the next start. Nil: a crash in that window loses it.
+	Inbox *Inbox
+	// Self and SelfLID are the service number's JIDs (default: the whatsmeow client's store).
+	Self, SelfLID types.JID
+	// RefreshVersion, when set, is tried on "client outdated" before giving up: it applies the
+	// current WhatsApp Web version and says whether it changed (serve: UseLatestVersion).
+	RefreshVersion func(ctx context.Context) (changed bool)
+	// Now is the clock (default time.Now); Typing how long "mengetik…" shows before a reply
+	// to a citizen (default 1s, negative: none).
+	Now    func() time.Time
+	Typing time.Duration
+	Log    zerolog.Logger
 }
 
 // Channel is the WhatsApp channel: it receives through Run and sends through Send.
@@ -115,12 +139,30 @@ type Channel struct {
 	polls   bool
 	limits  bot.Limits
 	log     zerolog.Logger
+	notify  []storage.ChatAddr
+	wake    func()
+	now     func() time.Time
+
+	typingFor time.Duration
+
+	staffMu   sync.RWMutex
+	staffLIDs map[string]bool // LID users of the allowed staff numbers, learnt after connecting
+
+	self, selfLID types.JID // the service number, to recognise its phone
+	refresh       func(ctx context.Context) bool
+	inbox         *Inbox
+	phoneMu       sync.Mutex
+	phoneLast     time.Time // last time the phone's presence was written
+
+	pauseMu     sync.Mutex
+	pausedUntil time.Time          // a temporary ban: sends wait, the channel reconnects after
+	rejoin      chan time.Duration // Run reconnects after this delay (a ban's expiry)
 
 	workers, queueSize int
 	retryDelay         time.Duration // between attempts to hand a message on
 
 	mu       sync.RWMutex // guards queues against the close in Run
-	queues   []chan *events.Message
+	queues   []chan incoming
 	closed   bool
 	handler  bot.Handler
 	inflight atomic.Int64 // messages enqueued and not yet finished (tests wait on it)
@@ -128,6 +170,7 @@ type Channel struct {
 	stopOnce sync.Once
 	stopped  chan struct{}
 	stopErr  error
+	runCtx   context.Context // outlives whatsmeow's callbacks, for the work they start
 }
 
 var _ bot.Channel = (*Channel)(nil)
@@ -161,6 +204,27 @@ func New(o Options) *Channel {
 		queueSize:  o.QueueSize,
 		retryDelay: 500 * time.Millisecond,
 		stopped:    make(chan struct{}),
+		notify:     o.Notify,
+		wake:       o.Wake,
+		now:        o.Now,
+		typingFor:  o.Typing,
+		staffLIDs:  map[string]bool{},
+		rejoin:     make(chan time.Duration, 1),
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.self, c.selfLID = o.Self, o.SelfLID
+	c.refresh = o.RefreshVersion
+	c.inbox = o.Inbox
+	if c.self.IsEmpty() {
+		c.self = ownJID(o.Client)
+		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
+			c.selfLID = wc.Store.GetLID().ToNonAD()
+		}
+	}
+	if c.typingFor == 0 {
+		c.typingFor = time.Second
 	}
 	if c.lids == nil {
 		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
@@ -212,9 +276,9 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("whatsapp: Run called twice")
 	}
 	c.handler = h
-	c.queues = make([]chan *events.Message, c.workers)
+	c.queues = make([]chan incoming, c.workers)
 	for i := range c.queues {
-		c.queues[i] = make(chan *events.Message, c.queueSize)
+		c.queues[i] = make(chan incoming, c.queueSize)
 	}
 	c.mu.Unlock()
 
@@ -225,19 +289,43 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for evt := range q {
-				c.process(work, evt)
+			for in := range q {
+				c.process(work, in.msg, in.chat)
+				if c.inbox != nil {
+					if err := c.inbox.done(in); err != nil {
+						c.log.Error().Err(err).Msg("inbox: handled message not cleared; it is handled once more at the next start (deduplicated)")
+					}
+				}
 				c.inflight.Add(-1)
 			}
 		}()
 	}
 
+	c.runCtx = work
+	c.replayInbox()
 	id := c.client.AddEventHandlerWithSuccessStatus(c.onEvent)
 	c.connect(ctx)
 
-	select {
-	case <-ctx.Done():
-	case <-c.stopped:
+	var rejoin <-chan time.Time
+	phoneCheck := time.NewTicker(time.Hour)
+	defer phoneCheck.Stop()
+	c.checkPhone(work)
+wait:
+	for {
+		select {
+		case <-phoneCheck.C:
+			c.checkPhone(work)
+		case <-ctx.Done():
+			break wait
+		case <-c.stopped:
+			break wait
+		case d := <-c.rejoin:
+			rejoin = time.After(d)
+		case <-rejoin:
+			rejoin = nil
+			c.log.Info().Msg("reconnecting to WhatsApp (ban over or client version refreshed)")
+			c.connect(ctx)
+		}
 	}
 	c.client.Disconnect()
 	c.client.RemoveEventHandler(id)
@@ -292,17 +380,169 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 	}()
 	switch e := evt.(type) {
 	case *events.Message:
+		if e.Info.IsFromMe && c.fromPhone(e.Info.Sender) {
+			c.phoneSeen(c.runCtx)
+		}
 		return c.onMessage(e)
+	case *events.Receipt:
+		if c.fromPhone(e.Sender) {
+			c.phoneSeen(c.runCtx)
+		}
 	case *events.Connected:
 		c.log.Info().Msg("connected to WhatsApp")
+		go c.online(c.runCtx)
+	case *events.UndecryptableMessage:
+		c.undecryptable(e)
 	case *events.Disconnected:
 		c.log.Warn().Msg("disconnected from WhatsApp; reconnecting")
 	case *events.KeepAliveTimeout:
 		c.log.Warn().Int("errors", e.ErrorCount).Msg("WhatsApp keepalive timed out")
+	case *events.TemporaryBan:
+		c.ban(e)
+	case *events.ClientOutdated:
+		if c.refresh == nil {
+			c.stop(e)
+			break
+		}
+		// WhatsApp may have moved on since start-up: retry once with its current version.
+		go func() {
+			if c.refresh(c.runCtx) {
+				c.log.Warn().Msg("WhatsApp said client outdated; reconnecting with its current version")
+				select {
+				case <-c.rejoin:
+				default:
+				}
+				c.rejoin <- 0
+				return
+			}
+			c.stop(e)
+		}()
 	case events.PermanentDisconnect:
 		c.stop(e)
 	}
 	return true
+}
+
+// online runs after each connection: it tells WhatsApp the bot is available (without it no
+// delivery receipts are sent and citizens see one grey tick), ends a ban pause, and learns the
+// LIDs of the allowed staff numbers so staff are recognised in groups that hide numbers.
+func (c *Channel) online(ctx context.Context) {
+	if err := c.client.SendPresence(ctx, types.PresenceAvailable); err != nil {
+		c.log.Warn().Err(err).Msg("could not send available presence")
+	}
+	c.pauseMu.Lock()
+	wasBanned := !c.pausedUntil.IsZero()
+	c.pausedUntil = time.Time{}
+	c.pauseMu.Unlock()
+	if wasBanned {
+		c.tellStaff(ctx, msgStaffBack)
+	}
+	c.resolveStaff(ctx)
+}
+
+// resolveStaff asks WhatsApp for the LID of each allowed staff number (whatsmeow also stores
+// the pairs, so later lookups of the map find them).
+func (c *Channel) resolveStaff(ctx context.Context) {
+	if len(c.numbers) == 0 {
+		return
+	}
+	jids := make([]types.JID, 0, len(c.numbers))
+	for n := range c.numbers {
+		jids = append(jids, types.NewJID(n, types.DefaultUserServer))
+	}
+	info, err := c.client.GetUserInfo(ctx, jids)
+	if err != nil {
+		c.log.Warn().Err(err).Msg("could not look up staff LIDs; staff in groups that hide numbers may be refused")
+		return
+	}
+	c.staffMu.Lock()
+	defer c.staffMu.Unlock()
+	for _, ui := range info {
+		if ui.LID.User != "" {
+			c.staffLIDs[ui.LID.User] = true
+		}
+	}
+}
+
+// ban pauses the channel for a temporary ban: sends wait, staff are told, and Run reconnects
+// once it expires. A ban without an expiry is handled like a permanent disconnection.
+func (c *Channel) ban(e *events.TemporaryBan) {
+	if e.Expire <= 0 {
+		c.stop(e)
+		return
+	}
+	until := c.now().Add(e.Expire)
+	c.pauseMu.Lock()
+	c.pausedUntil = until
+	c.pauseMu.Unlock()
+	c.log.Error().Int("code", int(e.Code)).Dur("expire", e.Expire).
+		Msg("WhatsApp temporarily banned the number; the channel pauses and reconnects when the ban expires, the rest of the bot keeps running")
+	c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffBanned, until.In(wib).Format("02-01-2006 15:04")))
+	select {
+	case <-c.rejoin:
+	default:
+	}
+	c.rejoin <- e.Expire
+}
+
+// paused returns the error Send gives while the channel cannot send: a *bot.SendError whose
+// RetryAfter keeps the message queued.
+func (c *Channel) paused() error {
+	select {
+	case <-c.stopped:
+		// Kept in the queue: it goes out once the number is linked again and the bot restarted.
+		return &bot.SendError{Err: c.stopErr, RetryAfter: 10 * time.Minute}
+	default:
+	}
+	c.pauseMu.Lock()
+	until := c.pausedUntil
+	c.pauseMu.Unlock()
+	if wait := until.Sub(c.now()); !until.IsZero() {
+		return &bot.SendError{Err: errors.New("whatsapp: paused by a temporary ban"), RetryAfter: max(wait, time.Minute)}
+	}
+	return nil
+}
+
+// undecryptable answers a message WhatsApp delivered but the bot could not read: whatsmeow has
+// asked the phone to send it again; the citizen is asked too, in case that fails.
+func (c *Channel) undecryptable(e *events.UndecryptableMessage) {
+	c.log.Warn().Str("chat", maskJID(e.Info.Chat)).Bool("unavailable", e.IsUnavailable).Msg("message could not be decrypted")
+	if e.Info.IsFromMe || e.Info.Chat.Server == types.GroupServer || e.DecryptFailMode == events.DecryptFailHide {
+		return
+	}
+	if e.Info.Chat.Server != types.DefaultUserServer && e.Info.Chat.Server != types.HiddenUserServer {
+		return
+	}
+	c.reply(c.runCtx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, msgSendAgain)
+}
+
+// tellStaff queues text for the staff chats of the other channels.
+func (c *Channel) tellStaff(ctx context.Context, text string) {
+	for _, to := range c.notify {
+		c.reply(ctx, to, text)
+	}
+}
+
+// reply queues one text message through the durable queue, as the flows do.
+func (c *Channel) reply(ctx context.Context, to storage.ChatAddr, text string) {
+	if err := Enqueue(ctx, c.store, to, text); err != nil {
+		c.log.Error().Err(err).Str("to", to.Channel).Msg("could not queue a message")
+		return
+	}
+	if c.wake != nil {
+		c.wake()
+	}
+}
+
+// Enqueue puts a plain text message for to in the bot's send queue.
+func Enqueue(ctx context.Context, store flows.Store, to storage.ChatAddr, text string) error {
+	payload, err := json.Marshal(flows.Reply{To: to, Text: text})
+	if err != nil {
+		return err
+	}
+	return store.Update(ctx, func(tx *storage.Tx) error {
+		return tx.Enqueue(&storage.Outbound{To: to, Payload: payload})
+	})
 }
 
 // stop ends the channel after a permanent disconnection, with advice for the operator.
@@ -326,6 +566,7 @@ func (c *Channel) stop(e events.PermanentDisconnect) {
 		c.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
 		c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
 			Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
+		c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
 		close(c.stopped)
 	})
 }
@@ -356,27 +597,88 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	if c.closed || c.queues == nil {
 		return false
 	}
-	q := c.queues[shard(orderKey(e.Info), len(c.queues))]
-	c.inflight.Add(1)
-	select {
-	case q <- e:
-		return true
-	default:
-		c.inflight.Add(-1)
+	key := c.chatOf(context.Background(), e.Info)
+	in := incoming{msg: e, chat: key}
+	q := c.queues[shard(key.String(), len(c.queues))]
+	if len(q) == cap(q) {
 		c.log.Warn().Msg("incoming queue full; message left unacknowledged for redelivery")
 		return false
 	}
+	// Recorded before the ack: WhatsApp will not deliver it again.
+	if c.inbox != nil {
+		if err := c.inbox.put(in); err != nil {
+			c.log.Error().Err(err).Msg("inbox: message not recorded; left unacknowledged for redelivery")
+			return false
+		}
+	}
+	c.inflight.Add(1)
+	select {
+	case q <- in:
+		return true
+	default:
+		// Only whatsmeow's one event goroutine fills the queues, so this is not reached; if it
+		// were, the message stays in the inbox and is handled at the next start.
+		c.inflight.Add(-1)
+		return c.inbox != nil
+	}
 }
 
-// orderKey is the key whose messages must stay in order: the chat, and for a direct chat the
-// phone number when the event carries it, so a chat seen both by LID and by number stays on
-// one worker.
-func orderKey(info types.MessageInfo) string {
-	chat := info.Chat.ToNonAD()
-	if chat.Server == types.HiddenUserServer && info.SenderAlt.Server == types.DefaultUserServer {
-		chat = info.SenderAlt.ToNonAD()
+// replayInbox queues the messages acknowledged but not handled before the last stop; a message
+// whose step did commit is recognised by its id and not answered twice.
+func (c *Channel) replayInbox() {
+	if c.inbox == nil {
+		return
 	}
-	return chat.String()
+	pending, err := c.inbox.pending()
+	if err != nil {
+		c.log.Error().Err(err).Msg("inbox: some recorded messages could not be read")
+	}
+	if len(pending) > 0 {
+		c.log.Warn().Int("messages", len(pending)).Msg("inbox: handling messages received before the last stop")
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, in := range pending {
+		c.inflight.Add(1)
+		c.queues[shard(in.chat.String(), len(c.queues))] <- in
+	}
+}
+
+// incoming is a message on its way to a worker, with the chat it belongs to.
+type incoming struct {
+	msg  *events.Message
+	chat types.JID
+}
+
+// chatOf is the chat a message belongs to, the one key used for the worker, the dispatcher and
+// the dialogue: a group's JID, and for a direct chat the citizen's LID whenever it is known (the
+// message's own address, its alternative, or whatsmeow's LID map), else the phone number. WhatsApp
+// addresses people by LID more and more; keyed by LID, a dialogue does not restart when the
+// number becomes known or is hidden again.
+func (c *Channel) chatOf(ctx context.Context, info types.MessageInfo) types.JID {
+	if info.Chat.Server == types.GroupServer {
+		return info.Chat.ToNonAD()
+	}
+	var phone types.JID
+	for _, j := range []types.JID{info.Chat, info.Sender, info.SenderAlt} {
+		switch {
+		case j.User == "":
+		case j.Server == types.HiddenUserServer:
+			return j.ToNonAD()
+		case j.Server == types.DefaultUserServer && phone.IsEmpty():
+			phone = j.ToNonAD()
+		}
+	}
+	if !phone.IsEmpty() && c.lids != nil {
+		l, err := c.lids.GetLIDForPN(ctx, phone)
+		if err == nil && l.User != "" {
+			return l.ToNonAD()
+		}
+	}
+	if phone.IsEmpty() {
+		return info.Chat.ToNonAD()
+	}
+	return phone
 }
 
 func shard(key string, n int) int {
@@ -388,12 +690,12 @@ func shard(key string, n int) int {
 // process handles one message on a worker: translate and hand on. The message id travels in
 // flows.Message.ID, which the engine records in the same transaction as the step, so a message
 // WhatsApp delivers again is handled exactly once. Failures are logged here.
-func (c *Channel) process(ctx context.Context, e *events.Message) {
-	m, ok := c.translate(ctx, e)
+func (c *Channel) process(ctx context.Context, e *events.Message, chat types.JID) {
+	m, ok := c.translate(ctx, e, chat)
 	if !ok {
 		return
 	}
-	m.ID = Name + ":" + orderKey(e.Info) + "/" + e.Info.ID
+	m.ID = Name + ":" + chat.String() + "/" + e.Info.ID
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = c.handler.Handle(ctx, m); err == nil {
@@ -402,11 +704,13 @@ func (c *Channel) process(ctx context.Context, e *events.Message) {
 		time.Sleep(time.Duration(attempt+1) * c.retryDelay)
 	}
 	if err != nil {
-		c.log.Error().Err(err).Str("message", e.Info.ID).Msg("message could not be handled; dropped")
+		// WhatsApp will not deliver it again: ask the sender instead of dropping it silently.
+		c.log.Error().Err(err).Str("chat", maskJID(e.Info.Chat)).Msg("message could not be handled; sender asked to send it again")
+		c.reply(ctx, m.Chat, msgSendAgain)
 		return
 	}
 	// Blue ticks tell the citizen the bot has it; best effort.
-	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, e.Info.Timestamp, e.Info.Chat, e.Info.Sender); err != nil {
+	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, c.now(), e.Info.Chat, e.Info.Sender); err != nil {
 		c.log.Debug().Err(err).Msg("mark read failed")
 	}
 }
@@ -417,3 +721,24 @@ const (
 
 // idle reports whether every accepted message has been handled (tests wait on it).
 func (c *Channel) idle() bool { return c.inflight.Load() == 0 }
+
+// State is the channel's state for /healthz and /metrics: "stopped" after a permanent
+// disconnect (logged out, replaced, outdated), "banned" during a temporary ban, else
+// "connected" or "disconnected".
+func (c *Channel) State() string {
+	select {
+	case <-c.stopped:
+		return "stopped"
+	default:
+	}
+	c.pauseMu.Lock()
+	banned := !c.pausedUntil.IsZero()
+	c.pauseMu.Unlock()
+	switch {
+	case banned:
+		return "banned"
+	case c.client.IsConnected():
+		return "connected"
+	}
+	return "disconnected"
+}

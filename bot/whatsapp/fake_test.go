@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -24,17 +25,24 @@ import (
 )
 
 // fakeClient stands in for *whatsmeow.Client: it records what is sent and lets a test emit
-// events through the handler the channel registered.
+// events through the handler the channel registered. Polls are real: they are built and votes
+// decrypted by a real whatsmeow client of the bot's device (bot), which stores each poll's
+// secret under the bot's LID as whatsmeow does when it sends to a LID-addressed group.
 type fakeClient struct {
+	bot       *device
 	mu        sync.Mutex
 	handler   whatsmeow.EventHandlerWithSuccessStatus
 	connected chan struct{}
 	sent      []sentMessage
 	reads     []types.MessageID
-	votes     map[types.MessageID]*waE2E.PollVoteMessage // vote event id → decrypted vote
 	uploads   int
 	nextID    int
 	sendErr   error
+	presence  []types.Presence
+	typing    []types.JID
+	lids      map[string]string // phone user → LID user, what GetUserInfo answers
+	queried   int               // GetUserInfo calls
+	connects  int
 }
 
 type sentMessage struct {
@@ -45,13 +53,46 @@ type sentMessage struct {
 
 var _ Client = (*fakeClient)(nil)
 
-func newFakeClient() *fakeClient {
-	return &fakeClient{connected: make(chan struct{}), votes: map[types.MessageID]*waE2E.PollVoteMessage{}}
+func newFakeClient(bot *device) *fakeClient {
+	return &fakeClient{connected: make(chan struct{}), bot: bot}
+}
+
+// device is a linked WhatsApp device with its own whatsmeow store and keys: the bot's, or a
+// staff member's phone.
+type device struct {
+	cli     *whatsmeow.Client
+	pn, lid types.JID
+}
+
+func newDevice(t *testing.T, pnUser, lidUser string) *device {
+	t.Helper()
+	ctx := context.Background()
+	c, err := OpenStore(ctx, t.TempDir(), zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	dev := c.NewDevice()
+	id := types.NewADJID(pnUser, 0, 1)
+	l := types.JID{User: lidUser, Device: 1, Server: types.HiddenUserServer}
+	dev.ID, dev.LID = &id, l
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{ // what pairing would have stored
+		Details: []byte{}, AccountSignature: make([]byte, 64), AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64),
+	}
+	if err := c.PutDevice(ctx, dev); err != nil {
+		t.Fatal(err)
+	}
+	d := &device{cli: whatsmeow.NewClient(dev, nil), pn: id.ToNonAD(), lid: l.ToNonAD()}
+	if err := dev.LIDs.PutLIDMapping(ctx, d.lid, d.pn); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func (f *fakeClient) Connect() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.connects++
 	select {
 	case <-f.connected:
 	default:
@@ -77,36 +118,35 @@ func (f *fakeClient) RemoveEventHandler(uint32) bool {
 	return true
 }
 
-func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, _ ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+func (f *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(extra) > 1 {
+		return whatsmeow.SendResponse{}, errors.New("only one extra parameter may be provided to SendMessage")
+	}
 	if f.sendErr != nil {
 		return whatsmeow.SendResponse{}, f.sendErr
 	}
 	f.nextID++
 	id := types.MessageID(fmt.Sprintf("BOT%04d", f.nextID))
+	if len(extra) == 1 && extra[0].ID != "" {
+		id = extra[0].ID
+	}
+	if secret := msg.GetMessageContextInfo().GetMessageSecret(); secret != nil {
+		if err := f.bot.cli.Store.MsgSecrets.PutMessageSecret(context.Background(), to, f.bot.lid, id, secret); err != nil {
+			return whatsmeow.SendResponse{}, err
+		}
+	}
 	f.sent = append(f.sent, sentMessage{To: to, Msg: msg, ID: id})
 	return whatsmeow.SendResponse{ID: id, Timestamp: time.Now()}, nil
 }
 
 func (f *fakeClient) BuildPollCreation(name string, options []string, selectable int) *waE2E.Message {
-	opts := make([]*waE2E.PollCreationMessage_Option, len(options))
-	for i, o := range options {
-		opts[i] = &waE2E.PollCreationMessage_Option{OptionName: proto.String(o)}
-	}
-	return &waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{
-		Name: proto.String(name), Options: opts, SelectableOptionsCount: proto.Uint32(uint32(selectable)),
-	}}
+	return f.bot.cli.BuildPollCreation(name, options, selectable)
 }
 
-func (f *fakeClient) DecryptPollVote(_ context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	v, ok := f.votes[vote.Info.ID]
-	if !ok {
-		return nil, errors.New("failed to decrypt poll vote: secret not found")
-	}
-	return v, nil
+func (f *fakeClient) DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error) {
+	return f.bot.cli.DecryptPollVote(ctx, vote)
 }
 
 func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.Time, _, _ types.JID, _ ...types.ReceiptType) error {
@@ -121,6 +161,41 @@ func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaTyp
 	defer f.mu.Unlock()
 	f.uploads++
 	return whatsmeow.UploadResponse{URL: "https://mmg.example/doc", DirectPath: "/doc", FileLength: uint64(len(data))}, nil
+}
+
+func (f *fakeClient) SendPresence(_ context.Context, state types.Presence) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.presence = append(f.presence, state)
+	return nil
+}
+
+func (f *fakeClient) SendChatPresence(_ context.Context, jid types.JID, state types.ChatPresence, _ types.ChatPresenceMedia) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == types.ChatPresenceComposing {
+		f.typing = append(f.typing, jid)
+	}
+	return nil
+}
+
+// GetUserInfo answers like WhatsApp's usync query: the LID of each number it knows.
+func (f *fakeClient) GetUserInfo(_ context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queried++
+	out := map[types.JID]types.UserInfo{}
+	for _, j := range jids {
+		if j.Server != types.DefaultUserServer {
+			return nil, fmt.Errorf("usync: %s is not a phone number JID", j)
+		}
+		info := types.UserInfo{}
+		if l, ok := f.lids[j.User]; ok {
+			info.LID = types.NewJID(l, types.HiddenUserServer)
+		}
+		out[j] = info
+	}
+	return out, nil
 }
 
 // emit delivers an event as whatsmeow would and returns the handler's success status.
@@ -153,6 +228,15 @@ func (l fakeLIDs) GetPNForLID(_ context.Context, lid types.JID) (types.JID, erro
 	return types.JID{}, nil
 }
 
+func (l fakeLIDs) GetLIDForPN(_ context.Context, pn types.JID) (types.JID, error) {
+	for lid, p := range l {
+		if p == pn.User {
+			return types.NewJID(lid, types.HiddenUserServer), nil
+		}
+	}
+	return types.JID{}, nil
+}
+
 // recorder is another channel (the console here) that records what it is asked to send.
 type recorder struct {
 	mu   sync.Mutex
@@ -180,6 +264,8 @@ func (r *recorder) take() []flows.Reply {
 // The cast of the tests.
 const (
 	staffGroup   = "120363000000000001@g.us"
+	botPN        = "6281000000000"
+	botLID       = "100000000000000"
 	otherGroup   = "120363000000000999@g.us"
 	staffPN      = "6281111111111"
 	staffLID     = "111111111111111"
@@ -239,7 +325,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		t.Fatal(err)
 	}
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	h := &harness{t: t, ctx: ctx, db: db, fake: newFakeClient(), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
+	h := &harness{t: t, ctx: ctx, db: db, fake: newFakeClient(newDevice(t, botPN, botLID)), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
 	h.engine = &flows.Engine{
 		Store: db, Registry: reg, Area: area,
 		StaffChats:  []storage.ChatAddr{{Channel: Name, ID: staffGroup}, consoleStaff},
@@ -251,7 +337,12 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		SessionTTL:  time.Hour,
 		CheckLimit:  10,
 	}
+	inbox, err := OpenInbox(filepath.Join(dir, InboxFile))
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := Options{
+		Inbox:        inbox,
 		Client:       h.fake,
 		LIDs:         fakeLIDs{staffLID: staffPN},
 		Store:        db,
@@ -260,6 +351,9 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		Polls:        true,
 		Limits:       &bot.Limits{},
 		Log:          log,
+		Typing:       -1,
+		Notify:       []storage.ChatAddr{consoleStaff},
+		Wake:         func() { h.sender.Wake() },
 	}
 	for _, fn := range opts {
 		fn(&o, h)
@@ -287,6 +381,10 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		}
 		db.Close()
 		reg.Close()
+		o.Inbox.Close()
+		if o.Inbox != inbox {
+			inbox.Close()
+		}
 	})
 	return h
 }
@@ -379,18 +477,6 @@ func (h *harness) textsTo(chat string) string {
 	}
 	h.cursor[chat] = n
 	return strings.Join(out, "\n---\n")
-}
-
-// polls returns the polls sent so far (poll message id → question).
-func (h *harness) polls() map[types.MessageID]string {
-	h.all = append(h.all, h.fake.takeSent()...)
-	out := map[types.MessageID]string{}
-	for _, s := range h.all {
-		if s.Msg.PollCreationMessage != nil {
-			out[s.ID] = s.Msg.GetPollCreationMessage().GetName()
-		}
-	}
-	return out
 }
 
 func messageText(m *waE2E.Message) string {

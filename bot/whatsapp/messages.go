@@ -21,3 +21,21 @@ const (
 	msgGroupsHint    = "\nSalin JID grup staf ke LAPOR_WHATSAPP_STAFF_GROUPS (pisahkan dengan koma)."
 	msgOneConnection = "Catatan: hentikan dulu \"laporbansos serve\" — satu sesi WhatsApp hanya boleh dipakai satu proses."
 )
+
+// Texts to citizens and to the staff chats.
+const (
+	msgSendAgain = "Maaf, pesan Anda belum terbaca oleh sistem. Mohon kirim ulang pesan tersebut."
+	// To the staff chats of the other channels (Telegram, console).
+	msgStaffStopped = "⚠️ Kanal WhatsApp Lapor Bansos berhenti: %s\n" +
+		"Balasan untuk warga WhatsApp disimpan dan terkirim setelah kanal aktif lagi. Kanal lain tetap berjalan."
+	msgStaffBanned = "⚠️ WhatsApp membatasi sementara nomor layanan sampai %s WIB. " +
+		"Balasan untuk warga WhatsApp disimpan dan terkirim setelahnya. Kanal lain tetap berjalan."
+	msgStaffBack        = "✅ Kanal WhatsApp aktif kembali; balasan yang tertunda sedang dikirim."
+	msgStaffNoSession   = "perangkat WhatsApp belum tertaut. Operator perlu menjalankan: laporbansos whatsapp login"
+	msgStaffLoggedOut   = "perangkat tertaut dilepas (dari ponsel atau oleh WhatsApp). Operator perlu menautkan ulang: laporbansos whatsapp login"
+	msgStaffReplaced    = "sesi WhatsApp dipakai proses lain. Operator perlu memastikan hanya satu bot berjalan."
+	msgStaffOutdated    = "versi aplikasi bot ditolak WhatsApp. Operator perlu memperbarui bot."
+	msgStaffOther       = "sesi WhatsApp berakhir. Operator perlu memeriksa log bot."
+	msgStaffPhoneAbsent = "⚠️ Ponsel nomor layanan WhatsApp tidak aktif sejak %s. Buka WhatsApp di ponsel itu sebelum %s, atau WhatsApp akan melepas bot."
+	msgVoteUnreadable   = "Maaf, pilihan polling untuk %s tidak terbaca. Ketik: LAYAK %s atau TOLAK %s <alasan>"
+)

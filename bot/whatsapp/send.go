@@ -2,6 +2,8 @@ package whatsapp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,15 +27,12 @@ import (
 // commands as "Ketik: …" lines), a document as a file with the text as caption, and, for a new
 // report in a staff group when polls are on, a Layak / Tidak layak poll after it.
 func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) error {
-	select {
-	case <-c.stopped:
-		// Kept in the queue: it goes out once the number is linked again and the bot restarted.
-		return &bot.SendError{Err: c.stopErr, RetryAfter: 10 * time.Minute}
-	default:
+	if err := c.paused(); err != nil {
+		return err
 	}
 	jid, err := types.ParseJID(to.ID)
 	if err != nil || to.Channel != Name {
-		return &bot.SendError{Err: fmt.Errorf("whatsapp: bad chat address %q", to.Key())}
+		return &bot.SendError{Err: fmt.Errorf("whatsapp: bad chat address %s:%s", to.Channel, maskNumbers(to.ID))}
 	}
 	text := render(r)
 	msg := &waE2E.Message{Conversation: proto.String(text)}
@@ -42,13 +41,44 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 			return classify(fmt.Errorf("whatsapp: upload %s: %w", r.Document.Name, err))
 		}
 	}
-	if _, err := c.client.SendMessage(ctx, jid, msg); err != nil {
+	c.typing(ctx, jid)
+	extra := whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}
+	if _, err := c.client.SendMessage(ctx, jid, msg, extra); err != nil {
 		return classify(fmt.Errorf("whatsapp: send: %w", err))
 	}
 	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, "LAYAK "+r.Report) {
 		c.poll(ctx, jid, r.Report)
 	}
 	return nil
+}
+
+// messageID is the WhatsApp id of the queued message being sent (part tells a poll from the
+// text it follows): the same on every attempt, so a retry after a timeout whose message did
+// arrive is recognised by the phones as the same message rather than shown twice. Outside
+// the sender (no queued message) it is empty and whatsmeow picks a random one.
+func messageID(ctx context.Context, part string) types.MessageID {
+	o, ok := bot.OutboundOf(ctx)
+	if !ok {
+		return ""
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "laporbansos/%d/%d/%s", o.Seq, o.CreatedAt.UnixNano(), part))
+	return whatsmeow.WebMessageIDPrefix + types.MessageID(strings.ToUpper(hex.EncodeToString(h[:9])))
+}
+
+// typing shows "mengetik…" briefly before a reply to a citizen, as a person would; best effort.
+func (c *Channel) typing(ctx context.Context, to types.JID) {
+	if c.typingFor <= 0 || to.Server == types.GroupServer {
+		return
+	}
+	if err := c.client.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
+		return
+	}
+	t := time.NewTimer(c.typingFor)
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	t.Stop()
 }
 
 // render writes a reply as WhatsApp text. Buttons and lists do not render for normal
@@ -131,7 +161,7 @@ func (c *Channel) document(ctx context.Context, d *flows.Document, caption strin
 // error would make the sender send the text again).
 func (c *Channel) poll(ctx context.Context, group types.JID, report string) {
 	msg := c.client.BuildPollCreation(fmt.Sprintf(msgPollQuestion, report), []string{pollEligible, pollIneligible}, 1)
-	resp, err := c.client.SendMessage(ctx, group, msg)
+	resp, err := c.client.SendMessage(ctx, group, msg, whatsmeow.SendRequestExtra{ID: messageID(ctx, "poll")})
 	if err != nil {
 		c.log.Warn().Err(err).Str("report", report).Msg("poll not sent; staff can still type the command")
 		return
@@ -144,33 +174,48 @@ func (c *Channel) poll(ctx context.Context, group types.JID, report string) {
 	}
 }
 
-// classify tells the sender whether a failed send is worth retrying: connection trouble and
-// server-side errors are; anything else (a bad address, a refused message) is not.
+// classify tells the sender whether a failed send is worth retrying, from whatsmeow's own
+// error values: a dropped connection, a timeout, rate limits and server-side failures (IQ 429
+// and 5xx, send error 429/5xx, media upload 5xx) and 463 (the privacy token was missing;
+// whatsmeow fetches it on the next attempt) are temporary. Being logged out keeps the message
+// for after the relink. Anything else (a bad address, a refused message) is permanent.
 func classify(err error) error {
-	se := &bot.SendError{Err: err}
-	var ne net.Error
+	se := &bot.SendError{Err: maskedError{err}}
+	var (
+		ne   net.Error
+		disc *whatsmeow.DisconnectedError
+		iq   *whatsmeow.IQError
+	)
 	switch {
 	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		// Logged out: keep the message until the number is linked again.
 		se.RetryAfter = 10 * time.Minute
 	case errors.Is(err, whatsmeow.ErrNotConnected),
+		errors.As(err, &disc),
 		errors.Is(err, whatsmeow.ErrIQTimedOut),
 		errors.Is(err, whatsmeow.ErrMessageTimedOut),
 		errors.Is(err, socket.ErrSocketClosed),
+		errors.Is(err, socket.ErrDialFailed),
 		errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.As(err, &ne):
 		se.Temporary = true
+	case errors.As(err, &iq):
+		se.Temporary = iq.Code == 429 || iq.Code >= 500
 	case errors.Is(err, whatsmeow.ErrServerReturnedError):
-		code := serverCode(err.Error())
-		se.Temporary = code == 429 || code >= 500
+		code := serverCode(err.Error(), whatsmeow.ErrServerReturnedError.Error())
+		se.Temporary = code == 429 || code == 463 || code >= 500
+	default:
+		// Upload failures carry only the HTTP status in their text.
+		if code := serverCode(err.Error(), "upload failed with status code"); code == 429 || code >= 500 {
+			se.Temporary = true
+		}
 	}
 	return se
 }
 
-// serverCode reads the code from whatsmeow's "server returned error 479".
-func serverCode(msg string) int {
-	_, after, ok := strings.Cut(msg, whatsmeow.ErrServerReturnedError.Error())
+// serverCode reads the number after prefix in msg ("server returned error 479").
+func serverCode(msg, prefix string) int {
+	_, after, ok := strings.Cut(msg, prefix)
 	if !ok {
 		return 0
 	}

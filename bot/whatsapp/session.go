@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,6 +22,7 @@ import (
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	// Pure-Go SQLite ("sqlite" driver): the binary builds with CGO_ENABLED=0.
+	"google.golang.org/protobuf/proto"
 	_ "modernc.org/sqlite"
 )
 
@@ -53,7 +55,7 @@ func OpenStore(ctx context.Context, dataDir string, log zerolog.Logger) (*sqlsto
 	}
 	f.Close()
 	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
-	c, err := sqlstore.New(ctx, "sqlite", dsn, waLog.Zerolog(log.With().Str("component", "whatsmeow-store").Logger()))
+	c, err := sqlstore.New(ctx, "sqlite", dsn, maskedLog{waLog.Zerolog(log.With().Str("component", "whatsmeow-store").Logger())})
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp: session store %s: %w", path, err)
 	}
@@ -80,12 +82,58 @@ func NewClient(ctx context.Context, container *sqlstore.Container, log zerolog.L
 	cli := whatsmeow.NewClient(device, clientLog(log))
 	cli.EnableAutoReconnect = true
 	cli.InitialAutoReconnect = true
+	// Without SynchronousAck whatsmeow acks before the handlers run, and a message the
+	// handler could not take (queue full) would be lost rather than redelivered.
+	cli.SynchronousAck = true
 	cli.EnableDecryptedEventBuffer = true
+	// A message this device cannot decrypt is asked for again from the phone too.
+	cli.AutomaticMessageRerequestFromPhone = true
+	// Receipts as an active client: citizens see two ticks, and WhatsApp does not take the
+	// bot for an idle session that others' messages should not be delivered to.
+	cli.SetForceActiveDeliveryReceipts(true)
 	return cli, nil
 }
 
 func clientLog(log zerolog.Logger) waLog.Logger {
-	return waLog.Zerolog(log.With().Str("component", "whatsmeow").Logger())
+	return maskedLog{waLog.Zerolog(log.With().Str("component", "whatsmeow").Logger())}
+}
+
+// limitHistorySync asks the phone, at linking, for as little chat history as it will send:
+// the bot answers new messages only, and history would be downloaded only to be discarded.
+func limitHistorySync() {
+	hc := store.DeviceProps.HistorySyncConfig
+	hc.FullSyncDaysLimit = proto.Uint32(1)
+	hc.FullSyncSizeMbLimit = proto.Uint32(1)
+	hc.RecentSyncDaysLimit = proto.Uint32(1)
+	hc.StorageQuotaMb = proto.Uint32(16)
+	store.DeviceProps.RequireFullSync = proto.Bool(false)
+}
+
+// VersionRefresher is Options.RefreshVersion through UseLatestVersion.
+func VersionRefresher(hc *http.Client, log zerolog.Logger) func(ctx context.Context) bool {
+	return func(ctx context.Context) bool {
+		before := store.GetWAVersion()
+		UseLatestVersion(ctx, hc, log)
+		return store.GetWAVersion() != before
+	}
+}
+
+// UseLatestVersion makes whatsmeow present the WhatsApp Web version web.whatsapp.com serves
+// now (WhatsApp refuses clients that fall too far behind, "client outdated"), and keeps the
+// version built into whatsmeow when that page cannot be read. It returns the version in use.
+// hc nil means http.DefaultClient.
+func UseLatestVersion(ctx context.Context, hc *http.Client, log zerolog.Logger) string {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	v, err := whatsmeow.GetLatestVersion(ctx, hc)
+	if err != nil {
+		used := store.GetWAVersion().String()
+		log.Warn().Err(err).Str("version", used).Msg("could not read the current WhatsApp Web version; using whatsmeow's built-in one")
+		return used
+	}
+	store.SetWAVersion(*v)
+	log.Info().Str("version", v.String()).Msg("using the current WhatsApp Web version")
+	return v.String()
 }
 
 // Login links the service's number to this bot as a new device: with phone empty it prints QR
@@ -106,6 +154,7 @@ func Login(ctx context.Context, container *sqlstore.Container, out io.Writer, ph
 		}
 	}
 	store.SetOSInfo("Lapor Bansos", [3]uint32{1, 0, 0}) // the name shown under Linked devices
+	limitHistorySync()
 	cli := whatsmeow.NewClient(device, clientLog(log))
 	connected := make(chan struct{}, 1)
 	cli.AddEventHandler(func(evt any) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"go.mau.fi/whatsmeow"
@@ -17,20 +18,20 @@ import (
 
 // translate turns a WhatsApp message into what the flows read. ok is false for what the bot
 // does not answer (a vote on a poll it did not post, an undecryptable vote, a withdrawn vote).
-func (c *Channel) translate(ctx context.Context, e *events.Message) (flows.Message, bool) {
+func (c *Channel) translate(ctx context.Context, e *events.Message, chat types.JID) (flows.Message, bool) {
 	info := e.Info
 	pn := c.phoneOf(ctx, info)
 	id := info.Sender.ToNonAD()
 	if !pn.IsEmpty() {
-		id = pn // staff and citizens know each other by number; a LID only where none is known
+		id = pn // staff know each other by number; a LID only where none is known
 	}
 	from := storage.Actor{Channel: Name, ID: id.String(), Name: info.PushName}
 	private := storage.ChatAddr{Channel: Name, ID: id.String()}
 
 	if info.Chat.Server != types.GroupServer {
-		// A direct chat is the chat with its sender, keyed by number when known so the same
-		// citizen keeps one dialogue whether WhatsApp addresses them by number or by LID.
-		m := flows.Message{Chat: private, From: from}
+		// A citizen's dialogue is keyed by chat (their LID when known); the number, when
+		// known, is the sender's id, an attribute of the message.
+		m := flows.Message{Chat: storage.ChatAddr{Channel: Name, ID: chat.String()}, From: from}
 		m.Text, m.NonText = content(e.Message)
 		return m, true
 	}
@@ -82,7 +83,12 @@ func (c *Channel) authorized(pn, sender types.JID) bool {
 	if len(c.numbers) == 0 {
 		return true
 	}
-	return (pn.User != "" && c.numbers[pn.User]) || (sender.User != "" && c.numbers[sender.User])
+	if (pn.User != "" && c.numbers[pn.User]) || (sender.User != "" && c.numbers[sender.User]) {
+		return true
+	}
+	c.staffMu.RLock()
+	defer c.staffMu.RUnlock()
+	return sender.Server == types.HiddenUserServer && c.staffLIDs[sender.User]
 }
 
 // Poll options. Votes come back as SHA-256 hashes of these exact strings: never change them
@@ -114,7 +120,9 @@ func (c *Channel) voteCommand(ctx context.Context, e *events.Message) (string, b
 	}
 	vote, err := c.client.DecryptPollVote(ctx, e)
 	if err != nil {
+		// The staff member thinks they decided: say it did not count and what to type.
 		c.log.Warn().Err(err).Str("report", report).Msg("poll vote could not be decrypted")
+		c.reply(ctx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, fmt.Sprintf(msgVoteUnreadable, report, report, report))
 		return "", false
 	}
 	sel := vote.GetSelectedOptions()

@@ -18,6 +18,7 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/socket"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
@@ -141,27 +142,46 @@ func TestNonTextAndIgnoredMessages(t *testing.T) {
 	}
 }
 
-func TestLIDSenderWithPhoneInSenderAlt(t *testing.T) {
+// A citizen's dialogue is keyed by LID whenever one is known, so it continues whether WhatsApp
+// addresses the citizen by LID, by LID with the number alongside, or by number.
+func TestDialogueKeyedByLID(t *testing.T) {
+	h := newHarness(t)
+	lids := fakeLIDs{staffLID: staffPN}
+	h.wa.lids = lids
+	at := func(sender, alt types.JID, text string) string {
+		t.Helper()
+		h.fake.emit(h.direct(sender, alt, textMessage(text)))
+		h.settle()
+		return h.textsTo(citizenLID + "@lid")
+	}
+	// First message by LID with the number alongside: answered at the LID.
+	if got := at(lid(citizenLID), pn(citizenPN), "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("first message: %q", got)
+	}
+	// By LID alone: the same dialogue.
+	if got := at(lid(citizenLID), types.JID{}, "1"); !strings.Contains(got, "Diri sendiri") {
+		t.Fatalf("LID alone did not continue: %q", got)
+	}
+	// By number once whatsmeow knows the pair: still the same dialogue, at the LID.
+	lids[citizenLID] = citizenPN
+	if got := at(pn(citizenPN), types.JID{}, "batal"); got == "" || strings.Contains(h.textsTo(citizenPN+"@s.whatsapp.net"), "Lapor") {
+		t.Fatalf("number after the pair is known: at LID %q", got)
+	}
+	// Unknown number without a LID: answered at the number.
+	if got := h.say(pn("6285444444444"), "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Errorf("number without LID: %q", got)
+	}
+	// The worker and the dispatcher use the same key.
+	info := h.direct(pn(citizenPN), types.JID{}, textMessage("x")).Info
+	if got := h.wa.chatOf(h.ctx, info); got != lid(citizenLID) {
+		t.Errorf("chatOf = %s", got)
+	}
+}
+
+func TestStaffByLIDWithPhoneInSenderAlt(t *testing.T) {
 	h := newHarness(t)
 	lids := fakeLIDs{}
 	h.wa.lids = lids
-	// First message by LID with the number alongside: the dialogue is keyed by the number.
-	got := h.say2(lid(citizenLID), pn(citizenPN), "halo")
-	if !strings.Contains(got, "1. Lapor") {
-		t.Fatalf("reply to LID sender went elsewhere or missing: %q", got)
-	}
-	// whatsmeow learns the pair; a later message by LID alone continues the same dialogue.
-	lids[citizenLID] = citizenPN
-	if got := h.say2(lid(citizenLID), types.JID{}, "1"); !strings.Contains(got, "Diri sendiri") {
-		t.Fatalf("dialogue not continued: %q", got)
-	}
-	// Unknown LID without a number: answered at the LID.
-	h.fake.emit(h.direct(lid("333333333333333"), types.JID{}, textMessage("halo")))
-	h.settle()
-	if got := h.textsTo("333333333333333@lid"); !strings.Contains(got, "1. Lapor") {
-		t.Errorf("unknown LID not answered at its LID: %q", got)
-	}
-
 	// Staff by LID: the number in SenderAlt, or from the LID map, is checked against the list.
 	id := fileReport(t, h.citizenSay(pn("6285333333333")), citizenNIK)
 	h.textsTo(staffGroup)
@@ -179,18 +199,6 @@ func TestLIDSenderWithPhoneInSenderAlt(t *testing.T) {
 	if got := h.staff(staffGroup, lid(staffLID), types.JID{}, "LAYAK "+id); !strings.Contains(got, "dinyatakan LAYAK") {
 		t.Fatalf("staff LID resolved by the map refused: %q", got)
 	}
-}
-
-// say2 is say with a SenderAlt; replies are looked for at the phone number when given.
-func (h *harness) say2(sender, alt types.JID, text string) string {
-	h.t.Helper()
-	h.fake.emit(h.direct(sender, alt, textMessage(text)))
-	h.settle()
-	to := alt
-	if to.IsEmpty() {
-		to = pn(citizenPN)
-	}
-	return h.textsTo(to.String())
 }
 
 func TestStaffDecisionByCommand(t *testing.T) {
@@ -223,53 +231,77 @@ func TestStaffDecisionByCommand(t *testing.T) {
 	}
 }
 
+// Poll votes with two real devices' crypto: the bot's whatsmeow client builds the poll and
+// stores its secret under the bot's LID (as whatsmeow does in a LID-addressed group); staff
+// phones, their own whatsmeow clients, vote with BuildPollVote, naming the bot by phone
+// number or by LID as their view of the group does; the bot decrypts with DecryptPollVote.
 func TestStaffDecisionByPoll(t *testing.T) {
 	h := newHarness(t)
+	staffPhone := newDevice(t, staffPN, staffLID)
+	guestPhone := newDevice(t, guestPN, "999999999999999")
 	citizen := pn(citizenPN)
 	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
 	h.textsTo(staffGroup)
-	var pollID types.MessageID
-	for pid, q := range h.polls() {
-		if strings.HasPrefix(q, id) {
-			pollID = pid
+	var poll sentMessage
+	for _, m := range h.all {
+		if q := m.Msg.GetPollCreationMessage().GetName(); strings.HasPrefix(q, id) {
+			poll = m
 		}
 	}
-	if pollID == "" {
+	if poll.ID == "" {
 		t.Fatal("no poll for the report")
 	}
-	vote := func(sender, alt types.JID, option string) string {
-		e := h.inGroup(staffGroup, sender, alt, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
-			PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
-		}})
-		var sel [][]byte
-		if option != "" {
-			sel = whatsmeow.HashPollOptions([]string{option})
+	secret := poll.Msg.GetMessageContextInfo().GetMessageSecret()
+	// vote: voter, seeing the poll's sender as botView (the bot's PN or LID), votes from
+	// voterID with option ("" withdraws); the secret it holds is the one it received.
+	vote := func(voter *device, voterID, alt, botView types.JID, secret []byte, option string) string {
+		t.Helper()
+		if err := voter.cli.Store.MsgSecrets.PutMessageSecret(h.ctx, group(staffGroup), botView, poll.ID, secret); err != nil {
+			t.Fatal(err)
 		}
-		h.fake.mu.Lock()
-		h.fake.votes[e.Info.ID] = &waE2E.PollVoteMessage{SelectedOptions: sel}
-		h.fake.mu.Unlock()
-		h.fake.emit(e)
+		var opts []string
+		if option != "" {
+			opts = []string{option}
+		}
+		info := &types.MessageInfo{MessageSource: types.MessageSource{Chat: group(staffGroup), Sender: botView, IsGroup: true}, ID: poll.ID}
+		msg, err := voter.cli.BuildPollVote(h.ctx, info, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.emit(h.inGroup(staffGroup, voterID, alt, msg))
 		h.settle()
 		return h.textsTo(staffGroup)
 	}
+	bot := h.fake.bot
 
 	// A group member who is not on the allow-list: refused, nothing changes.
-	if got := vote(pn(guestPN), types.JID{}, pollEligible); !strings.Contains(got, "tidak berwenang") {
+	if got := vote(guestPhone, guestPhone.pn, types.JID{}, bot.pn, secret, pollEligible); !strings.Contains(got, "tidak berwenang") {
 		t.Errorf("guest vote: %q", got)
 	}
-	// A withdrawn vote and a vote on an unknown poll are ignored.
-	if got := vote(pn(staffPN), types.JID{}, ""); got != "" {
+	// A withdrawn vote is ignored.
+	if got := vote(staffPhone, staffPhone.pn, types.JID{}, bot.pn, secret, ""); got != "" {
 		t.Errorf("withdrawn vote answered: %q", got)
 	}
-	// "Tidak layak" needs a reason: the bot asks for the TOLAK command.
-	if got := vote(pn(staffPN), types.JID{}, pollIneligible); !strings.Contains(got, "Alasan wajib diisi: TOLAK "+id) {
+	// "Tidak layak" needs a reason: the bot asks for the TOLAK command. The poll is stored
+	// under the bot's LID and this vote names its phone number.
+	if got := vote(staffPhone, staffPhone.pn, types.JID{}, bot.pn, secret, pollIneligible); !strings.Contains(got, "Alasan wajib diisi: TOLAK "+id) {
 		t.Errorf("tidak layak vote: %q", got)
 	}
 	if h.status(id) != storage.StatusSubmitted {
 		t.Fatalf("status changed to %s", h.status(id))
 	}
-	// "Layak" from staff (by LID, number alongside) decides.
-	if got := vote(lid(staffLID), pn(staffPN), pollEligible); !strings.Contains(got, "dinyatakan LAYAK") {
+	// A vote that cannot be read (here: from a second phone of the same staff member holding
+	// another secret for the poll) is answered with the commands to type, and decides nothing.
+	otherPhone := newDevice(t, staffPN, staffLID)
+	other := make([]byte, len(secret))
+	if got := vote(otherPhone, staffPhone.pn, types.JID{}, bot.pn, other, pollEligible); !strings.Contains(got, "tidak terbaca") || !strings.Contains(got, "LAYAK "+id) {
+		t.Errorf("unreadable vote: %q", got)
+	}
+	if h.status(id) != storage.StatusSubmitted {
+		t.Fatalf("unreadable vote changed the status to %s", h.status(id))
+	}
+	// "Layak" from staff in LID view (number alongside) decides.
+	if got := vote(staffPhone, staffPhone.lid, staffPhone.pn, bot.lid, secret, pollEligible); !strings.Contains(got, "dinyatakan LAYAK") {
 		t.Fatalf("layak vote: %q", got)
 	}
 	if h.status(id) != storage.StatusEligible {
@@ -278,14 +310,14 @@ func TestStaffDecisionByPoll(t *testing.T) {
 	if got := h.textsTo(citizen.String()); !strings.Contains(got, "LAYAK") {
 		t.Errorf("citizen not told: %q", got)
 	}
-	// An undecryptable vote is dropped.
+	// A vote on a poll the bot did not post is not answered at all.
 	e := h.inGroup(staffGroup, pn(staffPN), types.JID{}, &waE2E.Message{PollUpdateMessage: &waE2E.PollUpdateMessage{
-		PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String(pollID)},
+		PollCreationMessageKey: &waCommon.MessageKey{ID: proto.String("3EB0FFFFFFFFFFFFFFFFFF")},
 	}})
 	h.fake.emit(e)
 	h.settle()
 	if got := h.textsTo(staffGroup); got != "" {
-		t.Errorf("undecryptable vote answered: %q", got)
+		t.Errorf("vote on someone else's poll answered: %q", got)
 	}
 }
 
@@ -335,7 +367,9 @@ func TestRedeliveredMessageDeduped(t *testing.T) {
 	}
 }
 
-func TestFailedMessageIsNotMarkedSeen(t *testing.T) {
+// WhatsApp never delivers an acked message again, so one whose handling failed is answered
+// with a request to send it again instead of being dropped silently.
+func TestFailedMessageAsksToSendAgain(t *testing.T) {
 	var failures atomic.Int32
 	failures.Store(3) // every attempt of the first delivery fails
 	h := newHarness(t, func(_ *Options, h *harness) {
@@ -349,17 +383,11 @@ func TestFailedMessageIsNotMarkedSeen(t *testing.T) {
 		}
 	})
 	citizen := pn(citizenPN)
-	e := h.direct(citizen, types.JID{}, textMessage("halo"))
-	h.fake.emit(e)
-	h.settle()
-	if got := h.textsTo(citizen.String()); got != "" {
-		t.Fatalf("failed message answered: %q", got)
+	if got := h.say(citizen, "halo"); got != msgSendAgain {
+		t.Fatalf("failed message answered %q, want the request to send again", got)
 	}
-	again := *e
-	h.fake.emit(&again)
-	h.settle()
-	if got := h.textsTo(citizen.String()); !strings.Contains(got, "1. Lapor") {
-		t.Fatalf("redelivery of a failed message not handled: %q", got)
+	if got := h.say(citizen, "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("message sent again not handled: %q", got)
 	}
 }
 
@@ -454,7 +482,7 @@ func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
 	}{
 		{&events.LoggedOut{Reason: events.ConnectFailureLoggedOut}, "whatsapp login"},
 		{&events.StreamReplaced{}, "only one bot instance"},
-		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}, "temporarily banned"},
+		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers}, "temporarily banned"}, // no expiry given
 		{&events.ClientOutdated{}, "update go.mau.fi/whatsmeow"},
 	} {
 		t.Run(eventName(tc.event), func(t *testing.T) {
@@ -465,6 +493,9 @@ func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
 			go func() { h.sender.Run(sctx); close(senderDone) }()
 			defer func() { stop(); <-senderDone }()
 
+			if got := h.wa.State(); got != "connected" {
+				t.Errorf("state before the event = %q, want connected", got)
+			}
 			h.fake.emit(tc.event)
 			var err error
 			select {
@@ -473,30 +504,118 @@ func TestPermanentDisconnectStopsOnlyWhatsApp(t *testing.T) {
 			case <-time.After(5 * time.Second):
 				t.Fatal("Run did not return")
 			}
+			if got := h.wa.State(); got != "stopped" {
+				t.Errorf("state after the event = %q, want stopped", got)
+			}
 			var de *DisconnectError
 			if !errors.Is(err, ErrPermanentDisconnect) || !errors.As(err, &de) || !strings.Contains(de.Action, tc.action) {
 				t.Fatalf("Run returned %v", err)
 			}
-			// The console channel and the flows keep working.
+			// The other channels' staff chats are told, and the console and the flows keep working.
+			waitFor(t, h.console, func(r flows.Reply) bool {
+				return r.To == consoleStaff && strings.Contains(r.Text, "Kanal WhatsApp Lapor Bansos berhenti")
+			})
 			m := flows.Message{Chat: consoleCitizen, From: storage.Actor{Channel: "console", ID: "warga"}, Text: "halo"}
 			if err := h.disp.Handle(h.ctx, m); err != nil {
 				t.Fatal(err)
 			}
 			h.sender.Wake()
-			deadline := time.Now().Add(5 * time.Second)
-			for len(h.console.take()) == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("console channel stopped with WhatsApp")
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			waitFor(t, h.console, func(r flows.Reply) bool { return r.To == consoleCitizen })
 			// WhatsApp messages stay queued for after the relink.
 			err = h.wa.Send(h.ctx, storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}, flows.Reply{Text: "x"})
 			var se *bot.SendError
 			if !errors.As(err, &se) || se.RetryAfter == 0 {
 				t.Errorf("send after stop: %v", err)
 			}
+			waCitizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+			if err := Enqueue(h.ctx, h.db, waCitizen, "balasan tertunda"); err != nil {
+				t.Fatal(err)
+			}
+			h.sender.Wake()
+			time.Sleep(50 * time.Millisecond)
+			if !queuedFor(t, h, waCitizen) {
+				t.Error("reply to a WhatsApp citizen dropped while the channel is stopped")
+			}
+			if got := h.fake.takeSent(); len(got) != 0 {
+				t.Errorf("sent %d messages after the stop", len(got))
+			}
 		})
+	}
+}
+
+// waitFor waits until the recorder was asked to send a reply that ok accepts.
+func waitFor(t *testing.T, rec *recorder, ok func(flows.Reply) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, r := range rec.take() {
+			if ok(r) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("expected message not sent within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// queuedFor says whether a message for to is still in the send queue.
+func queuedFor(t *testing.T, h *harness, to storage.ChatAddr) bool {
+	t.Helper()
+	pending, err := h.db.Pending(h.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range pending {
+		if o.To == to {
+			return true
+		}
+	}
+	return false
+}
+
+// A temporary ban pauses the channel: replies wait in the queue, staff elsewhere are told,
+// and when it expires the channel reconnects by itself and sends them.
+func TestTemporaryBanPausesAndResumes(t *testing.T) {
+	h := newHarness(t)
+	sctx, stop := context.WithCancel(h.ctx)
+	senderDone := make(chan struct{})
+	go func() { h.sender.Run(sctx); close(senderDone) }()
+	defer func() { stop(); <-senderDone }()
+
+	h.fake.emit(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 300 * time.Millisecond})
+	waitFor(t, h.console, func(r flows.Reply) bool {
+		return r.To == consoleStaff && strings.Contains(r.Text, "membatasi sementara")
+	})
+	citizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+	err := h.wa.Send(h.ctx, citizen, flows.Reply{Text: "x"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.RetryAfter < time.Minute {
+		t.Fatalf("send during the ban: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.fake.mu.Lock()
+		n := h.fake.connects
+		h.fake.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reconnect after the ban expired")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-h.runErr:
+		t.Fatalf("Run returned %v during a temporary ban", err)
+	default:
+	}
+	h.fake.emit(&events.Connected{})
+	waitFor(t, h.console, func(r flows.Reply) bool { return r.To == consoleStaff && r.Text == msgStaffBack })
+	if err := h.wa.Send(h.ctx, citizen, flows.Reply{Text: "x"}); err != nil {
+		t.Fatalf("send after the ban: %v", err)
 	}
 }
 
@@ -573,19 +692,99 @@ func TestClassify(t *testing.T) {
 		later     bool
 	}{
 		{"not connected", whatsmeow.ErrNotConnected, true, false},
-		{"timeout", whatsmeow.ErrMessageTimedOut, true, false},
+		{"message timeout", whatsmeow.ErrMessageTimedOut, true, false},
+		{"iq timeout", whatsmeow.ErrIQTimedOut, true, false},
+		{"iq disconnected", whatsmeow.ErrIQDisconnected, true, false},
+		{"send disconnected", &whatsmeow.DisconnectedError{Action: "message send"}, true, false},
+		{"socket closed", socket.ErrSocketClosed, true, false},
+		{"dial failed", fmt.Errorf("%w: %w", socket.ErrDialFailed, errors.New("no route")), true, false},
 		{"network", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true, false},
-		{"server 503", fmt.Errorf("whatsapp: send: %w 503", whatsmeow.ErrServerReturnedError), true, false},
-		{"server 479", fmt.Errorf("whatsapp: send: %w 479", whatsmeow.ErrServerReturnedError), false, false},
+		{"deadline", context.DeadlineExceeded, true, false},
+		{"iq 429", whatsmeow.ErrIQRateOverLimit, true, false},
+		{"iq 500", whatsmeow.ErrIQInternalServerError, true, false},
+		{"iq 503", whatsmeow.ErrIQServiceUnavailable, true, false},
+		{"iq 530 wrapped", fmt.Errorf("failed to get user info: %w", whatsmeow.ErrIQPartialServerError), true, false},
+		{"iq 403", whatsmeow.ErrIQForbidden, false, false},
+		{"iq 404", whatsmeow.ErrIQNotFound, false, false},
+		// The exact wrapping of whatsmeow's send path: fmt.Errorf("%w %d", ErrServerReturnedError, code).
+		{"server 463 (privacy token)", fmt.Errorf("whatsapp: send: %w", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 463)), true, false},
+		{"server 429", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 429), true, false},
+		{"server 503", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 503), true, false},
+		{"server 479", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 479), false, false},
+		{"server 400", fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 400), false, false},
+		// whatsmeow's upload: fmt.Errorf("upload failed with status code %d", ...).
+		{"upload 502", fmt.Errorf("whatsapp: upload x.csv: %w", fmt.Errorf("upload failed with status code %d", 502)), true, false},
+		{"upload 413", fmt.Errorf("upload failed with status code %d", 413), false, false},
 		{"logged out", whatsmeow.ErrNotLoggedIn, false, true},
 		{"bad recipient", whatsmeow.ErrRecipientADJID, false, false},
+		{"unknown server", fmt.Errorf("%w %s", whatsmeow.ErrUnknownServer, "broadcast"), false, false},
+		{"no LID", fmt.Errorf("no LID found for %s from server", "6281234567890@s.whatsapp.net"), false, false},
 	} {
 		t.Run(tc.label, func(t *testing.T) {
 			var se *bot.SendError
 			if !errors.As(classify(tc.err), &se) || se.Temporary != tc.temporary || (se.RetryAfter > 0) != tc.later {
 				t.Errorf("classify(%v) = %+v", tc.err, se)
 			}
+			if strings.Contains(se.Error(), "6281234567890") || !errors.Is(se, tc.err) {
+				t.Errorf("classified error %q: number shown, or original lost", se)
+			}
 		})
+	}
+}
+
+// A queued message keeps one WhatsApp id across attempts, so the retry of a send whose answer
+// was lost is the same message on the phones; different queued messages get different ids.
+func TestStableMessageID(t *testing.T) {
+	h := newHarness(t)
+	citizen := storage.ChatAddr{Channel: Name, ID: citizenPN + "@s.whatsapp.net"}
+	if err := Enqueue(h.ctx, h.db, citizen, "satu"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Enqueue(h.ctx, h.db, citizen, "dua"); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.mu.Lock()
+	h.fake.sendErr = fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, 503)
+	h.fake.mu.Unlock()
+	pending, err := h.db.Pending(h.ctx, 0)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending %d, %v", len(pending), err)
+	}
+	var ids []types.MessageID
+	for _, o := range pending {
+		ctx := bot.WithOutbound(h.ctx, bot.Outbound{Seq: o.Seq, CreatedAt: o.CreatedAt})
+		ids = append(ids, messageID(ctx, ""))
+	}
+	if err := h.sender.Flush(h.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !queuedFor(t, h, citizen) {
+		t.Fatal("a message that failed with a 503 left the queue")
+	}
+	h.fake.mu.Lock()
+	h.fake.sendErr = nil
+	h.fake.mu.Unlock()
+	if err := h.db.Update(h.ctx, func(tx *storage.Tx) error {
+		all, err := tx.Pending(0)
+		for _, o := range all {
+			o.NotBefore = time.Time{}
+			if err := tx.UpdateOutbound(o); err != nil {
+				return err
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sender.Flush(h.ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.fake.takeSent()
+	if len(sent) != 2 || sent[0].ID != ids[0] || sent[1].ID != ids[1] {
+		t.Fatalf("sent %+v, want ids %v", sent, ids)
+	}
+	if ids[0] == ids[1] || !strings.HasPrefix(string(ids[0]), whatsmeow.WebMessageIDPrefix) || len(ids[0]) != 4+18 {
+		t.Errorf("ids %v: want distinct ids shaped like whatsmeow's (3EB0 and 9 bytes in hex)", ids)
 	}
 }
 
@@ -652,5 +851,82 @@ func TestInternationalPhone(t *testing.T) {
 	}
 	if _, err := internationalPhone("123"); err == nil {
 		t.Error("short number accepted")
+	}
+}
+
+// A message is recorded before whatsmeow acks it, and cleared once handled.
+func TestMessageRecordedBeforeAck(t *testing.T) {
+	release := make(chan struct{})
+	var inbox *Inbox
+	h := newHarness(t, func(o *Options, h *harness) {
+		inbox = o.Inbox
+		h.wrap = func(next bot.Handler) bot.Handler {
+			return handlerFunc(func(ctx context.Context, m flows.Message) error {
+				<-release
+				return next.Handle(ctx, m)
+			})
+		}
+	})
+	if !h.fake.emit(h.direct(pn(citizenPN), types.JID{}, textMessage("halo"))) {
+		t.Fatal("message refused")
+	}
+	if p, err := inbox.pending(); err != nil || len(p) != 1 || p[0].msg.Message.GetConversation() != "halo" {
+		t.Fatalf("acked message not recorded: %v %v", p, err)
+	}
+	close(release)
+	h.settle()
+	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+		t.Fatalf("handled message still recorded: %d %v", len(p), err)
+	}
+}
+
+// Messages acked but not handled when the process died are handled at the next start, in
+// order, and one whose step had already committed is not answered twice.
+func TestAckedMessagesHandledAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), InboxFile)
+	inbox, err := OpenInbox(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen := pn(citizenPN)
+	at := time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC)
+	msg := func(id, text string, sec int) incoming {
+		return incoming{chat: citizen, msg: &events.Message{
+			Info: types.MessageInfo{
+				MessageSource: types.MessageSource{Chat: citizen, Sender: citizen},
+				ID:            types.MessageID(id), PushName: "Warga", Timestamp: at.Add(time.Duration(sec) * time.Second),
+			},
+			Message: textMessage(text),
+		}}
+	}
+	// Recorded as onMessage does before the ack; "1" arrived after "halo".
+	for _, in := range []incoming{msg("M2", "1", 2), msg("M1", "halo", 1)} {
+		if err := inbox.put(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox.Close()
+	if inbox, err = OpenInbox(path); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options, _ *harness) { o.Inbox = inbox })
+	h.settle()
+	got := h.textsTo(citizen.String())
+	if i, j := strings.Index(got, "1. Lapor"), strings.Index(got, "Diri sendiri"); i < 0 || j < i {
+		t.Fatalf("recorded messages not handled in order: %q", got)
+	}
+	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+		t.Fatalf("inbox not cleared: %d %v", len(p), err)
+	}
+	// The same message recorded again (the process died after its step committed, before the
+	// record was cleared) is not answered twice.
+	again := msg("M2", "1", 2)
+	if err := inbox.put(again); err != nil {
+		t.Fatal(err)
+	}
+	h.wa.replayInbox()
+	h.settle()
+	if got := h.textsTo(citizen.String()); got != "" {
+		t.Errorf("replayed message answered twice: %q", got)
 	}
 }
