@@ -57,6 +57,9 @@ Usage:
   laporbansos whatsapp login [--phone 62…]   link the service's WhatsApp number (QR or pairing code)
   laporbansos whatsapp logout         unlink it and delete the session
   laporbansos whatsapp groups         the number's groups with their JIDs (for the staff group)
+  laporbansos users add NAME [--role viewer|supervisor]   dashboard account; password from
+                                      the terminal or the first line of stdin
+  laporbansos users list | users remove NAME
   laporbansos config                  the effective configuration (secrets hidden)
   laporbansos version | help
 
@@ -140,6 +143,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.reports(ctx, args)
 	case "whatsapp":
 		return m.whatsappCmd(ctx, args)
+	case "users":
+		return m.users(ctx, args)
 	case "config":
 		for _, line := range cfg.Describe() {
 			fmt.Fprintln(m.Stdout, line)

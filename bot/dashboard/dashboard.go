@@ -34,11 +34,7 @@ type Config struct {
 	Agency      string
 	VerifySLA   time.Duration // LAPOR_VERIFY_SLA: report → decision
 	DeliverySLA time.Duration // LAPOR_DELIVERY_SLA: layak → disalurkan
-	// InsecureCookie drops the Secure attribute from cookies, so that a browser keeps them over
-	// plain http://127.0.0.1 during local testing. Never set it behind a public address: in
-	// production the dashboard sits behind HTTPS.
-	InsecureCookie bool
-	PageSize       int // reports per page; 0 means 25
+	PageSize    int           // reports per page; 0 means 25
 }
 
 // Handler serves the dashboard. Build it with New.
@@ -93,9 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")
-	if !h.cfg.InsecureCookie {
-		hd.Set("Strict-Transport-Security", "max-age=31536000")
-	}
+	hd.Set("Strict-Transport-Security", "max-age=31536000")
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -144,7 +138,7 @@ func (h *Handler) auth(next func(http.ResponseWriter, *http.Request, *authed)) h
 func (h *Handler) cookie(name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: !h.cfg.InsecureCookie, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
 	}
 }
 

@@ -128,7 +128,8 @@ type overviewData struct {
 	VerifySLA        time.Duration
 	DeliverySLA      time.Duration
 	Rows             []statusRow
-	Totals           map[storage.Kind]int
+	TotalReport      int
+	TotalSanggah     int
 	ThisWeek         Compliance
 	LastWeek         Compliance
 	OverdueVerify    int
@@ -162,7 +163,6 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, a *authed) {
 	}
 	d := overviewData{
 		Now: now, VerifySLA: h.cfg.VerifySLA, DeliverySLA: h.cfg.DeliverySLA,
-		Totals:         map[storage.Kind]int{},
 		OverdueVerify:  st.OverdueVerification[storage.KindReport] + st.OverdueVerification[storage.KindSanggah],
 		OverdueDeliver: st.OverdueDelivery,
 	}
@@ -170,8 +170,8 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, a *authed) {
 		for _, s := range statusOrder[k] {
 			d.Rows = append(d.Rows, statusRow{Kind: k, Status: s, Count: st.Count(k, s)})
 		}
-		d.Totals[k] = st.Total(k)
 	}
+	d.TotalReport, d.TotalSanggah = st.Total(storage.KindReport), st.Total(storage.KindSanggah)
 	this := weekStart(now)
 	last := this.AddDate(0, 0, -7)
 	d.ThisWeek = compliance(all, this, this.AddDate(0, 0, 7), now, h.cfg.VerifySLA, h.cfg.DeliverySLA)
@@ -310,9 +310,9 @@ type listData struct {
 	Rows        []listRow
 	Total       int
 	Page, Pages int
-	PrevQuery   string
-	NextQuery   string
-	ExportQuery string
+	PrevURL     string
+	NextURL     string
+	ExportURL   string
 	Kecamatan   []string
 	Statuses    []storage.Status
 	Error       string
@@ -337,7 +337,7 @@ func (h *Handler) reportList(w http.ResponseWriter, r *http.Request, a *authed) 
 	now := h.now()
 	size := h.cfg.PageSize
 	d := listData{F: f, Total: len(rs), Page: f.Page, Pages: max(1, (len(rs)+size-1)/size),
-		Kecamatan: kec, ExportQuery: f.query(0)}
+		Kecamatan: kec, ExportURL: "/ekspor.csv?" + f.query(0)}
 	d.Statuses = append(slices.Clone(statusOrder[storage.KindReport]), storage.StatusUpheld, storage.StatusDismissed)
 	start := min((f.Page-1)*size, len(rs))
 	for _, rep := range rs[start:min(start+size, len(rs))] {
@@ -345,10 +345,10 @@ func (h *Handler) reportList(w http.ResponseWriter, r *http.Request, a *authed) 
 			Overdue: overdue(rep, now, h.cfg.VerifySLA, h.cfg.DeliverySLA)})
 	}
 	if f.Page > 1 {
-		d.PrevQuery = f.query(f.Page - 1)
+		d.PrevURL = "/laporan?" + f.query(f.Page-1)
 	}
 	if f.Page < d.Pages {
-		d.NextQuery = f.query(f.Page + 1)
+		d.NextURL = "/laporan?" + f.query(f.Page+1)
 	}
 	h.render(w, r, http.StatusOK, "list", a, d)
 }
