@@ -70,6 +70,9 @@ func New(db *storage.DB, reg Registry, cfg Config, now func() time.Time, log zer
 	}
 	static := http.FileServerFS(assets)
 	h.mux.Handle("GET /static/", static)
+	// Browsers ask for an icon on their own; answering it without a redirect to the login page
+	// keeps that request from replacing the login form's CSRF cookie.
+	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	h.mux.HandleFunc("GET /login", h.loginPage)
 	h.mux.HandleFunc("POST /login", h.login)
 	h.mux.HandleFunc("POST /logout", h.auth(h.logout))
@@ -148,7 +151,11 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg, name string) {
 	w.Header().Set("Cache-Control", "no-store")
+	// Keep a token the browser already has, so that two open login tabs both work.
 	token := newToken()
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == len(token) {
+		token = c.Value
+	}
 	http.SetCookie(w, h.cookie(loginCookie, token, int(loginWindow/time.Second)))
 	h.render(w, r, status, "login", nil, map[string]any{"Error": msg, "Name": name, "CSRF": token})
 }
