@@ -22,7 +22,11 @@ import (
 // reads the same store and registry as the bot; cookies are Secure, so the listener must sit
 // behind HTTPS (a reverse proxy) for browsers to keep the login.
 func (m *Main) dashboardHandler(db *storage.DB, reg *registry.Registry) http.Handler {
-	return dashboard.New(db, reg, dashboard.Config{
+	var meta dashboard.Registry
+	if reg != nil { // a nil *Registry in the interface would not compare equal to nil
+		meta = reg
+	}
+	return dashboard.New(db, meta, dashboard.Config{
 		Agency:      m.cfg.Agency,
 		VerifySLA:   m.cfg.VerifySLA,
 		DeliverySLA: m.cfg.DeliverySLA,
