@@ -49,6 +49,9 @@ type Handler struct {
 
 	sessions sessions
 	limiter  limiter
+	// hashing bounds concurrent password checks: each takes 19 MiB, and a burst of logins from
+	// many addresses must not take the bot's memory with it.
+	hashing chan struct{}
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -67,6 +70,7 @@ func New(db *storage.DB, reg Registry, cfg Config, now func() time.Time, log zer
 		tmpl:     parseTemplates(),
 		sessions: sessions{m: map[[32]byte]*session{}},
 		limiter:  limiter{m: map[string][]time.Time{}},
+		hashing:  make(chan struct{}, 2),
 	}
 	static := http.FileServerFS(assets)
 	h.mux.Handle("GET /static/", static)
@@ -191,8 +195,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		hash = dummyHash()
 	}
+	select {
+	case h.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	match, herr := CheckPassword(hash, password)
+	<-h.hashing
+	if herr != nil && err == nil {
+		h.log.Error().Err(herr).Str("user", u.Name).Msg("dashboard: stored password hash unreadable")
+	}
 	if err != nil || herr != nil || !match {
+		// The name only when it is an account: a password typed into the name field stays out.
+		h.log.Warn().Str("user", u.Name).Str("addr", clientAddr(r)).Msg("dashboard login failed")
 		h.limiter.fail(addrKey, now)
 		if ok {
 			h.limiter.fail(acctKey, now)
