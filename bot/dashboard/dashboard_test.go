@@ -511,3 +511,36 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatalf("short password: %v", err)
 	}
 }
+
+func TestWeekStartAndDurations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want time.Time
+	}{
+		{"friday", testNow, time.Date(2026, 11, 23, 0, 0, 0, 0, wib)},
+		{"monday midnight", time.Date(2026, 11, 23, 0, 0, 0, 0, wib), time.Date(2026, 11, 23, 0, 0, 0, 0, wib)},
+		{"sunday night", time.Date(2026, 11, 29, 23, 59, 0, 0, wib), time.Date(2026, 11, 23, 0, 0, 0, 0, wib)},
+		// Sunday 18:00 UTC is already Monday 01:00 in WIB.
+		{"utc sunday evening", time.Date(2026, 11, 29, 18, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)},
+		{"across a month", time.Date(2026, 12, 2, 9, 0, 0, 0, wib), time.Date(2026, 11, 30, 0, 0, 0, 0, wib)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := weekStart(tc.at); !got.Equal(tc.want) {
+				t.Fatalf("weekStart(%v) = %v, want %v", tc.at, got, tc.want)
+			}
+		})
+	}
+	for d, want := range map[time.Duration]string{
+		25 * time.Minute:              "25 menit",
+		3 * time.Hour:                 "3 jam",
+		90 * time.Minute:              "1 jam 30 menit",
+		26 * time.Hour:                "26 jam",
+		52 * time.Hour:                "2 hari 4 jam",
+		12*time.Hour + 59*time.Second: "12 jam",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
