@@ -544,3 +544,36 @@ func TestWeekStartAndDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditLogPages(t *testing.T) {
+	f := newFixture(t, 0)
+	f.seed(demoSpecs(40))
+	all, err := f.db.Audit(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= auditPageSize {
+		t.Fatalf("seed made only %d audit entries", len(all))
+	}
+	slices.Reverse(all) // the page is newest first
+	rowRe := regexp.MustCompile(`<tr><td>([^<]+)</td><td><a href="/laporan/([^"]+)">`)
+	c := f.login("pemantau")
+	var got []string
+	for page := 1; page <= (len(all)+auditPageSize-1)/auditPageSize; page++ {
+		resp, body := f.get(c, "/audit?hal="+strconv.Itoa(page))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("page %d: %d", page, resp.StatusCode)
+		}
+		i := strings.Index(body, `id="view-log"`)
+		for _, m := range rowRe.FindAllStringSubmatch(body[:i], -1) {
+			got = append(got, m[1]+" "+m[2])
+		}
+	}
+	var want []string
+	for _, e := range all {
+		want = append(want, e.At.In(wib).Format("02/01/2006 15:04")+" "+e.Report)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit pages:\n%v\nwant\n%v", got, want)
+	}
+}
