@@ -59,6 +59,9 @@ Usage:
   laporbansos whatsapp login [--phone 62…]   link the service's WhatsApp number (QR or pairing code)
   laporbansos whatsapp logout         unlink it and delete the session
   laporbansos whatsapp groups         the number's groups with their JIDs (for the staff group)
+  laporbansos users add NAME [--role viewer|supervisor]   dashboard account; password from
+                                      the terminal or the first line of stdin
+  laporbansos users list | users remove NAME
   laporbansos config                  the effective configuration (secrets hidden)
   laporbansos backup FILE             hot copy of the reports store (also while the bot runs)
   laporbansos restore FILE            check a backup and put it in place (bot stopped)
@@ -154,6 +157,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.purgeCmd(ctx, args)
 	case "doctor":
 		return m.doctor(ctx)
+	case "users":
+		return m.users(ctx, args)
 	case "config":
 		for _, line := range cfg.Describe() {
 			fmt.Fprintln(m.Stdout, line)
@@ -349,6 +354,9 @@ func (m *Main) serve(ctx context.Context) error {
 	ops, err := m.newOps(a, dir)
 	if err != nil {
 		return err
+	}
+	if ops.srv != nil {
+		ops.srv.Handle("/", m.dashboardHandler(a.db, a.reg))
 	}
 
 	var wg sync.WaitGroup

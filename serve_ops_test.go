@@ -111,6 +111,17 @@ func TestServeOperations(t *testing.T) {
 		t.Errorf("/metrics does not count the filed report:\n%s", body)
 	}
 
+	// The dashboard shares the listener and asks for a login first.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Errorf("GET / = %d Location %q, want a redirect to /login", resp.StatusCode, loc)
+	}
+
 	// serve wrote a backup at start.
 	backups, err := storage.ListBackups(env["LAPOR_BACKUP_DIR"])
 	for i := 0; (err != nil || len(backups) == 0) && i < 100; i++ {
