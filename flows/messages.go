@@ -135,12 +135,13 @@ const (
 	msgStaffStats      = "*Statistik Lapor Bansos*"
 	msgStaffStatsBody  = "%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n" +
 		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
-	msgStaffForOther  = "Untuk: orang lain — pelapor %s (%s)"
-	msgStaffCariRecip = "NIK %s terdaftar: %s"
-	msgStaffExport    = "Ekspor semua laporan (%s)."
-	msgStaffReminder  = "⏰ *Pengingat pekerjaan terlambat*"
-	msgStaffOverdueV  = "Belum diputuskan melewati %s (%d):"
-	msgStaffOverdueD  = "Layak tapi belum disalurkan melewati %s (%d):"
+	msgStaffForOther   = "Untuk: orang lain — pelapor %s (%s)"
+	msgStaffCariRecip  = "NIK %s terdaftar: %s"
+	msgStaffLookupDown = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
+	msgStaffExport     = "Ekspor semua laporan (%s)."
+	msgStaffReminder   = "⏰ *Pengingat pekerjaan terlambat*"
+	msgStaffOverdueV   = "Belum diputuskan melewati %s (%d):"
+	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
 )
 
 // Labels of the lifecycle states, as staff and citizens read them.

@@ -66,7 +66,7 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 			s.reply(msgStaffNeedNumber, "CARI")
 			break
 		}
-		s.find(strings.Join(args, ""))
+		s.find(strings.Join(args, " "))
 	case "detail":
 		if len(args) == 0 {
 			s.reply(msgStaffNeedNumber, "DETAIL")
@@ -87,11 +87,8 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 
 // splitID takes the report number from the start of args and returns the rest as the reason.
 func splitID(args []string) (string, string) {
-	for n := min(3, len(args)); n >= 1; n-- {
-		cand := strings.Join(args[:n], " ")
-		if looksLikeReportID(asciiDigits(cand)) {
-			return canonicalID(asciiDigits(cand)), strings.Join(args[n:], " ")
-		}
+	if id, rest, ok := ParseReportNumber(strings.Join(args, " ")); ok {
+		return id, rest
 	}
 	return strings.ToUpper(args[0]), strings.Join(args[1:], " ")
 }
@@ -132,6 +129,16 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		return
 	}
 	reason = truncate(reason, maxFreeText)
+	if d.needsReason && strings.TrimSpace(reason) == "" && r.Status != storage.StatusSubmitted && len(r.History) > 0 {
+		// Decided already: asking for a reason would lead nowhere, so say who decided.
+		last := r.History[len(r.History)-1]
+		who := last.By.Name
+		if who == "" {
+			who = last.By.ID
+		}
+		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
+		return
+	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
@@ -378,10 +385,14 @@ func listText(head string, rs []*storage.Report) string {
 
 func (s *staffTurn) find(q string) {
 	q = asciiDigits(q)
-	if looksLikeReportID(q) {
-		r, err := s.tx.Report(canonicalID(q))
+	if id, _, ok := ParseReportNumber(q); ok {
+		r, err := s.tx.Report(id)
+		if errors.Is(err, storage.ErrNotFound) {
+			s.reply(msgStaffCariNone, id)
+			return
+		}
 		if err != nil {
-			s.reply(msgStaffCariNone, canonicalID(q))
+			s.err = err
 			return
 		}
 		s.reply(briefLine(r) + "\n" + historyLine(r))
@@ -393,10 +404,15 @@ func (s *staffTurn) find(q string) {
 		return
 	}
 	var b strings.Builder
-	if progs, err := s.e.Registry.Lookup(nik); err == nil {
+	// Only ErrNotFound (or no programs) means "not a recipient"; an outage says so.
+	switch progs, err := s.e.Registry.Lookup(nik); {
+	case err == nil && len(progs) > 0:
 		fmt.Fprintf(&b, msgStaffCariRecip+"\n", nik.Masked(), strings.Join(programNames(progs), ", "))
-	} else {
+	case err == nil || errors.Is(err, registry.ErrNotFound):
 		fmt.Fprintf(&b, msgCekNotRecip+"\n", nik.Masked())
+	default:
+		s.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
+		b.WriteString(msgStaffLookupDown + "\n")
 	}
 	rs, err := s.tx.ReportsByNIK(string(nik))
 	if err != nil {

@@ -1,0 +1,133 @@
+package flows
+
+import (
+	"testing"
+
+	"github.com/laporbansos/laporbansos/storage"
+)
+
+// fileSelfReport is a quick self report of nikFree, which becomes LB-2611-0001.
+const fileSelfReport = `
+> lapor
+> 1
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> 9
+> 1
+> 1
+> 081234567890
+> kirim
+< nomor *LB-2611-0001*
+`
+
+// fileSecondReport reports nikFree2 for a neighbour; it becomes LB-2611-0002.
+const fileSecondReport = `
+> lapor
+> 2
+> 3510095507750005
+> Ratna Sari
+> Dusun Krajan RT 02 RW 03
+> 9
+> 1
+> 1
+> 081234567890
+> Budi
+> tetangga
+> kirim
+< nomor *LB-2611-0002*
+`
+
+func TestReportNumberGrammar(t *testing.T) {
+	cases := []struct {
+		name   string
+		script string
+	}{
+		{"citizen Cek and the menu read every way of writing a number", fileSelfReport + `
+> cek
+> lb 2611 1
+< LB-2611-0001: menunggu verifikasi
+> *LB-2611-0001*
+< LB-2611-0001: menunggu verifikasi
+> nomor saya LB-2611-0001
+< LB-2611-0001: menunggu verifikasi
+> menu
+> lb 2611 1
+< LB-2611-0001: menunggu verifikasi
+> menu
+> nomor saya LB-2611-0001
+< LB-2611-0001: menunggu verifikasi
+> menu
+> LB.2611.0001
+< LB-2611-0001: menunggu verifikasi
+`},
+		{"every staff command takes lb 2611 1", fileSelfReport + fileSecondReport + `
+@> CARI lb 2611 1
+< LB-2611-0001 Sumarni
+@> DETAIL lb 2611 1
+< Data lengkap LB-2611-0001 dikirim
+@> LAYAK lb 2611 1
+< *LB-2611-0001* dinyatakan LAYAK oleh Bu Rina
+@> SALUR lb 2611 1
+< *LB-2611-0001* SUDAH DISALURKAN oleh Bu Rina
+@> TOLAK lb 2611 2 mampu secara ekonomi
+< *LB-2611-0002* dinyatakan TIDAK LAYAK
+< Alasan: mampu secara ekonomi
+@> TOLAK *LB-2611-0002*
+< sudah diputuskan oleh Bu Rina
+@> CARI LB-2611-0002
+< LB-2611-0002 Ratna Sari
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			newHarness(t).transcript(tc.script)
+		})
+	}
+}
+
+func TestParseReportNumber(t *testing.T) {
+	cases := []struct {
+		in, id, rest string
+		ok           bool
+	}{
+		{"lb 2611 1", "LB-2611-0001", "", true},
+		{"LB-2611-0001", "LB-2611-0001", "", true},
+		{"*LB-2611-0001*", "LB-2611-0001", "", true},
+		{"nomor saya LB-2611-0001", "LB-2611-0001", "", true},
+		{"sg-2611-12 orangnya pindah", "SG-2611-0012", "orangnya pindah", true},
+		{"LB-2611-0042 ", "LB-2611-0042", "", true},
+		{"3510091506800004", "", "", false},
+		{"blb 2611 1", "", "", false},
+		{"LB-2611-0000", "", "", false},
+		{"lapor", "", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			id, rest, ok := ParseReportNumber(tc.in)
+			if id != tc.id || rest != tc.rest || ok != tc.ok {
+				t.Fatalf("ParseReportNumber(%q) = %q, %q, %v; want %q, %q, %v", tc.in, id, rest, ok, tc.id, tc.rest, tc.ok)
+			}
+		})
+	}
+}
+
+// A session stored by the build before the typed draft resumes where it was.
+func TestOldStoredSessionResumes(t *testing.T) {
+	h := newHarness(t)
+	old := &storage.Session{Flow: "lapor", State: stPhone, Back: []string{stMenu, stWho},
+		Data: map[string]string{"who": "diri", "nik": nikFree, "name": "Sumarni", "address": "Dusun Krajan RT 02 RW 03",
+			"kec_code": "35.10.09", "kec": "Genteng", "desa": "Kembiritan", "reason": "lansia", "future_key": "kept"}}
+	if err := h.db.Update(t.Context(), func(tx *storage.Tx) error { return tx.PutSession(citizenChat, old) }); err != nil {
+		t.Fatal(err)
+	}
+	h.transcript(`
+> 081234567890
+< Periksa kembali laporan Anda
+< Nama: Sumarni
+< Desa/Kel.: Kembiritan
+< Alasan: Lansia
+> kirim
+< nomor *LB-2611-0001*
+`)
+}
