@@ -4,17 +4,17 @@ package flows
 // polite Bahasa Indonesia. Code elsewhere in flows composes these; it never spells out a
 // sentence of its own.
 
-const (
-	msgWelcome = "Selamat datang di *Lapor Bansos* %s.\nLaporkan warga yang membutuhkan bantuan sosial, atau cek status bantuan."
+var (
+	msgWelcome = emphasize("Selamat datang di *Lapor Bansos* %s.\nLaporkan warga yang membutuhkan bantuan sosial, atau cek status bantuan.")
 	msgMenu    = "Silakan pilih layanan (ketik angka atau kata):"
 
 	msgPrivacy = "ℹ️ Data yang Anda kirim hanya dipakai %s untuk verifikasi kelayakan bantuan sosial, dilihat petugas yang berwenang, dan disimpan %s.\nKetik PRIVASI untuk membaca ini lagi."
 
-	msgHelp = "*Bantuan Lapor Bansos*\n" +
+	msgHelp = emphasize("*Bantuan Lapor Bansos*\n" +
 		"• LAPOR — laporkan diri sendiri atau tetangga yang membutuhkan bantuan.\n" +
 		"• CEK — cek status bantuan dengan NIK atau nomor laporan.\n" +
 		"• SANGGAH — sampaikan bahwa penerima bantuan sudah tidak layak.\n" +
-		"Kapan saja: BATAL membatalkan, KEMBALI ke langkah sebelumnya, MENU ke menu utama, PRIVASI tentang data Anda."
+		"Kapan saja: BATAL membatalkan, KEMBALI ke langkah sebelumnya, MENU ke menu utama, PRIVASI tentang data Anda.")
 	msgHelpContinue = "Lanjutkan dengan menjawab pertanyaan terakhir:"
 
 	msgCancelled    = "Baik, dibatalkan. Tidak ada data yang dikirim."
@@ -49,9 +49,9 @@ const (
 	msgSummaryHead     = "Periksa kembali laporan Anda:"
 	msgSummaryAsk      = "Kirim laporan ini?"
 	msgAskEditField    = "Bagian mana yang ingin diubah?"
-	msgAccepted        = "✅ Laporan diterima dengan nomor *%s*.\nPetugas %s akan memverifikasi paling lambat %s (sebelum %s). Jika layak, paket sembako disalurkan paling lambat %s setelahnya. Anda akan diberi kabar di chat ini.\nSimpan nomor laporan untuk CEK status."
+	msgAccepted        = emphasize("✅ Laporan diterima dengan nomor *%s*.\nPetugas %s akan memverifikasi paling lambat %s (sebelum %s). Jika layak, paket sembako disalurkan paling lambat %s setelahnya. Anda akan diberi kabar di chat ini.\nSimpan nomor laporan untuk CEK status.")
 	msgAutoRejected    = "NIK %s sudah terdaftar sebagai penerima bantuan:\n%s\nKarena sudah menerima bantuan, laporan otomatis tidak diteruskan (nomor %s). Jika data ini keliru, hubungi kantor %s."
-	msgDuplicate       = "NIK ini sudah dilaporkan dengan nomor *%s* (%s, %s). Laporan yang sama tidak perlu dikirim lagi; ketik CEK untuk memantau statusnya."
+	msgDuplicate       = emphasize("NIK ini sudah dilaporkan dengan nomor *%s* (%s, %s). Laporan yang sama tidak perlu dikirim lagi; ketik CEK untuk memantau statusnya.")
 	msgNotInArea       = "Layanan ini hanya untuk warga %s."
 
 	// NIK errors.
@@ -94,25 +94,25 @@ const (
 	msgSgAskName      = "Ketik nama Anda sebagai penyanggah."
 	msgSgAskPhone     = "Ketik nomor HP Anda yang bisa dihubungi petugas."
 	msgSgSummaryHead  = "Periksa kembali sanggahan Anda:"
-	msgSgAccepted     = "✅ Sanggahan diterima dengan nomor *%s*. Petugas %s akan memeriksanya; hasilnya dipakai pada pembaruan data berikutnya. Anda akan diberi kabar di chat ini."
-	msgSgDuplicate    = "Sudah ada sanggahan untuk NIK ini (nomor *%s*, %s). Terima kasih, tidak perlu dikirim lagi."
+	msgSgAccepted     = emphasize("✅ Sanggahan diterima dengan nomor *%s*. Petugas %s akan memeriksanya; hasilnya dipakai pada pembaruan data berikutnya. Anda akan diberi kabar di chat ini.")
+	msgSgDuplicate    = emphasize("Sudah ada sanggahan untuk NIK ini (nomor *%s*, %s). Terima kasih, tidak perlu dikirim lagi.")
 	msgSgWrongPerson  = "Baik. Periksa kembali NIK-nya lalu ketik ulang."
 
 	// Citizen notifications of staff decisions.
-	msgNotifyEligible   = "Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s."
-	msgNotifyIneligible = "Kabar laporan *%s*: warga dinyatakan *TIDAK LAYAK*. Alasan: %s."
-	msgNotifyDelivered  = "Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor."
-	msgNotifyUpheld     = "Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih."
-	msgNotifyDismissed  = "Kabar sanggahan *%s*: sanggahan *TIDAK DITERIMA*. Alasan: %s."
+	msgNotifyEligible   = emphasize("Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s.")
+	msgNotifyIneligible = emphasize("Kabar laporan *%s*: warga dinyatakan *TIDAK LAYAK*. Alasan: %s.")
+	msgNotifyDelivered  = emphasize("Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor.")
+	msgNotifyUpheld     = emphasize("Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih.")
+	msgNotifyDismissed  = emphasize("Kabar sanggahan *%s*: sanggahan *TIDAK DITERIMA*. Alasan: %s.")
 
 	// Staff.
-	msgStaffNewReport  = "📋 *LAPORAN BARU %s*"
-	msgStaffNewSanggah = "⚠️ *SANGGAHAN BARU %s*"
+	msgStaffNewReport  = emphasize("📋 *LAPORAN BARU %s*")
+	msgStaffNewSanggah = emphasize("⚠️ *SANGGAHAN BARU %s*")
 	msgStaffDeadline   = "Masuk %s · batas verifikasi %s"
 	msgStaffHowTo      = "Ketik: LAYAK %[1]s · TOLAK %[1]s <alasan> · DETAIL %[1]s"
 	msgStaffHowToSg    = "Ketik: TERIMA %[1]s · TOLAK %[1]s <alasan> · DETAIL %[1]s"
 	msgStaffHowToSalur = "Setelah paket diterima warga, ketik: SALUR %s"
-	msgStaffDecided    = "%s *%s* %s oleh %s (%s)."
+	msgStaffDecided    = emphasize("%s *%s* %s oleh %s (%s).")
 	msgStaffAlready    = "%s sudah diputuskan oleh %s pada %s (%s)."
 	msgStaffUnauth     = "Anda tidak berwenang memutuskan laporan."
 	msgStaffNotFound   = "Nomor %s tidak ditemukan."
@@ -120,26 +120,27 @@ const (
 	msgStaffNeedReason = "Alasan wajib diisi: TOLAK %s <alasan>. Alasan umum:"
 	msgStaffNeedNumber = "Sertakan nomor laporan, contoh: %s LB-2611-0042"
 	msgStaffUnknown    = "Perintah tidak dikenali. Ketik BANTUAN untuk daftar perintah."
-	msgStaffHelp       = "*Perintah petugas*\n" +
+	msgStaffHelp       = emphasize("*Perintah petugas*\n" +
 		"LAYAK <no> — warga layak\nTOLAK <no> <alasan> — tidak layak / sanggahan ditolak\n" +
 		"SALUR <no> — paket sudah disalurkan\nTERIMA <no> — sanggahan diterima\n" +
 		"DETAIL <no> — data lengkap (dikirim pribadi)\nPENDING — yang menunggu keputusan\n" +
-		"CARI <nik|no> — cari laporan\nSTATISTIK — rekap\nEKSPOR — semua laporan (CSV)"
+		"CARI <nik|no> — cari laporan\nSTATISTIK — rekap\nEKSPOR — semua laporan (CSV)")
+	msgStaffDetailHead = emphasize("*DETAIL %s* (%s)")
 	msgStaffDetailSent = "Data lengkap %s dikirim ke chat pribadi Anda."
 	msgStaffNoPrivate  = "Data lengkap tidak dikirim ke grup. Mulai chat pribadi dengan bot lalu ulangi DETAIL %s."
 	msgStaffPendingNo  = "Tidak ada laporan yang menunggu. 👍"
-	msgStaffPending    = "*Menunggu keputusan (%d):*"
-	msgStaffToDeliver  = "*Layak, belum disalurkan (%d):*"
+	msgStaffPending    = emphasize("*Menunggu keputusan (%d):*")
+	msgStaffToDeliver  = emphasize("*Layak, belum disalurkan (%d):*")
 	msgStaffMore       = "…dan %d lainnya."
 	msgStaffCariNone   = "Tidak ada laporan untuk %s."
-	msgStaffStats      = "*Statistik Lapor Bansos*"
+	msgStaffStats      = emphasize("*Statistik Lapor Bansos*")
 	msgStaffStatsBody  = "%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n" +
 		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
 	msgStaffForOther   = "Untuk: orang lain — pelapor %s (%s)"
 	msgStaffCariRecip  = "NIK %s terdaftar: %s"
 	msgStaffLookupDown = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
 	msgStaffExport     = "Ekspor semua laporan (%s)."
-	msgStaffReminder   = "⏰ *Pengingat pekerjaan terlambat*"
+	msgStaffReminder   = emphasize("⏰ *Pengingat pekerjaan terlambat*")
 	msgStaffOverdueV   = "Belum diputuskan melewati %s (%d):"
 	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
 )

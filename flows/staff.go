@@ -282,7 +282,7 @@ func (s *staffTurn) detail(id string) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "*DETAIL %s* (%s)\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
+	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
 		info := nik.Info()
 		sex := "laki-laki"

@@ -1,15 +1,19 @@
 package telegram
 
+import "github.com/laporbansos/laporbansos/flows"
+
 // The Telegram channel's own texts: button captions and the answers to button presses that
 // only exist on Telegram. Everything the dialogues and the staff workflow say is in the flows'
 // catalogue; these are kept here, in one place, in the same short polite Indonesian.
+// msgAskReason carries emphasis, which only the flows' markers may mark.
+var msgAskReason = flows.Emphasize("Ketik alasan *tidak layak* untuk *%s* dengan MEMBALAS (reply) pesan ini.")
+
 const (
 	msgUnauthorized  = "Anda tidak berwenang."
 	msgStale         = "Tombol ini sudah tidak berlaku."
 	msgChosen        = "➡️ %s"
 	msgContactButton = "📱 Kirim nomor saya"
 	msgOther         = "Lainnya…"
-	msgAskReason     = "Ketik alasan *tidak layak* untuk *%s* dengan MEMBALAS (reply) pesan ini."
 	msgReasonHint    = "Alasan tidak layak"
 	msgAskReasonSent = "Balas pesan di grup dengan alasannya."
 	msgPickReason    = "Pilih alasan, atau Lainnya."
