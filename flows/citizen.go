@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -398,7 +399,16 @@ func answerDesa(c *conv, st *step, text string) {
 func answerReason(c *conv, st *step, text string) {
 	i := pick(reportReasons, text)
 	if i < 0 {
-		c.badChoice(len(reportReasons))
+		if _, err := strconv.Atoi(fold(text)); err == nil || runes(text) < minFreeText {
+			c.badChoice(len(reportReasons))
+			return
+		}
+		// Words that fit no category are the reason itself: kept as "Lainnya" with the
+		// citizen's own words, rather than refused.
+		if v, ok := c.freeAnswer(text, minFreeText, maxFreeText); ok {
+			c.d.Reason, c.d.ReasonText = "lainnya", v
+			c.next(st.ev)
+		}
 		return
 	}
 	c.d.Reason = reportReasons[i].Key

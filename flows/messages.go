@@ -217,3 +217,59 @@ var yesNoOptions = []option{
 	{Key: "ya", Label: "Ya, benar"},
 	{Key: "tidak", Label: "Bukan"},
 }
+
+// synonymsID are the words people type for an option, in Indonesian (and the everyday
+// Javanese of the service area), to the option keys they may mean. A step takes the first
+// listed key that is one of its own options, so "ya" is Kirim on the summary and Ya elsewhere.
+// A phrase found inside a longer answer counts too ("untuk ibu saya"); the longest phrase
+// found wins. Lower case; numbers are written as digits by numberWords first.
+var synonymsID = map[string][]string{
+	// Menu.
+	"lapor bansos": {"lapor"}, "daftar": {"lapor"}, "daftar bansos": {"lapor"}, "saya butuh bantuan": {"lapor"},
+	"butuh bantuan": {"lapor"}, "minta bantuan": {"lapor"}, "mohon bantuan": {"lapor"}, "lapor": {"lapor"},
+	"cek": {"cek"}, "sanggah": {"sanggah"},
+	"cek bansos": {"cek"}, "cek status": {"cek"}, "status": {"cek"}, "cek bantuan": {"cek"}, "periksa": {"cek"},
+	"sanggahan": {"sanggah"}, "keberatan": {"sanggah"},
+	// Who.
+	"saya": {"diri"}, "saya sendiri": {"diri"}, "sendiri": {"diri"}, "aku": {"diri"}, "diri saya": {"diri"}, "untuk saya": {"diri"},
+	"keluarga saya": {"diri"},
+	"tetangga":      {"orang lain"}, "untuk tetangga": {"orang lain"}, "orang lain": {"orang lain"}, "ibu saya": {"orang lain"},
+	"bapak saya": {"orang lain"}, "ayah saya": {"orang lain"}, "orang tua saya": {"orang lain"}, "nenek saya": {"orang lain"},
+	"kakek saya": {"orang lain"}, "saudara": {"orang lain"}, "saudara saya": {"orang lain"}, "teman": {"orang lain"},
+	"warga": {"orang lain"}, "mbah": {"orang lain"}, "simbah": {"orang lain"}, "ibu": {"orang lain"}, "bapak": {"orang lain"},
+	// Reason.
+	"phk": {"phk"}, "di phk": {"phk"}, "kena phk": {"phk"}, "dipecat": {"phk"}, "pengangguran": {"phk"},
+	"tidak bekerja": {"phk"}, "kehilangan pekerjaan": {"phk"}, "nganggur": {"phk"}, "menganggur": {"phk"},
+	"buruh": {"harian"}, "buruh tani": {"harian"}, "tukang becak": {"harian"}, "becak": {"harian"}, "ojek": {"harian"},
+	"kuli": {"harian"}, "serabutan": {"harian"}, "pedagang kecil": {"harian"}, "petani": {"harian"}, "nelayan": {"harian"},
+	"pemulung": {"harian"}, "harian": {"harian"}, "kerja harian": {"harian"}, "informal": {"harian"},
+	"sudah tua": {"lansia"}, "tua": {"lansia"}, "lanjut usia": {"lansia"}, "manula": {"lansia"}, "jompo": {"lansia"},
+	"sepuh": {"lansia"}, "janda tua": {"lansia"},
+	"lumpuh": {"disabilitas"}, "difabel": {"disabilitas"}, "cacat": {"disabilitas"}, "tuna netra": {"disabilitas"},
+	"tunanetra": {"disabilitas"}, "buta": {"disabilitas"}, "tuli": {"disabilitas"}, "tuna rungu": {"disabilitas"},
+	"stroke": {"disabilitas"}, "odgj": {"disabilitas"}, "disabilitas": {"disabilitas"},
+	// Sanggah reasons.
+	"sudah pindah": {"pindah"}, "pindah rumah": {"pindah"}, "sudah meninggal": {"meninggal"}, "wafat": {"meninggal"},
+	"almarhum": {"meninggal"}, "almarhumah": {"meninggal"}, "kaya": {"mampu"}, "sudah kaya": {"mampu"},
+	"dobel": {"ganda"}, "double": {"ganda"},
+	// Summary, yes/no.
+	"ya": {"kirim", "ya"}, "iya": {"kirim", "ya"}, "y": {"kirim", "ya"}, "ok": {"kirim", "ya"}, "oke": {"kirim", "ya"},
+	"okey": {"kirim", "ya"}, "sudah": {"kirim", "ya"}, "benar": {"kirim", "ya"}, "betul": {"kirim", "ya"},
+	"sudah benar": {"kirim", "ya"}, "kirim laporan": {"kirim"}, "kirimkan": {"kirim"}, "setuju": {"kirim", "ya"},
+	"lanjut": {"kirim"}, "siap": {"kirim", "ya"}, "nggih": {"kirim", "ya"}, "inggih": {"kirim", "ya"}, "yes": {"kirim", "ya"},
+	"ganti": {"ubah"}, "edit": {"ubah"}, "perbaiki": {"ubah"}, "ada yang salah": {"ubah"}, "koreksi": {"ubah"},
+	"tidak": {"tidak"}, "bukan": {"tidak"}, "salah": {"ubah", "tidak"}, "gak": {"tidak"}, "nggak": {"tidak"},
+	"enggak": {"tidak"}, "tdk": {"tidak"}, "no": {"tidak"}, "mboten": {"tidak"},
+	// Ubah list.
+	"nomor hp": {"telepon"}, "hp": {"telepon"}, "telepon": {"telepon"}, "no hp": {"telepon"}, "nama": {"nama"},
+	"alamat": {"alamat"}, "desa": {"desa"}, "kelurahan": {"desa"}, "kecamatan": {"kecamatan"}, "alasan": {"alasan"},
+}
+
+// numberWords are numbers written out; a choice can be picked by them ("satu").
+var numberWords = map[string]int{
+	"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
+	"sepuluh": 10, "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5, "siji": 1, "loro": 2, "telu": 3,
+}
+
+// synonyms is the table the dialogues use.
+var synonyms = synonymsID

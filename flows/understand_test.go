@@ -131,3 +131,106 @@ func TestOldStoredSessionResumes(t *testing.T) {
 < nomor *LB-2611-0001*
 `)
 }
+
+func TestNaturalWords(t *testing.T) {
+	cases := []struct {
+		name   string
+		script string
+	}{
+		{"a neighbour's report in everyday words", `
+> saya butuh bantuan
+< Siapa yang ingin Anda laporkan?
+> untuk ibu saya
+< dapat dikunjungi petugas
+< Ketik NIK (16 angka) warga yang dilaporkan
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> sudah tua
+< Ketik nomor HP
+> 081234567890
+> Budi Hartono
+> tetangga
+< Alasan: Lansia
+> ya
+< nomor *LB-2611-0001*
+`},
+		{"self report: saya, di PHK, kirim laporan", `
+> lapor bansos
+> saya sendiri
+< Ketik NIK (16 angka) Anda
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> 9
+> 1
+> di PHK pabrik
+< Ketik nomor HP
+> 081234567890
+< Alasan: Kehilangan pekerjaan (PHK)
+> kirim laporan
+< nomor *LB-2611-0001*
+`},
+		{"reasons that fit a category, and one that does not", `
+> daftar
+> saya
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> 9
+> 1
+> 7
+< Maaf, jawaban tidak sesuai pilihan
+> tukang becak
+> 081234567890
+< Alasan: Pekerja harian/informal
+> ubah
+> alasan
+> lumpuh sejak 2020
+< Alasan: Penyandang disabilitas
+> ubah
+> alasan
+> difabel
+< Alasan: Penyandang disabilitas
+> ubah
+> alasan
+> jualan gorengan keliling
+< Alasan: Lainnya: jualan gorengan keliling
+> sudah
+< nomor *LB-2611-0001*
+`},
+		{"menu by words and number words", `
+> halo
+> cek bansos
+< Ketik NIK (16 angka) atau nomor laporan
+> menu
+> satu
+< Siapa yang ingin Anda laporkan?
+> menu
+> cek laporan saya
+< Ketik NIK (16 angka) atau nomor laporan
+`},
+		{"sanggah yes/no in words", `
+> sanggah
+> 3510091203850001
+< Benar ini orangnya?
+> iya
+< Apa alasan sanggahan Anda?
+> sudah meninggal
+< Jelaskan singkat
+`},
+		{"sanggah: tidak means the wrong person", `
+> sanggah
+> 3510091203850001
+> tidak
+< Periksa kembali NIK-nya
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			newHarness(t).transcript(tc.script)
+		})
+	}
+}
