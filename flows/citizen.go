@@ -52,6 +52,7 @@ const (
 	kReason, kReasonText, kPhone         = "reason", "reason_text", "phone"
 	kReporter, kRelation, kEditing       = "reporter", "relation", "editing"
 	kSgName, kSgPrograms                 = "sg_recipient", "sg_programs"
+	kSuggest                             = "suggest"
 	whoSelf, whoOther                    = "diri", "orang lain"
 	evDone, evBack, evReview, evEditPick = "done", "back", "review", "edit"
 )
@@ -369,16 +370,39 @@ func askKecamatan(c *conv) {
 }
 
 func answerKecamatan(c *conv, st *step, text string) {
-	d := c.d
-	k, ok := c.e.Area.findKecamatan(text)
-	if !ok {
-		c.ask(fmt.Sprintf(msgKecUnknown, truncate(text, 40), c.e.Area.Regency.Name) + " " + fmt.Sprintf(msgNotInArea, c.e.Area.Regency.Name))
+	a := c.e.Area
+	if p, ok := c.suggested(text); ok {
+		c.placeChosen(st, p)
 		return
 	}
-	if d.KecCode != k.Code {
-		d.Desa = ""
+	if k, ok := a.findKecamatan(text); ok {
+		c.placeChosen(st, place{kec: k})
+		return
 	}
-	d.KecCode, d.Kec = k.Code, k.Name
+	// A desa typed here is understood: it names its kecamatan too.
+	switch ds := a.findDesaAnywhere(text); {
+	case len(ds) == 1:
+		c.placeChosen(st, ds[0])
+		return
+	case len(ds) > 1:
+		c.suggest(text, ds[:min(len(ds), 3)])
+		return
+	}
+	if ps := a.closest(text, true, true, ""); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	// The list was shown with the question; it is not sent again after every miss.
+	c.say(msgKecUnknown, truncate(text, 40), a.Regency.Name)
+}
+
+// placeChosen moves on from the kecamatan step: to the desa, or past it when a desa was named.
+func (c *conv) placeChosen(st *step, p place) {
+	c.setPlace(p)
+	if p.desa != "" {
+		c.next("kecamatan_desa")
+		return
+	}
 	c.fire(st.ev) // a new kecamatan always needs its desa, even when editing
 }
 
@@ -387,13 +411,35 @@ func askDesa(c *conv) {
 }
 
 func answerDesa(c *conv, st *step, text string) {
-	v, ok := c.e.Area.findDesa(c.d.KecCode, text)
-	if !ok {
-		c.ask(fmt.Sprintf(msgDesaUnknown, truncate(text, 40), c.d.Kec))
+	a := c.e.Area
+	if p, ok := c.suggested(text); ok {
+		c.setPlace(p)
+		if p.desa == "" {
+			c.prompt()
+			return
+		}
+		c.next(st.ev)
 		return
 	}
-	c.d.Desa = v
-	c.next(st.ev)
+	if v, ok := a.findDesa(c.d.KecCode, text); ok {
+		c.d.Desa = v
+		c.next(st.ev)
+		return
+	}
+	if ds := a.findDesaAnywhere(text); len(ds) > 0 {
+		c.say(msgDesaOtherKec, ds[0].desa, ds[0].kec.Name, c.d.Kec)
+		c.suggest(text, ds[:min(len(ds), 3)])
+		return
+	}
+	if ps := a.closest(text, false, true, c.d.KecCode); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	if ps := a.closest(text, false, true, ""); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	c.say(msgDesaUnknown, truncate(text, 40), c.d.Kec)
 }
 
 func answerReason(c *conv, st *step, text string) {

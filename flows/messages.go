@@ -52,7 +52,6 @@ var (
 	msgAccepted        = emphasize("✅ Laporan diterima dengan nomor *%s*.\nPetugas %s akan memverifikasi paling lambat %s (sebelum %s). Jika layak, paket sembako disalurkan paling lambat %s setelahnya. Anda akan diberi kabar di chat ini.\nSimpan nomor laporan untuk CEK status.")
 	msgAutoRejected    = "NIK %s sudah terdaftar sebagai penerima bantuan:\n%s\nKarena sudah menerima bantuan, laporan otomatis tidak diteruskan (nomor %s). Jika data ini keliru, hubungi kantor %s."
 	msgDuplicate       = emphasize("NIK ini sudah dilaporkan dengan nomor *%s* (%s, %s). Laporan yang sama tidak perlu dikirim lagi; ketik CEK untuk memantau statusnya.")
-	msgNotInArea       = "Layanan ini hanya untuk warga %s."
 
 	// NIK errors.
 	msgNIKEmpty     = "NIK belum diisi."
@@ -67,12 +66,16 @@ var (
 	msgNIKRetry     = "Periksa kembali KTP/KK lalu ketik ulang NIK."
 
 	// Field errors.
-	msgTooLong      = "Terlalu panjang: maksimal %d karakter. Silakan ketik lebih singkat."
-	msgTooShort     = "Terlalu pendek. Silakan ketik lebih lengkap."
-	msgNameInvalid  = "Nama hanya boleh berisi huruf, spasi, titik, koma, petik, dan tanda hubung."
-	msgPhoneInvalid = "Nomor HP tidak sah. Ketik nomor Indonesia, misalnya 081234567890 atau +6281234567890."
-	msgDesaUnknown  = "Desa/kelurahan \"%s\" tidak ada di Kec. %s."
-	msgKecUnknown   = "Kecamatan \"%s\" tidak ada di %s."
+	msgTooLong         = "Terlalu panjang: maksimal %d karakter. Silakan ketik lebih singkat."
+	msgTooShort        = "Terlalu pendek. Silakan ketik lebih lengkap."
+	msgNameInvalid     = "Nama hanya boleh berisi huruf, spasi, titik, koma, petik, dan tanda hubung."
+	msgPhoneInvalid    = "Nomor HP tidak sah. Ketik nomor Indonesia, misalnya 081234567890 atau +6281234567890."
+	msgDesaUnknown     = "Desa/kelurahan \"%s\" tidak ditemukan di Kec. %s. Periksa ejaannya lalu ketik lagi, atau pilih dari daftar di atas."
+	msgKecUnknown      = "Kecamatan \"%s\" tidak ditemukan di %s. Periksa ejaannya lalu ketik lagi nama kecamatan atau nama desa/kelurahan Anda, atau pilih dari daftar di atas."
+	msgDesaOtherKec    = "Desa/kelurahan %s ada di Kec. %s, bukan Kec. %s."
+	msgPlaceDidYouMean = "\"%s\" tidak ditemukan. Maksud Anda %s?"
+	msgOr              = " atau "
+	msgDesaInKec       = "%s (Kec. %s)"
 
 	// Cek.
 	msgAskCek         = "Ketik NIK (16 angka) atau nomor laporan (contoh LB-2611-0042)."

@@ -181,7 +181,9 @@ type draft struct {
 	Reason, ReasonText, Phone string
 	Reporter, Relation        string
 	SgName, SgPrograms        string
-	Editing                   bool
+	// Suggest holds the keys of the places last offered as "maksud Anda …?".
+	Suggest string
+	Editing bool
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
@@ -206,6 +208,7 @@ var draftFields = []struct {
 	{kRelation, func(d *draft) *string { return &d.Relation }},
 	{kSgName, func(d *draft) *string { return &d.SgName }},
 	{kSgPrograms, func(d *draft) *string { return &d.SgPrograms }},
+	{kSuggest, func(d *draft) *string { return &d.Suggest }},
 }
 
 func decodeDraft(m map[string]string) *draft {

@@ -201,11 +201,13 @@ func TestTranscripts(t *testing.T) {
 < Terlalu pendek
 > Dusun Krajan RT 01 RW 01
 > Kecamatan Atlantis
-< Kecamatan "Kecamatan Atlantis" tidak ada di Kabupaten Banyuwangi
+< Kecamatan "Kecamatan Atlantis" tidak ditemukan di Kabupaten Banyuwangi
+<! Pesanggaran
+<! hanya untuk warga
 > kec. genteng
 < Pilih desa/kelurahan di Kec. Genteng
 > Desa Antah
-< tidak ada di Kec. Genteng
+< tidak ditemukan di Kec. Genteng
 > desa kembiritan
 < Apa alasan utama
 >[voice]

@@ -234,3 +234,79 @@ func TestNaturalWords(t *testing.T) {
 		})
 	}
 }
+
+// upToKecamatan is a self report up to the kecamatan question.
+const upToKecamatan = `
+> lapor
+> 1
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+< Pilih kecamatan
+`
+
+func TestPlacesForgiveTypos(t *testing.T) {
+	cases := []struct {
+		name   string
+		script string
+	}{
+		{"a typo in the kecamatan gets a suggestion, not the list again", upToKecamatan + `
+> gentng
+< "gentng" tidak ditemukan. Maksud Anda Genteng?
+<! Pesanggaran
+<! hanya untuk warga
+> 1
+< Pilih desa/kelurahan di Kec. Genteng
+> kembritan
+< Maksud Anda Kembiritan?
+> ya
+< Apa alasan utama
+`},
+		{"a typo pressed as a button", upToKecamatan + `
+> kec gentng
+< Maksud Anda Genteng?
+> 35.10.09
+< Pilih desa/kelurahan di Kec. Genteng
+`},
+		{"a desa at the kecamatan step fills both", upToKecamatan + `
+> ds. Kembiritan
+< Apa alasan utama
+> 1
+> 081234567890
+< Kecamatan: Genteng
+< Desa/Kel.: Kembiritan
+`},
+		{"a misspelt desa at the kecamatan step", upToKecamatan + `
+> kembritan
+< Maksud Anda Kembiritan (Kec. Genteng)?
+> 1
+< Apa alasan utama
+`},
+		{"a desa of another kecamatan says where it is", upToKecamatan + `
+> kel. Genteng Kulon
+< Apa alasan utama
+> kembali
+< Pilih kecamatan
+> Rogojampi
+< Pilih desa/kelurahan di Kec. Rogojampi
+> Kembiritan
+< Desa/kelurahan Kembiritan ada di Kec. Genteng, bukan Kec. Rogojampi.
+> 1
+< Apa alasan utama
+> 1
+> 081234567890
+< Kecamatan: Genteng
+< Desa/Kel.: Kembiritan
+`},
+		{"nothing close: one short note, no list", upToKecamatan + `
+> Jakarta Selatan
+< tidak ditemukan di Kabupaten Banyuwangi
+<! Pesanggaran
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			newHarness(t).transcript(tc.script)
+		})
+	}
+}
