@@ -52,7 +52,7 @@ const (
 	kReason, kReasonText, kPhone         = "reason", "reason_text", "phone"
 	kReporter, kRelation, kEditing       = "reporter", "relation", "editing"
 	kSgName, kSgPrograms                 = "sg_recipient", "sg_programs"
-	kSuggest                             = "suggest"
+	kSuggest, kPendingNIK, kPendingWhy   = "suggest", "nik_pending", "nik_pending_why"
 	whoSelf, whoOther                    = "diri", "orang lain"
 	evDone, evBack, evReview, evEditPick = "done", "back", "review", "edit"
 )
@@ -355,14 +355,6 @@ func answerWho(c *conv, st *step, text string) {
 		c.say(msgOtherNotice)
 	}
 	c.fire(st.ev)
-}
-
-func askNIK(c *conv) {
-	if c.d.Who == whoSelf {
-		c.say(msgAskNIKSelf)
-	} else {
-		c.say(msgAskNIK)
-	}
 }
 
 func askKecamatan(c *conv) {

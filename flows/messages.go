@@ -29,13 +29,15 @@ var (
 	msgTryAgain     = "Maaf, terjadi gangguan. Silakan coba lagi."
 	msgNotStored    = "Maaf, data belum tersimpan karena gangguan. Silakan pilih Kirim lagi."
 	msgForSelf      = "diri sendiri"
+	msgActorCitizen = "warga (lewat chat)"
+	msgActorSystem  = "sistem"
 	msgForOther     = "orang lain"
 
 	// Lapor.
 	msgAskWho          = "Siapa yang ingin Anda laporkan?"
 	msgOtherNotice     = "Catatan: warga yang Anda laporkan dapat dikunjungi petugas untuk verifikasi."
-	msgAskNIK          = "Ketik NIK (16 angka) warga yang dilaporkan, sesuai KTP/KK."
-	msgAskNIKSelf      = "Ketik NIK (16 angka) Anda, sesuai KTP/KK."
+	msgAskNIK          = "Ketik NIK (16 angka) warga yang dilaporkan, sesuai KTP."
+	msgAskNIKSelf      = "Ketik NIK (16 angka) Anda, sesuai KTP."
 	msgAskName         = "Ketik nama lengkap sesuai KTP."
 	msgAskAddress      = "Ketik alamat lengkap: jalan/dusun, RT/RW.\nContoh: Dusun Krajan RT 02 RW 03"
 	msgAskKecamatan    = "Pilih kecamatan tempat tinggal (%s):"
@@ -63,7 +65,10 @@ var (
 	msgNIKMonth     = "Angka ke-9 sampai 10 NIK (bulan lahir) harus 01–12."
 	msgNIKSerial    = "Empat angka terakhir NIK tidak boleh 0000."
 	msgNIKInvalid   = "NIK tidak sah."
-	msgNIKRetry     = "Periksa kembali KTP/KK lalu ketik ulang NIK."
+	msgNIKFixed     = "Maksudnya NIK %s? (huruf O dibaca angka 0, huruf I/l dibaca angka 1)"
+	msgNIKYoung     = "Menurut tanggal lahir di NIK %s, pemiliknya baru berumur %d tahun. Apakah ini NIK anak, atau nomor KK (Kartu Keluarga)? Laporan sebaiknya memakai NIK dari KTP orang dewasa. Tetap pakai NIK ini?"
+	msgNIKRetype    = "Baik, silakan ketik ulang NIK dari KTP."
+	msgNIKRetry     = "Periksa kembali KTP lalu ketik ulang NIK."
 
 	// Field errors.
 	msgTooLong         = "Terlalu panjang: maksimal %d karakter. Silakan ketik lebih singkat."
@@ -139,6 +144,9 @@ var (
 	msgStaffStats      = emphasize("*Statistik Lapor Bansos*")
 	msgStaffStatsBody  = "%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n" +
 		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
+	msgStaffAge        = " · umur %d tahun"
+	msgStaffAgeChild   = " · ⚠️ umur %d tahun (anak, atau nomor KK?)"
+	msgStaffFromNIK    = "Dari NIK: lahir %s (umur %d tahun), %s, terbit %s"
 	msgStaffForOther   = "Untuk: orang lain — pelapor %s (%s)"
 	msgStaffCariRecip  = "NIK %s terdaftar: %s"
 	msgStaffLookupDown = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
@@ -214,6 +222,11 @@ var confirmOptions = []option{
 	{Key: "kirim", Label: "Kirim"},
 	{Key: "ubah", Label: "Ubah"},
 	{Key: "batal", Label: "Batal"},
+}
+
+var nikConfirmOptions = []option{
+	{Key: "ya", Label: "Ya, NIK ini benar"},
+	{Key: "tidak", Label: "Ketik ulang"},
 }
 
 var yesNoOptions = []option{

@@ -132,10 +132,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	if d.needsReason && strings.TrimSpace(reason) == "" && r.Status != storage.StatusSubmitted && len(r.History) > 0 {
 		// Decided already: asking for a reason would lead nowhere, so say who decided.
 		last := r.History[len(r.History)-1]
-		who := last.By.Name
-		if who == "" {
-			who = last.By.ID
-		}
+		who := actorLabel(last.By)
 		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
 		return
 	}
@@ -154,10 +151,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	var already *storage.AlreadyDecidedError
 	switch {
 	case errors.As(err, &already):
-		who := already.Decision.By.Name
-		if who == "" {
-			who = already.Decision.By.ID
-		}
+		who := actorLabel(already.Decision.By)
 		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
 		return
 	case errors.Is(err, storage.ErrIllegalTransition):
@@ -179,10 +173,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 // decisionNotices tell every staff chat and the citizen who reported about the latest decision.
 func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	last := r.History[len(r.History)-1]
-	who := last.By.Name
-	if who == "" {
-		who = last.By.ID
-	}
+	who := actorLabel(last.By)
 	icon, verb := "✅", map[storage.Status]string{
 		storage.StatusEligible:   "dinyatakan LAYAK",
 		storage.StatusIneligible: "dinyatakan TIDAK LAYAK",
@@ -240,7 +231,7 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 		} else {
 			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
-		fmt.Fprintf(&b, "Nama: %s · NIK %s\n", r.Name, maskNIK(r.NIK))
+		fmt.Fprintf(&b, "Nama: %s · NIK %s%s\n", r.Name, maskNIK(r.NIK), ageNote(r))
 		if r.IssuedAt != "" {
 			fmt.Fprintf(&b, "⚠️ NIK terbit di luar wilayah layanan: %s\n", r.IssuedAt)
 		}
@@ -261,6 +252,23 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew})
 	}
 	return out
+}
+
+// ageNote is " · umur N tahun" from the NIK's birth date when the report came in, flagged when
+// the person is a child (the number may be a KK number).
+func ageNote(r *storage.Report) string {
+	nik, err := registry.ParseNIK(r.NIK)
+	if err != nil {
+		return ""
+	}
+	age := ageAt(nik, r.CreatedAt)
+	switch {
+	case age < 0:
+		return ""
+	case age < adultAge:
+		return fmt.Sprintf(msgStaffAgeChild, age)
+	}
+	return fmt.Sprintf(msgStaffAge, age)
 }
 
 func maskPhone(p string) string {
@@ -284,12 +292,12 @@ func (s *staffTurn) detail(id string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
-		info := nik.Info()
+		info := nik.InfoAt(r.CreatedAt)
 		sex := "laki-laki"
 		if info.Female {
 			sex = "perempuan"
 		}
-		fmt.Fprintf(&b, "Dari NIK: lahir %s, %s, terbit %s\n", info.BirthDate.Format("02/01/2006"), sex, placeOf(info))
+		fmt.Fprintf(&b, msgStaffFromNIK+"\n", info.BirthDate.Format("02/01/2006"), ageAt(nik, r.CreatedAt), sex, placeOf(info))
 	}
 	fmt.Fprintf(&b, "Nama: %s\nAlamat: %s, Desa/Kel. %s, Kec. %s\n", r.Name, r.Address, r.Desa, r.Kecamatan)
 	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), r.Phone)
@@ -301,10 +309,7 @@ func (s *staffTurn) detail(id string) {
 	}
 	fmt.Fprintf(&b, "Kanal: %s\nRiwayat:\n", r.From.Channel)
 	for _, t := range r.History {
-		who := t.By.Name
-		if who == "" {
-			who = t.By.ID
-		}
+		who := actorLabel(t.By)
 		fmt.Fprintf(&b, "• %s %s oleh %s", stamp(t.At), statusLabel[string(t.To)], who)
 		if t.Note != "" {
 			b.WriteString(" — " + t.Note)
@@ -494,4 +499,17 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		return enqueue(tx, out)
 	})
 	return out, err
+}
+
+// actorLabel names who made a step, in words staff read.
+func actorLabel(a storage.Actor) string {
+	switch {
+	case a.Name == storage.CitizenActorName:
+		return msgActorCitizen
+	case a.ID == "system":
+		return msgActorSystem
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ID
 }

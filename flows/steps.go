@@ -49,7 +49,7 @@ var steps = []*step{
 	{state: stWho, flow: "lapor", ask: asksChoice(msgAskWho, whoOptions, 0), answer: answerWho, ev: "who", next: stNIK,
 		review: func(d *draft) string { return "Untuk: " + whoLabel(d.Who) }},
 	{state: stNIK, flow: "lapor", ask: askNIK, ev: "nik", next: stName,
-		answer: func(c *conv, _ *step, t string) { c.viaMap(func() { c.laporNIK(t) }) },
+		answer: answerNIK,
 		edit:   option{"nik", "NIK"}, review: func(d *draft) string { return "NIK: " + d.NIK }},
 	{state: stName, flow: "lapor", ask: asks(msgAskName), ev: "name", next: stAddress,
 		answer: nameStep(func(d *draft) *string { return &d.Name }),
@@ -183,7 +183,10 @@ type draft struct {
 	SgName, SgPrograms        string
 	// Suggest holds the keys of the places last offered as "maksud Anda …?".
 	Suggest string
-	Editing bool
+	// PendingNIK is a typed NIK waiting for the citizen's yes (corrected letters, or a child's
+	// birth date); PendingWhy says which question was asked.
+	PendingNIK, PendingWhy string
+	Editing                bool
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
@@ -209,6 +212,8 @@ var draftFields = []struct {
 	{kSgName, func(d *draft) *string { return &d.SgName }},
 	{kSgPrograms, func(d *draft) *string { return &d.SgPrograms }},
 	{kSuggest, func(d *draft) *string { return &d.Suggest }},
+	{kPendingNIK, func(d *draft) *string { return &d.PendingNIK }},
+	{kPendingWhy, func(d *draft) *string { return &d.PendingWhy }},
 }
 
 func decodeDraft(m map[string]string) *draft {

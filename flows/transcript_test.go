@@ -140,11 +140,15 @@ func TestTranscripts(t *testing.T) {
 > 1
 > 12345
 < yang Anda ketik baru 5 angka
-< Periksa kembali KTP/KK
+< Periksa kembali KTP
 > 35100915068000041234
 < yang Anda ketik 20 angka
 > 3510O91506800004
-< hanya boleh berisi angka (ada tanda "O")
+< Maksudnya NIK 3510091506800004?
+> 2
+< silakan ketik ulang NIK
+> 3510X91506800004
+< hanya boleh berisi angka (ada tanda "X")
 > 9910091506800004
 < (99) bukan kode provinsi
 > 3510093206800004
@@ -423,7 +427,7 @@ restart
 < [test:staf-1] *DETAIL LB-2611-0001*
 < NIK: 3510091506800004
 < No. HP: 6281234567890
-< lahir 15/06/1980, laki-laki
+< lahir 15/06/1980 (umur 46 tahun), laki-laki
 < dikirim ke chat pribadi Anda
 @> CARI 3510091506800004
 < LB-2611-0001

@@ -310,3 +310,78 @@ func TestPlacesForgiveTypos(t *testing.T) {
 		})
 	}
 }
+
+func TestNIKAsTyped(t *testing.T) {
+	start := `
+> lapor
+> 1
+< Ketik NIK (16 angka) Anda, sesuai KTP.
+<! KK
+`
+	cases := []struct {
+		name   string
+		script string
+	}{
+		{"NIK: label", start + `
+> NIK: 3510 0915 0680 0004
+< Ketik nama lengkap
+`},
+		{"nik label in lower case", start + `
+> nik 3510091506800004
+< Ketik nama lengkap
+`},
+		{"NIK followed by the name", start + `
+> 3510091506800004 Sumarni
+< Ketik nama lengkap
+`},
+		{"letter O read as zero, after asking", start + `
+> 351OO915O68OOOO4
+< Maksudnya NIK 3510091506800004?
+> ya
+< Ketik nama lengkap
+`},
+		{"letters I and l read as one", start + `
+> 35lO09I5O68OOOO4
+< Maksudnya NIK 3510091506800004?
+> 1
+< Ketik nama lengkap
+`},
+		{"a child's NIK (or a KK number) gets a gentle question, staff see the age", start + `
+> 3510091506150003
+< pemiliknya baru berumur 11 tahun
+< nomor KK
+> tidak
+< silakan ketik ulang NIK
+> 3510091506150003
+< berumur 11 tahun
+> ya, NIK ini benar
+< Ketik nama lengkap
+> Andi
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> 1
+> 081234567890
+> kirim
+< umur 11 tahun (anak, atau nomor KK?)
+@> DETAIL LB-2611-0001
+< lahir 15/06/2015 (umur 11 tahun)
+`},
+		{"an adult's age is shown to staff", start + `
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> 1
+> 081234567890
+> kirim
+< NIK 351009******0004 · umur 46 tahun
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			newHarness(t).transcript(tc.script)
+		})
+	}
+}
