@@ -1,5 +1,7 @@
 package flows
 
+import "github.com/laporbansos/laporbansos/storage"
+
 // The message catalogue: every text a citizen or a staff member reads, in one place, in short
 // polite Bahasa Indonesia. Code elsewhere in flows composes these; it never spells out a
 // sentence of its own.
@@ -156,15 +158,24 @@ var (
 	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
 )
 
-// Labels of the lifecycle states, as staff and citizens read them.
-var statusLabel = map[string]string{
-	"auto_rejected": "ditolak otomatis (sudah penerima)",
-	"submitted":     "menunggu verifikasi",
-	"eligible":      "layak, menunggu penyaluran",
-	"ineligible":    "tidak layak",
-	"delivered":     "sudah disalurkan",
-	"upheld":        "sanggahan diterima",
-	"dismissed":     "sanggahan ditolak",
+// statusLabel is storage's one set of status words, by status code.
+var statusLabel = func() map[string]string {
+	m := map[string]string{}
+	for _, st := range []storage.Status{storage.StatusAutoRejected, storage.StatusSubmitted, storage.StatusEligible,
+		storage.StatusIneligible, storage.StatusDelivered, storage.StatusUpheld, storage.StatusDismissed} {
+		m[string(st)] = storage.StatusLabel(st)
+	}
+	return m
+}()
+
+func init() {
+	for kind, opts := range map[storage.Kind][]option{storage.KindReport: reportReasons, storage.KindSanggah: sanggahReasons} {
+		m := map[string]string{}
+		for _, o := range opts {
+			m[o.Key] = o.Label
+		}
+		storage.SetReasonLabels(kind, m)
+	}
 }
 
 // Non-text kinds a channel may report, in the words a citizen uses.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -383,5 +384,41 @@ func TestNIKAsTyped(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			newHarness(t).transcript(tc.script)
 		})
+	}
+}
+
+// The export and DETAIL speak words, not codes.
+func TestNoCodesInStaffText(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(`
+> lapor
+> 1
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> jualan gorengan keliling
+> 081234567890
+> kirim
+@> DETAIL lb 2611 1
+< menunggu verifikasi oleh warga (lewat chat)
+<! citizen
+`)
+	var csv string
+	for _, r := range h.staff("EKSPOR") {
+		if r.Document != nil {
+			csv = string(r.Document.Data)
+		}
+	}
+	for _, want := range []string{";laporan;menunggu verifikasi;", ";Lainnya;jualan gorengan keliling;"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("export lacks %q:\n%s", want, csv)
+		}
+	}
+	for _, code := range []string{";report;", ";submitted;", ";lainnya;", "citizen"} {
+		if strings.Contains(csv, code) {
+			t.Errorf("export shows the code %q:\n%s", code, csv)
+		}
 	}
 }

@@ -416,5 +416,5 @@ func alreadyText(id string, last storage.Transition) string {
 	if who == "" {
 		who = last.By.ID
 	}
-	return fmt.Sprintf(msgAlready, id, who, last.At.In(wib).Format("02/01/2006 15:04")+" WIB", statusLabel[string(last.To)])
+	return fmt.Sprintf(msgAlready, id, who, last.At.In(wib).Format("02/01/2006 15:04")+" WIB", storage.StatusLabel(last.To))
 }

@@ -24,20 +24,10 @@ const (
 	msgGroupOnly     = "Bot ini melayani warga lewat chat pribadi. Buka @%s dan tekan Mulai/Start."
 )
 
-// Decision verbs as staff read them in a toast, and report statuses as "sudah diputuskan" names
-// them.
+// Decision verbs as staff read them in a toast; statuses are storage.StatusLabel.
 var (
 	verbLabel = map[string]string{
 		"LAYAK": "layak", "TOLAK": "tidak layak / ditolak", "SALUR": "sudah disalurkan", "TERIMA": "sanggahan diterima",
-	}
-	statusLabel = map[string]string{
-		"auto_rejected": "ditolak otomatis",
-		"submitted":     "menunggu verifikasi",
-		"eligible":      "layak",
-		"ineligible":    "tidak layak",
-		"delivered":     "sudah disalurkan",
-		"upheld":        "sanggahan diterima",
-		"dismissed":     "sanggahan ditolak",
 	}
 )
 
