@@ -53,6 +53,7 @@ const (
 	kReporter, kRelation, kEditing       = "reporter", "relation", "editing"
 	kSgName, kSgPrograms                 = "sg_recipient", "sg_programs"
 	kSuggest, kPendingNIK, kPendingWhy   = "suggest", "nik_pending", "nik_pending_why"
+	kNoPhone                             = "no_phone"
 	whoSelf, whoOther                    = "diri", "orang lain"
 	evDone, evBack, evReview, evEditPick = "done", "back", "review", "edit"
 )
@@ -459,7 +460,11 @@ func answerReason(c *conv, st *step, text string) {
 }
 
 func askPhone(c *conv) {
-	r := c.say(msgAskPhone + "\n" + msgAskPhoneContact)
+	q := msgAskPhoneSelf
+	if c.d.Who == whoOther {
+		q = msgAskPhoneOther
+	}
+	r := c.say(q + "\n" + msgAskPhoneContact)
 	r.AskContact = true
 	r.Step = stPhone
 }
@@ -505,7 +510,12 @@ func whoLabel(who string) string {
 	return ""
 }
 
-func phoneLabel(p string) string { return p }
+func phoneLabel(d *draft) string {
+	if d.NoPhone && d.Phone == "" {
+		return msgNoPhone
+	}
+	return d.Phone
+}
 
 // next moves on after an answer; while editing from the summary, it goes back to the summary.
 func (c *conv) next(event string) {
@@ -789,12 +799,22 @@ func (c *conv) file(r *storage.Report, accepted func() string) {
 // phoneAnswer puts a normalised phone number in the session, or asks again.
 func (c *conv) phoneAnswer(text string) bool {
 	p, ok := normalizePhone(text)
+	if !ok && c.s.State == stPhone && pick(noPhoneOptions, text) >= 0 {
+		if c.d.Who != whoOther {
+			c.say(msgPhoneSelfNeeded)
+			return false
+		}
+		// A neighbour without a phone is common; staff will visit instead of calling.
+		c.pull()
+		c.d.Phone, c.d.NoPhone = "", true
+		return true
+	}
 	if !ok {
 		c.ask(msgPhoneInvalid)
 		return false
 	}
 	c.pull()
-	c.d.Phone = p
+	c.d.Phone, c.d.NoPhone = p, false
 	return true
 }
 
@@ -821,7 +841,14 @@ func (e *Engine) issuedElsewhere(nik registry.NIK) string {
 }
 
 // normalizePhone accepts 08…, 62…, +62… with any spacing and returns 62… digits.
-func normalizePhone(s string) (string, bool) { return config.NormalizePhone(asciiDigits(s)) }
+// A number typed without its leading 0 ("812 3456 7890") is the usual mobile number.
+func normalizePhone(s string) (string, bool) {
+	s = strings.TrimSpace(asciiDigits(s))
+	if strings.HasPrefix(s, "8") {
+		s = "0" + s
+	}
+	return config.NormalizePhone(s)
+}
 
 func maskNIK(s string) string {
 	if nik, err := registry.ParseNIK(s); err == nil {

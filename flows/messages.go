@@ -46,7 +46,10 @@ var (
 	msgAskDesa         = "Pilih desa/kelurahan di Kec. %s:"
 	msgAskReason       = "Apa alasan utama membutuhkan bantuan?"
 	msgAskReasonText   = "Ceritakan singkat keadaannya (maksimal %d karakter)."
-	msgAskPhone        = "Ketik nomor HP yang bisa dihubungi petugas (contoh 081234567890)."
+	msgAskPhoneSelf    = "Ketik nomor HP Anda yang bisa dihubungi petugas (contoh 081234567890)."
+	msgAskPhoneOther   = "Ketik nomor HP warga yang dilaporkan (atau keluarganya) yang bisa dihubungi petugas, contoh 081234567890. Jika tidak punya HP, ketik TIDAK PUNYA HP."
+	msgNoPhone         = "tidak punya HP"
+	msgPhoneSelfNeeded = "Nomor HP Anda diperlukan agar petugas bisa menghubungi. Ketik nomor HP Anda (contoh 081234567890)."
 	msgAskPhoneContact = "Anda juga bisa menekan tombol \"Kirim nomor saya\"."
 	msgAskReporter     = "Ketik nama Anda sebagai pelapor."
 	msgAskRelation     = "Apa hubungan Anda dengan warga tersebut? (contoh: tetangga, saudara, ketua RT)"
@@ -240,6 +243,9 @@ var nikConfirmOptions = []option{
 	{Key: "tidak", Label: "Ketik ulang"},
 }
 
+// noPhoneOptions are the ways of saying the person reported has no phone.
+var noPhoneOptions = []option{{Key: "tidak punya hp", Label: "Tidak punya HP"}}
+
 var yesNoOptions = []option{
 	{Key: "ya", Label: "Ya, benar"},
 	{Key: "tidak", Label: "Bukan"},
@@ -287,6 +293,9 @@ var synonymsID = map[string][]string{
 	"ganti": {"ubah"}, "edit": {"ubah"}, "perbaiki": {"ubah"}, "ada yang salah": {"ubah"}, "koreksi": {"ubah"},
 	"tidak": {"tidak"}, "bukan": {"tidak"}, "salah": {"ubah", "tidak"}, "gak": {"tidak"}, "nggak": {"tidak"},
 	"enggak": {"tidak"}, "tdk": {"tidak"}, "no": {"tidak"}, "mboten": {"tidak"},
+	"tidak punya": {"tidak punya hp"}, "tidak ada": {"tidak punya hp"}, "tidak ada hp": {"tidak punya hp"},
+	"gak punya hp": {"tidak punya hp"}, "tdk punya hp": {"tidak punya hp"}, "tidak punya hp": {"tidak punya hp"},
+	"tidak punya handphone": {"tidak punya hp"}, "ga punya hp": {"tidak punya hp"}, "nggak punya hp": {"tidak punya hp"},
 	// Ubah list.
 	"nomor hp": {"telepon"}, "hp": {"telepon"}, "telepon": {"telepon"}, "no hp": {"telepon"}, "nama": {"nama"},
 	"alamat": {"alamat"}, "desa": {"desa"}, "kelurahan": {"desa"}, "kecamatan": {"kecamatan"}, "alasan": {"alasan"},

@@ -236,7 +236,7 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 			fmt.Fprintf(&b, "⚠️ NIK terbit di luar wilayah layanan: %s\n", r.IssuedAt)
 		}
 		fmt.Fprintf(&b, "Alamat: %s, Desa/Kel. %s, Kec. %s\n", r.Address, r.Desa, r.Kecamatan)
-		fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), maskPhone(r.Phone))
+		fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(maskPhone(r.Phone)))
 	}
 	fmt.Fprintf(&b, msgStaffDeadline+"\n", stamp(r.CreatedAt), stamp(r.Deadline))
 	var actions []Choice
@@ -271,6 +271,14 @@ func ageNote(r *storage.Report) string {
 	return fmt.Sprintf(msgStaffAge, age)
 }
 
+// phoneOrNone says so when the person reported has no phone.
+func phoneOrNone(p string) string {
+	if p == "" {
+		return msgNoPhone
+	}
+	return p
+}
+
 func maskPhone(p string) string {
 	if len(p) < 8 {
 		return p
@@ -300,7 +308,7 @@ func (s *staffTurn) detail(id string) {
 		fmt.Fprintf(&b, msgStaffFromNIK+"\n", info.BirthDate.Format("02/01/2006"), ageAt(nik, r.CreatedAt), sex, placeOf(info))
 	}
 	fmt.Fprintf(&b, "Nama: %s\nAlamat: %s, Desa/Kel. %s, Kec. %s\n", r.Name, r.Address, r.Desa, r.Kecamatan)
-	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), r.Phone)
+	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(r.Phone))
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, "Keterangan: %s\nProgram: %s\n", r.ReasonText, strings.Join(r.Programs, ", "))
 	}

@@ -69,7 +69,7 @@ var steps = []*step{
 		answer: textStep(minFreeText, maxFreeText, func(d *draft) *string { return &d.ReasonText })},
 	{state: stPhone, flow: "lapor", ask: askPhone, answer: answerPhone, ev: "phone_self", next: stConfirm,
 		alt:  map[string]string{"phone_other": stReporter},
-		edit: option{"telepon", "Nomor HP"}, review: func(d *draft) string { return "No. HP: " + phoneLabel(d.Phone) }},
+		edit: option{"telepon", "Nomor HP"}, review: func(d *draft) string { return "No. HP: " + phoneLabel(d) }},
 	{state: stReporter, flow: "lapor", ask: asks(msgAskReporter), ev: "reporter", next: stRelation, only: forOther,
 		answer: nameStep(func(d *draft) *string { return &d.Reporter }),
 		edit:   option{"pelapor", "Nama pelapor"}, review: func(d *draft) string { return "Pelapor: " + d.Reporter + " (" + d.Relation + ")" }},
@@ -186,7 +186,9 @@ type draft struct {
 	// PendingNIK is a typed NIK waiting for the citizen's yes (corrected letters, or a child's
 	// birth date); PendingWhy says which question was asked.
 	PendingNIK, PendingWhy string
-	Editing                bool
+	// NoPhone: the person reported has no phone (only for someone else).
+	NoPhone bool
+	Editing bool
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
@@ -232,6 +234,10 @@ func decodeDraft(m map[string]string) *draft {
 		d.Editing = v != ""
 		known++
 	}
+	if v, ok := m[kNoPhone]; ok {
+		d.NoPhone = v != ""
+		known++
+	}
 	if known < len(m) {
 		d.extra = map[string]string{}
 		for k, v := range m {
@@ -244,7 +250,7 @@ func decodeDraft(m map[string]string) *draft {
 }
 
 func isDraftKey(k string) bool {
-	if k == kEditing {
+	if k == kEditing || k == kNoPhone {
 		return true
 	}
 	for _, f := range draftFields {
@@ -264,6 +270,9 @@ func (d *draft) encode() map[string]string {
 	}
 	if d.Editing {
 		m[kEditing] = "1"
+	}
+	if d.NoPhone {
+		m[kNoPhone] = "1"
 	}
 	for k, v := range d.extra {
 		m[k] = v

@@ -422,3 +422,62 @@ func TestNoCodesInStaffText(t *testing.T) {
 		}
 	}
 }
+
+func TestPhoneAsTyped(t *testing.T) {
+	other := `
+> lapor
+> 2
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> lansia
+< Ketik nomor HP warga yang dilaporkan
+< TIDAK PUNYA HP
+`
+	self := `
+> lapor
+> 1
+> 3510091506800004
+> Sumarni
+> Dusun Krajan RT 02 RW 03
+> Genteng
+> Kembiritan
+> lansia
+< Ketik nomor HP Anda
+`
+	cases := []struct {
+		name   string
+		script string
+	}{
+		{"without the leading 0", self + `
+> 812 3456 7890
+< No. HP: 6281234567890
+`},
+		{"a neighbour without a phone", other + `
+> tidak punya HP
+< Ketik nama Anda sebagai pelapor
+> Budi
+> tetangga
+< No. HP: tidak punya HP
+> kirim
+< nomor *LB-2611-0001*
+< [test:grup-staf] 📋 *LAPORAN BARU LB-2611-0001*
+< No. HP: tidak punya HP
+`},
+		{"tidak ada for a neighbour", other + `
+> tidak ada
+< Ketik nama Anda sebagai pelapor
+`},
+		{"one's own number is needed", self + `
+> tidak punya HP
+< Nomor HP Anda diperlukan
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			newHarness(t).transcript(tc.script)
+		})
+	}
+}
