@@ -158,6 +158,7 @@ var (
 	msgStaffExport     = "Ekspor semua laporan (%s)."
 	msgStaffReminder   = emphasize("⏰ *Pengingat pekerjaan terlambat*")
 	msgStaffOverdueV   = "Belum diputuskan melewati %s (%d):"
+	msgStaffLateLine   = "• %s %s, %s — terlambat %s"
 	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
 )
 

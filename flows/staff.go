@@ -467,8 +467,16 @@ func (s *staffTurn) export() {
 	r.Document = &Document{Name: name, Data: buf.Bytes()}
 }
 
+// remindSlack absorbs timer jitter: a reminder due "every minute" that is checked 0.2 s early
+// must not wait a whole extra period.
+func remindSlack(every time.Duration) time.Duration { return min(every/20, 30*time.Second) }
+
+// maxRemindButtons keeps a reminder's keyboard small; the rest are listed with their commands.
+const maxRemindButtons = 5
+
 // Remind posts one batched reminder per staff chat listing overdue work, at most once per
 // every: undecided past the verification SLA, and layak not delivered within the delivery SLA.
+// Each line says how late the report is; the first few carry their decision buttons.
 func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
 	var out []Reply
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
@@ -476,7 +484,7 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		now := tx.Now
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
 			var t time.Time
-			if t.UnmarshalText(last) == nil && now.Sub(t) < every {
+			if t.UnmarshalText(last) == nil && now.Sub(t) < every-remindSlack(every) {
 				return nil
 			}
 		}
@@ -490,15 +498,36 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 			return err
 		}
 		parts := []string{msgStaffReminder}
+		var actions []Choice
 		if len(undecided) > 0 {
-			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided))
+			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided, now, func(r *storage.Report) time.Time {
+				return r.CreatedAt.Add(e.VerifySLA)
+			}))
+			for _, r := range undecided {
+				if len(actions) >= 2*maxRemindButtons {
+					break
+				}
+				if r.Kind == storage.KindSanggah {
+					actions = append(actions, Choice{Label: "Terima " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: "Tolak " + r.ID, Data: "TOLAK " + r.ID})
+				} else {
+					actions = append(actions, Choice{Label: "Layak " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: "Tidak layak " + r.ID, Data: "TOLAK " + r.ID})
+				}
+			}
 		}
 		if len(undelivered) > 0 {
-			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered))
+			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered, now, func(r *storage.Report) time.Time {
+				return enteredAt(r, storage.StatusEligible).Add(e.DeliverySLA)
+			}))
+			for i, r := range undelivered {
+				if i == maxRemindButtons {
+					break
+				}
+				actions = append(actions, Choice{Label: "Sudah disalurkan " + r.ID, Data: "SALUR " + r.ID})
+			}
 		}
 		text := strings.Join(parts, "\n\n")
 		for _, chat := range e.StaffChats {
-			out = append(out, Reply{To: chat, Text: text})
+			out = append(out, Reply{To: chat, Text: text, Actions: actions})
 		}
 		stampText, _ := now.MarshalText()
 		if err := tx.Put("flows", "reminded_at", stampText); err != nil {
@@ -507,6 +536,54 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		return enqueue(tx, out)
 	})
 	return out, err
+}
+
+// enteredAt is when r last entered status (its creation when unknown).
+func enteredAt(r *storage.Report, status storage.Status) time.Time {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].To == status {
+			return r.History[i].At
+		}
+	}
+	return r.CreatedAt
+}
+
+// lateList lists overdue reports, the latest first, each with how late it is.
+func lateList(head string, rs []*storage.Report, now time.Time, due func(*storage.Report) time.Time) string {
+	sort.Slice(rs, func(i, j int) bool { return due(rs[i]).Before(due(rs[j])) })
+	lines := []string{head}
+	for i, r := range rs {
+		if i == maxListShown {
+			lines = append(lines, fmt.Sprintf(msgStaffMore, len(rs)-i))
+			break
+		}
+		who := r.Name
+		if who == "" {
+			who = "-"
+		}
+		lines = append(lines, fmt.Sprintf(msgStaffLateLine, r.ID, who, r.Kecamatan, lateWords(now.Sub(due(r)))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lateWords says how late, to the minute: "2 hari 3 jam", "1 jam 15 menit", "5 menit".
+func lateWords(d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%d hari", days))
+	}
+	if hours > 0 {
+		parts = append(parts, fmt.Sprintf("%d jam", hours))
+	}
+	if mins > 0 && days == 0 {
+		parts = append(parts, fmt.Sprintf("%d menit", mins))
+	}
+	if len(parts) == 0 {
+		return "kurang dari 1 menit"
+	}
+	return strings.Join(parts, " ")
 }
 
 // actorLabel names who made a step, in words staff read.

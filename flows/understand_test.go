@@ -3,6 +3,7 @@ package flows
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
 )
@@ -479,5 +480,45 @@ func TestPhoneAsTyped(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			newHarness(t).transcript(tc.script)
 		})
+	}
+}
+
+// Reminders come every LAPOR_REMINDER_EVERY, however short, say how late each report is and
+// carry the decision buttons.
+func TestRemindEveryMinuteSaysHowLate(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(fileSelfReport)
+	ctx := t.Context()
+	h.advance(3*time.Hour + 20*time.Minute)
+	out, err := h.engine.Remind(ctx, time.Minute)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("first reminder: %v %s", err, render(out))
+	}
+	if !strings.Contains(out[0].Text, "LB-2611-0001 Sumarni, Genteng — terlambat 20 menit") {
+		t.Errorf("lateness missing: %s", out[0].Text)
+	}
+	want := map[string]bool{"LAYAK LB-2611-0001": false, "TOLAK LB-2611-0001": false}
+	for _, a := range out[0].Actions {
+		if _, ok := want[a.Data]; ok {
+			want[a.Data] = true
+		}
+	}
+	for data, seen := range want {
+		if !seen {
+			t.Errorf("no %q button: %s", data, render(out))
+		}
+	}
+	// A tick that comes a little early (timer jitter) still sends the next one.
+	h.advance(time.Minute - time.Second)
+	if out, _ := h.engine.Remind(ctx, time.Minute); len(out) != 1 || !strings.Contains(out[0].Text, "terlambat 20 menit") {
+		t.Fatalf("second reminder a minute later: %s", render(out))
+	}
+	h.advance(20 * time.Second)
+	if out, _ := h.engine.Remind(ctx, time.Minute); len(out) != 0 {
+		t.Fatalf("twice within a minute: %s", render(out))
+	}
+	h.advance(2*time.Hour + 40*time.Second)
+	if out, _ := h.engine.Remind(ctx, time.Minute); len(out) != 1 || !strings.Contains(out[0].Text, "terlambat 2 jam 21 menit") {
+		t.Fatalf("later: %s", render(out))
 	}
 }
