@@ -401,7 +401,7 @@ func (m *Main) serve(ctx context.Context) error {
 }
 
 // remind asks the flows for the batched overdue reminder (the flows keep it to at most one per
-// LAPOR_REMINDER_EVERY) and, once a day, forgets handled message ids older than a week.
+// LAPOR_REMINDER_EVERY), warns citizens whose dialogue is about to expire and, once a day, forgets handled message ids older than a week.
 func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 	t := time.NewTicker(remindTick(m.cfg.ReminderEvery))
 	defer t.Stop()
@@ -409,6 +409,9 @@ func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 	for {
 		if _, err := e.Remind(ctx, m.cfg.ReminderEvery); err != nil {
 			m.log.Error().Err(err).Msg("overdue reminder")
+		}
+		if _, err := e.WarnIdle(ctx); err != nil {
+			m.log.Error().Err(err).Msg("idle dialogue warning")
 		}
 		if now := m.now(); now.Sub(pruned) > 24*time.Hour {
 			pruned = now

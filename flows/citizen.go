@@ -53,7 +53,7 @@ const (
 	kReporter, kRelation, kEditing       = "reporter", "relation", "editing"
 	kSgName, kSgPrograms                 = "sg_recipient", "sg_programs"
 	kSuggest, kPendingNIK, kPendingWhy   = "suggest", "nik_pending", "nik_pending_why"
-	kNoPhone                             = "no_phone"
+	kNoPhone, kPaused, kAskLeave         = "no_phone", "paused", "ask_leave"
 	whoSelf, whoOther                    = "diri", "orang lain"
 	evDone, evBack, evReview, evEditPick = "done", "back", "review", "edit"
 )
@@ -131,9 +131,7 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 			c.prompt()
 		}
 	case e.SessionTTL > 0 && s.State != stMenu && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
-		c.reset()
-		c.say(msgExpired, words(e.SessionTTL))
-		c.prompt()
+		c.expire()
 	default:
 		c.handleText()
 	}
@@ -184,6 +182,9 @@ func (c *conv) handleText() {
 		c.ask(msgStaleButton)
 		return
 	}
+	if c.leaveAnswer(text) {
+		return
+	}
 	if c.global(fold(text)) {
 		return
 	}
@@ -204,8 +205,16 @@ func (c *conv) global(word string) bool {
 	case "kembali", "back", "balik":
 		c.back()
 	case "menu", "start", "mulai", "halo", "hai", "hi", "hello", "assalamualaikum":
+		if c.inDraft() {
+			c.askLeave()
+			return true
+		}
 		c.reset()
 		c.prompt()
+	case "lanjut", "lanjutkan", "teruskan":
+		if c.s.State != stMenu || !c.resume() {
+			return false
+		}
 	case "bantuan", "help", "tolong", "?":
 		c.say(msgHelp)
 		if c.s.State != stMenu {

@@ -19,21 +19,25 @@ var (
 		"Kapan saja: BATAL membatalkan, KEMBALI ke langkah sebelumnya, MENU ke menu utama, PRIVASI tentang data Anda.")
 	msgHelpContinue = "Lanjutkan dengan menjawab pertanyaan terakhir:"
 
-	msgCancelled    = "Baik, dibatalkan. Tidak ada data yang dikirim."
-	msgExpired      = "Sesi Anda berakhir karena tidak ada balasan lebih dari %s. Data yang belum dikirim sudah dihapus. Silakan mulai lagi."
-	msgNotText      = "Maaf, saya hanya bisa membaca pesan teks (bukan %s)."
-	msgEmpty        = "Pesan Anda kosong."
-	msgTooLongInput = "Pesan terlalu panjang (maksimal %d karakter)."
-	msgUnknownMenu  = "Maaf, pilihan tidak dikenali."
-	msgPickChoice   = "Maaf, jawaban tidak sesuai pilihan. Ketik angka 1–%d atau nama pilihannya."
-	msgStaleButton  = "Tombol itu sudah tidak berlaku."
-	msgLookupDown   = "Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi."
-	msgTryAgain     = "Maaf, terjadi gangguan. Silakan coba lagi."
-	msgNotStored    = "Maaf, data belum tersimpan karena gangguan. Silakan pilih Kirim lagi."
-	msgForSelf      = "diri sendiri"
-	msgActorCitizen = "warga (lewat chat)"
-	msgActorSystem  = "sistem"
-	msgForOther     = "orang lain"
+	msgCancelled       = "Baik, dibatalkan. Tidak ada data yang dikirim."
+	msgExpiredKept     = "Sesi Anda terhenti karena tidak ada balasan lebih dari %s. Isian Anda disimpan %s lagi: ketik LANJUT untuk meneruskan dari pertanyaan terakhir."
+	msgIdleWarning     = "Sesi Anda akan berakhir dalam %s. Ketik apa saja untuk melanjutkan."
+	msgResumed         = "Baik, kita lanjutkan."
+	msgNothingToResume = "Tidak ada isian yang bisa dilanjutkan. Silakan mulai lagi."
+	msgLeaveDraft      = "Isian Anda belum dikirim dan akan dibuang jika kembali ke menu. Kembali ke menu?"
+	msgNotText         = "Maaf, saya hanya bisa membaca pesan teks (bukan %s)."
+	msgEmpty           = "Pesan Anda kosong."
+	msgTooLongInput    = "Pesan terlalu panjang (maksimal %d karakter)."
+	msgUnknownMenu     = "Maaf, pilihan tidak dikenali."
+	msgPickChoice      = "Maaf, jawaban tidak sesuai pilihan. Ketik angka 1–%d atau nama pilihannya."
+	msgStaleButton     = "Tombol itu sudah tidak berlaku."
+	msgLookupDown      = "Maaf, pemeriksaan data sedang gangguan. Silakan coba lagi sebentar lagi."
+	msgTryAgain        = "Maaf, terjadi gangguan. Silakan coba lagi."
+	msgNotStored       = "Maaf, data belum tersimpan karena gangguan. Silakan pilih Kirim lagi."
+	msgForSelf         = "diri sendiri"
+	msgActorCitizen    = "warga (lewat chat)"
+	msgActorSystem     = "sistem"
+	msgForOther        = "orang lain"
 
 	// Lapor.
 	msgAskWho          = "Siapa yang ingin Anda laporkan?"
@@ -246,6 +250,11 @@ var nikConfirmOptions = []option{
 
 // noPhoneOptions are the ways of saying the person reported has no phone.
 var noPhoneOptions = []option{{Key: "tidak punya hp", Label: "Tidak punya HP"}}
+
+var leaveOptions = []option{
+	{Key: "ya", Label: "Ya, ke menu"},
+	{Key: "tidak", Label: "Tidak, lanjutkan"},
+}
 
 var yesNoOptions = []option{
 	{Key: "ya", Label: "Ya, benar"},

@@ -186,6 +186,9 @@ type draft struct {
 	// PendingNIK is a typed NIK waiting for the citizen's yes (corrected letters, or a child's
 	// birth date); PendingWhy says which question was asked.
 	PendingNIK, PendingWhy string
+	// Paused is a dialogue put aside at expiry (JSON, see paused); AskLeave is set while
+	// "menu" waits for a yes before dropping the draft.
+	Paused, AskLeave string
 	// NoPhone: the person reported has no phone (only for someone else).
 	NoPhone bool
 	Editing bool
@@ -216,6 +219,8 @@ var draftFields = []struct {
 	{kSuggest, func(d *draft) *string { return &d.Suggest }},
 	{kPendingNIK, func(d *draft) *string { return &d.PendingNIK }},
 	{kPendingWhy, func(d *draft) *string { return &d.PendingWhy }},
+	{kPaused, func(d *draft) *string { return &d.Paused }},
+	{kAskLeave, func(d *draft) *string { return &d.AskLeave }},
 }
 
 func decodeDraft(m map[string]string) *draft {

@@ -330,7 +330,8 @@ func TestTranscripts(t *testing.T) {
 > 3510091506800004
 ~ 2h1m
 > Sumarni
-< Sesi Anda berakhir karena tidak ada balasan lebih dari 2 jam
+< Sesi Anda terhenti karena tidak ada balasan lebih dari 2 jam
+< ketik LANJUT
 < Silakan pilih layanan
 > 1
 < Siapa yang ingin

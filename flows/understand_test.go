@@ -522,3 +522,62 @@ func TestRemindEveryMinuteSaysHowLate(t *testing.T) {
 		t.Fatalf("later: %s", render(out))
 	}
 }
+
+func TestIdleWarningAndResume(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(`
+> lapor
+> 1
+> 3510091506800004
+< Ketik nama lengkap
+`)
+	ctx := t.Context()
+	ttl := h.engine.SessionTTL
+	h.advance(ttl - warnLead(ttl) - time.Minute)
+	if out, _ := h.engine.WarnIdle(ctx); len(out) != 0 {
+		t.Fatalf("warned too early: %s", render(out))
+	}
+	h.advance(2 * time.Minute)
+	out, err := h.engine.WarnIdle(ctx)
+	if err != nil || len(out) != 1 || !strings.Contains(out[0].Text, "Ketik apa saja untuk melanjutkan") {
+		t.Fatalf("warning: %v %s", err, render(out))
+	}
+	if out, _ := h.engine.WarnIdle(ctx); len(out) != 0 {
+		t.Fatalf("warned twice: %s", render(out))
+	}
+	h.transcript(`
+~ 20m
+> Sumarni
+< Sesi Anda terhenti
+< ketik LANJUT
+> lanjut
+< kita lanjutkan
+< Ketik nama lengkap
+> Sumarni
+< Ketik alamat lengkap
+> menu
+< Isian Anda belum dikirim
+> tidak
+< Ketik alamat lengkap
+> menu
+> ya, ke menu
+< dibatalkan
+< Silakan pilih layanan
+> lanjut
+<! kita lanjutkan
+`)
+}
+
+func TestResumeOnlyWithinTTL(t *testing.T) {
+	newHarness(t).transcript(`
+> lapor
+> 1
+> 3510091506800004
+~ 3h
+> Sumarni
+< Sesi Anda terhenti
+~ 3h
+> lanjut
+< Tidak ada isian yang bisa dilanjutkan
+`)
+}
