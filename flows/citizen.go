@@ -569,6 +569,10 @@ func (c *conv) nameAnswer(text string) (string, bool) {
 		return "", false
 	}
 	if !validName(text) {
+		if nameChars(text) {
+			c.ask(msgNameTooShort)
+			return "", false
+		}
 		c.ask(msgNameInvalid)
 		return "", false
 	}

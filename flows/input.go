@@ -209,4 +209,8 @@ func validName(s string) bool {
 	return letters >= 2
 }
 
+// nameChars says whether s holds only characters a name may have (validName without the
+// minimum length), to tell "too short" from "not a name".
+func nameChars(s string) bool { return validName(s + "xx") }
+
 func runes(s string) int { return utf8.RuneCountInString(s) }

@@ -82,6 +82,7 @@ var (
 	// Field errors.
 	msgTooLong         = "Terlalu panjang: maksimal %d karakter. Silakan ketik lebih singkat."
 	msgTooShort        = "Terlalu pendek. Silakan ketik lebih lengkap."
+	msgNameTooShort    = "Nama terlalu pendek: ketik nama lengkap, minimal 2 huruf."
 	msgNameInvalid     = "Nama hanya boleh berisi huruf, spasi, titik, koma, petik, dan tanda hubung."
 	msgPhoneInvalid    = "Nomor HP tidak sah. Ketik nomor Indonesia, misalnya 081234567890 atau +6281234567890."
 	msgDesaUnknown     = "Desa/kelurahan \"%s\" tidak ditemukan di Kec. %s. Periksa ejaannya lalu ketik lagi, atau pilih dari daftar di atas."
@@ -110,6 +111,7 @@ var (
 	msgSgAskText      = "Jelaskan singkat (maksimal %d karakter), misalnya sejak kapan."
 	msgSgAskName      = "Ketik nama Anda sebagai penyanggah."
 	msgSgAskPhone     = "Ketik nomor HP Anda yang bisa dihubungi petugas."
+	msgSgSummaryAsk   = "Kirim sanggahan ini?"
 	msgSgSummaryHead  = "Periksa kembali sanggahan Anda:"
 	msgSgAccepted     = emphasize("✅ Sanggahan diterima dengan nomor *%s*. Petugas %s akan memeriksanya; hasilnya dipakai pada pembaruan data berikutnya. Anda akan diberi kabar di chat ini.")
 	msgSgDuplicate    = emphasize("Sudah ada sanggahan untuk NIK ini (nomor *%s*, %s). Terima kasih, tidak perlu dikirim lagi.")

@@ -98,7 +98,7 @@ var steps = []*step{
 		r.Step = stSgPhone
 	}, answer: sanggahStep, ev: "sg_phone", next: stSgConfirm},
 	{state: stSgConfirm, flow: "sanggah", ask: func(c *conv) {
-		c.choose(msgSgSummaryHead+"\n"+c.sanggahSummary()+"\n\n"+msgSummaryAsk, sanggahConfirm, 2)
+		c.choose(msgSgSummaryHead+"\n"+c.sanggahSummary()+"\n\n"+msgSgSummaryAsk, sanggahConfirm, 2)
 	}, answer: sanggahStep},
 }
 
