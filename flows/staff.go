@@ -32,7 +32,13 @@ var decisions = map[string]struct {
 	"terima": {sanggah: storage.StatusUpheld},
 }
 
-func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply, error) {
+func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) error {
+	out, err := e.staffTurn(ctx, tx, m, o)
+	o.Replies = out
+	return err
+}
+
+func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) ([]Reply, error) {
 	text := clean(m.Text, false)
 	if m.NonText != "" || text == "" || runes(text) > maxInput {
 		return nil, nil
@@ -51,7 +57,8 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 		return []Reply{{To: m.Chat, Text: msgStaffUnauth}}, nil
 	}
 	args := fields[1:]
-	s := &staffTurn{e: e, tx: tx, m: m}
+	s := &staffTurn{e: e, tx: tx, m: m, o: o}
+	o.Command = strings.ToUpper(cmd)
 	switch cmd {
 	case "bantuan", "help", "start":
 		s.reply(msgStaffHelp)
@@ -94,6 +101,7 @@ func splitID(args []string) (string, string) {
 }
 
 type staffTurn struct {
+	o   *Outcome
 	e   *Engine
 	tx  *storage.Tx
 	m   Message
@@ -110,8 +118,10 @@ func (s *staffTurn) reply(text string, args ...any) *Reply {
 }
 
 func (s *staffTurn) decide(cmd, id, reason string) {
+	s.o.Report = id
 	r, err := s.tx.Report(id)
 	if errors.Is(err, storage.ErrNotFound) {
+		s.o.NotFound = true
 		s.reply(msgStaffNotFound, id)
 		return
 	}
@@ -132,11 +142,13 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	if d.needsReason && strings.TrimSpace(reason) == "" && r.Status != storage.StatusSubmitted && len(r.History) > 0 {
 		// Decided already: asking for a reason would lead nowhere, so say who decided.
 		last := r.History[len(r.History)-1]
+		s.o.Already = &last
 		who := actorLabel(last.By)
 		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
 		return
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
+		s.o.NeedsReason = true
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
@@ -151,6 +163,8 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	var already *storage.AlreadyDecidedError
 	switch {
 	case errors.As(err, &already):
+		prev := already.Decision
+		s.o.Already = &prev
 		who := actorLabel(already.Decision.By)
 		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
 		return
@@ -166,6 +180,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		s.err = err
 		return
 	}
+	s.o.Decided = &r.History[len(r.History)-1]
 	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", by.ID).Msg("staff decision")
 	s.out = append(s.out, s.e.decisionNotices(r)...)
 }

@@ -581,3 +581,42 @@ func TestResumeOnlyWithinTTL(t *testing.T) {
 < Tidak ada isian yang bisa dilanjutkan
 `)
 }
+
+// The engine says what a staff command did, so a channel need not read the report around it.
+func TestStaffOutcome(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(fileSelfReport)
+	ctx := t.Context()
+	staff := func(from storage.Actor, text string) Outcome {
+		t.Helper()
+		o, err := h.engine.HandleOutcome(ctx, Message{Chat: staffChat, From: from, Text: text, StaffChat: true, Authorized: true, Private: staffDM})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	cases := []struct {
+		name  string
+		from  storage.Actor
+		text  string
+		check func(o Outcome) bool
+	}{
+		{"reason needed", staffActor, "TOLAK lb 2611 1", func(o Outcome) bool {
+			return o.NeedsReason && o.Report == "LB-2611-0001" && o.Decided == nil && o.Command == "TOLAK"
+		}},
+		{"not found", staffActor, "LAYAK LB-2611-0999", func(o Outcome) bool { return o.NotFound && o.Decided == nil }},
+		{"decided", staffActor, "LAYAK lb 2611 1", func(o Outcome) bool {
+			return o.Decided != nil && o.Decided.To == storage.StatusEligible && o.Decided.By.ID == staffActor.ID && o.Already == nil
+		}},
+		{"already decided", staffActor2, "TOLAK LB-2611-0001 mampu", func(o Outcome) bool {
+			return o.Decided == nil && o.Already != nil && o.Already.By.ID == staffActor.ID
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if o := staff(tc.from, tc.text); !tc.check(o) {
+				t.Fatalf("outcome %+v\n%s", o, render(o.Replies))
+			}
+		})
+	}
+}
