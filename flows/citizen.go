@@ -78,6 +78,9 @@ type conv struct {
 // changes back into the typed draft. The NIK steps (registry checks) are still written that way.
 func (c *conv) viaMap(fn func()) {
 	c.s.Data = c.d.encode()
+	if c.s.Data == nil {
+		c.s.Data = map[string]string{} // that code writes into it
+	}
 	c.mapLive = true
 	fn()
 	c.pull()

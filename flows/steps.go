@@ -267,20 +267,26 @@ func isDraftKey(k string) bool {
 }
 
 func (d *draft) encode() map[string]string {
-	m := make(map[string]string, len(draftFields)+len(d.extra))
+	var m map[string]string // nil for an empty draft: nothing to allocate or store
+	set := func(k, v string) {
+		if m == nil {
+			m = make(map[string]string, 8+len(d.extra))
+		}
+		m[k] = v
+	}
 	for _, f := range draftFields {
 		if v := *f.field(d); v != "" {
-			m[f.key] = v
+			set(f.key, v)
 		}
 	}
 	if d.Editing {
-		m[kEditing] = "1"
+		set(kEditing, "1")
 	}
 	if d.NoPhone {
-		m[kNoPhone] = "1"
+		set(kNoPhone, "1")
 	}
 	for k, v := range d.extra {
-		m[k] = v
+		set(k, v)
 	}
 	return m
 }
