@@ -258,7 +258,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 	}
 	a.engine = &flows.Engine{
 		Store:       a.db,
-		Registry:    a.reg,
+		Registry:    flows.GuardRegistry(a.reg),
 		Area:        area,
 		StaffChats:  staff,
 		Now:         m.Now,
@@ -340,6 +340,13 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
+	if a.reg.Empty() {
+		// Until an import, every check would otherwise say "not a recipient".
+		m.log.Warn().Msg("recipient registry is empty: status checks will say the data is not available until it is imported")
+		if err := a.engine.WarnRegistryNotLoaded(ctx); err != nil {
+			m.log.Error().Err(err).Msg("warn staff: registry not loaded")
+		}
+	}
 
 	var wg sync.WaitGroup
 	run := func(name string, f func() error) {

@@ -155,17 +155,18 @@ var (
 	msgStaffStats      = emphasize("*Statistik Lapor Bansos*")
 	msgStaffStatsBody  = "%s\nLaporan: %d\n• menunggu verifikasi: %d\n• layak, belum disalurkan: %d\n• sudah disalurkan: %d\n• tidak layak: %d\n• ditolak otomatis (sudah penerima): %d\n" +
 		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
-	msgStaffAge        = " · umur %d tahun"
-	msgStaffAgeChild   = " · ⚠️ umur %d tahun (anak, atau nomor KK?)"
-	msgStaffFromNIK    = "Dari NIK: lahir %s (umur %d tahun), %s, terbit %s"
-	msgStaffForOther   = "Untuk: orang lain — pelapor %s (%s)"
-	msgStaffCariRecip  = "NIK %s terdaftar: %s"
-	msgStaffLookupDown = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
-	msgStaffExport     = "Ekspor semua laporan (%s)."
-	msgStaffReminder   = emphasize("⏰ *Pengingat pekerjaan terlambat*")
-	msgStaffOverdueV   = "Belum diputuskan melewati %s (%d):"
-	msgStaffLateLine   = "• %s %s, %s — terlambat %s"
-	msgStaffOverdueD   = "Layak tapi belum disalurkan melewati %s (%d):"
+	msgStaffRegistryEmpty = "⚠️ Data penerima bantuan (registry) belum dimuat: cek NIK belum bisa menjawab dan laporan belum bisa diperiksa otomatis. Minta operator menjalankan impor registry."
+	msgStaffAge           = " · umur %d tahun"
+	msgStaffAgeChild      = " · ⚠️ umur %d tahun (anak, atau nomor KK?)"
+	msgStaffFromNIK       = "Dari NIK: lahir %s (umur %d tahun), %s, terbit %s"
+	msgStaffForOther      = "Untuk: orang lain — pelapor %s (%s)"
+	msgStaffCariRecip     = "NIK %s terdaftar: %s"
+	msgStaffLookupDown    = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
+	msgStaffExport        = "Ekspor semua laporan (%s)."
+	msgStaffReminder      = emphasize("⏰ *Pengingat pekerjaan terlambat*")
+	msgStaffOverdueV      = "Belum diputuskan melewati %s (%d):"
+	msgStaffLateLine      = "• %s %s, %s — terlambat %s"
+	msgStaffOverdueD      = "Layak tapi belum disalurkan melewati %s (%d):"
 )
 
 // statusLabel is storage's one set of status words, by status code.

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 )
 
@@ -618,5 +621,41 @@ func TestStaffOutcome(t *testing.T) {
 				t.Fatalf("outcome %+v\n%s", o, render(o.Replies))
 			}
 		})
+	}
+}
+
+// Before any registry is imported nobody is "not a recipient": Cek, Lapor and CARI say the
+// data cannot be checked, and staff are told.
+func TestRegistryNotLoaded(t *testing.T) {
+	h := newHarness(t)
+	empty := &registry.Registry{Dir: t.TempDir(), Log: zerolog.Nop()}
+	if err := empty.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { empty.Close() })
+	h.engine.Registry = GuardRegistry(empty)
+	h.transcript(`
+> 3510091506800004
+< gangguan
+<! tidak terdaftar
+@> CARI 3510091506800004
+< belum bisa diperiksa
+<! tidak terdaftar
+`)
+	if err := h.engine.WarnRegistryNotLoaded(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var queued string
+	if err := h.db.View(t.Context(), func(tx *storage.Tx) error {
+		ms, err := tx.Pending(1000)
+		for _, m := range ms {
+			queued += string(m.Payload)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(queued, "registry) belum dimuat") {
+		t.Fatalf("staff not warned: %s", queued)
 	}
 }
