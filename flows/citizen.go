@@ -765,10 +765,16 @@ func (c *conv) submit() {
 	d := c.d
 	nik := registry.NIK(d.NIK)
 	// Another chat may have reported the same NIK while this dialogue was open.
-	if open, err := c.tx.OpenReportByNIK(d.NIK, storage.KindReport); err == nil {
+	switch open, err := c.tx.OpenReportByNIK(d.NIK, storage.KindReport); {
+	case err == nil:
 		c.say(msgDuplicate, open.ID, statusLabel[string(open.Status)], stamp(open.CreatedAt)).Event = EventCitizenFinal
 		c.fire(evDone)
 		c.prompt()
+		return
+	case !errors.Is(err, storage.ErrNotFound):
+		// Not knowing whether one is open is not "none is open".
+		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("open report by NIK")
+		c.ask(msgNotStored)
 		return
 	}
 	r := &storage.Report{

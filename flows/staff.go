@@ -304,8 +304,12 @@ func maskPhone(p string) string {
 // detail sends the full data privately to the staff member who asked.
 func (s *staffTurn) detail(id string) {
 	r, err := s.tx.Report(id)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
 		s.reply(msgStaffNotFound, id)
+		return
+	}
+	if err != nil {
+		s.err = err
 		return
 	}
 	if s.m.Private.ID == "" {
