@@ -322,3 +322,54 @@ var numberWords = map[string]int{
 
 // synonyms is the table the dialogues use.
 var synonyms = synonymsID
+
+// The summary's lines and the Ubah list's entries, one per dialogue step (see steps.go).
+const (
+	msgReviewWho      = "Untuk: %s"
+	msgReviewNIK      = "NIK: %s"
+	msgReviewName     = "Nama: %s"
+	msgReviewAddress  = "Alamat: %s"
+	msgReviewKec      = "Kecamatan: %s"
+	msgReviewDesa     = "Desa/Kel.: %s"
+	msgReviewReason   = "Alasan: %s"
+	msgReviewPhone    = "No. HP: %s"
+	msgReviewReporter = "Pelapor: %s (%s)"
+)
+
+var (
+	editNIK      = option{"nik", "NIK"}
+	editName     = option{"nama", "Nama"}
+	editAddress  = option{"alamat", "Alamat"}
+	editKec      = option{"kecamatan", "Kecamatan dan desa"}
+	editDesa     = option{"desa", "Desa/kelurahan"}
+	editReason   = option{"alasan", "Alasan"}
+	editPhone    = option{"telepon", "Nomor HP"}
+	editReporter = option{"pelapor", "Nama pelapor"}
+	editRelation = option{"hubungan", "Hubungan"}
+)
+
+// Staff notices: the lines of a new report or sanggah, and the decision words and buttons.
+const (
+	msgStaffSgRecipient     = "Penerima: %s · NIK %s\nProgram: %s"
+	msgStaffSgReason        = "Alasan: %s — %s\nPenyanggah: %s · HP %s"
+	msgStaffName            = "Nama: %s · NIK %s%s"
+	msgStaffIssuedElsewhere = "⚠️ NIK terbit di luar wilayah layanan: %s"
+	msgStaffAddress         = "Alamat: %s, Desa/Kel. %s, Kec. %s"
+	msgStaffReasonPhone     = "Alasan: %s\nNo. HP: %s"
+	msgStaffReason          = "Alasan: %s"
+
+	btnEligible   = "Layak"
+	btnIneligible = "Tidak layak"
+	btnDetail     = "Detail"
+	btnUphold     = "Terima"
+	btnDismiss    = "Tolak"
+	btnDelivered  = "Sudah disalurkan"
+)
+
+var decisionVerb = map[storage.Status]string{
+	storage.StatusEligible:   "dinyatakan LAYAK",
+	storage.StatusIneligible: "dinyatakan TIDAK LAYAK",
+	storage.StatusDelivered:  "SUDAH DISALURKAN",
+	storage.StatusUpheld:     "sanggahan DITERIMA",
+	storage.StatusDismissed:  "sanggahan DITOLAK",
+}

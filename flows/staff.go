@@ -189,24 +189,18 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	last := r.History[len(r.History)-1]
 	who := actorLabel(last.By)
-	icon, verb := "✅", map[storage.Status]string{
-		storage.StatusEligible:   "dinyatakan LAYAK",
-		storage.StatusIneligible: "dinyatakan TIDAK LAYAK",
-		storage.StatusDelivered:  "SUDAH DISALURKAN",
-		storage.StatusUpheld:     "sanggahan DITERIMA",
-		storage.StatusDismissed:  "sanggahan DITOLAK",
-	}[last.To]
+	icon, verb := "✅", decisionVerb[last.To]
 	if last.To == storage.StatusIneligible || last.To == storage.StatusDismissed {
 		icon = "❌"
 	}
 	text := fmt.Sprintf(msgStaffDecided, icon, r.ID, verb, who, stamp(last.At))
 	if last.Note != "" {
-		text += "\nAlasan: " + last.Note
+		text += "\n" + fmt.Sprintf(msgStaffReason, last.Note)
 	}
 	var actions []Choice
 	if last.To == storage.StatusEligible {
 		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
-		actions = []Choice{{Label: "Sudah disalurkan", Data: "SALUR " + r.ID}}
+		actions = []Choice{{Label: btnDelivered, Data: "SALUR " + r.ID}}
 	}
 	var out []Reply
 	for _, chat := range e.StaffChats {
@@ -237,30 +231,30 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	var b strings.Builder
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffNewSanggah+"\n", r.ID)
-		fmt.Fprintf(&b, "Penerima: %s · NIK %s\nProgram: %s\n", r.Name, maskNIK(r.NIK), strings.Join(r.Programs, ", "))
-		fmt.Fprintf(&b, "Alasan: %s — %s\nPenyanggah: %s · HP %s\n", reasonLabel(sanggahReasons, r.Reason, ""), r.ReasonText, r.ReporterName, maskPhone(r.Phone))
+		fmt.Fprintf(&b, msgStaffSgRecipient+"\n", r.Name, maskNIK(r.NIK), strings.Join(r.Programs, ", "))
+		fmt.Fprintf(&b, msgStaffSgReason+"\n", reasonLabel(sanggahReasons, r.Reason, ""), r.ReasonText, r.ReporterName, maskPhone(r.Phone))
 	} else {
 		fmt.Fprintf(&b, msgStaffNewReport+"\n", r.ID)
 		if r.ForSelf {
-			b.WriteString("Untuk: " + msgForSelf + "\n")
+			fmt.Fprintf(&b, msgReviewWho+"\n", msgForSelf)
 		} else {
 			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
-		fmt.Fprintf(&b, "Nama: %s · NIK %s%s\n", r.Name, maskNIK(r.NIK), ageNote(r))
+		fmt.Fprintf(&b, msgStaffName+"\n", r.Name, maskNIK(r.NIK), ageNote(r))
 		if r.IssuedAt != "" {
-			fmt.Fprintf(&b, "⚠️ NIK terbit di luar wilayah layanan: %s\n", r.IssuedAt)
+			fmt.Fprintf(&b, msgStaffIssuedElsewhere+"\n", r.IssuedAt)
 		}
-		fmt.Fprintf(&b, "Alamat: %s, Desa/Kel. %s, Kec. %s\n", r.Address, r.Desa, r.Kecamatan)
-		fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(maskPhone(r.Phone)))
+		fmt.Fprintf(&b, msgStaffAddress+"\n", r.Address, r.Desa, r.Kecamatan)
+		fmt.Fprintf(&b, msgStaffReasonPhone+"\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(maskPhone(r.Phone)))
 	}
 	fmt.Fprintf(&b, msgStaffDeadline+"\n", stamp(r.CreatedAt), stamp(r.Deadline))
 	var actions []Choice
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffHowToSg, r.ID)
-		actions = []Choice{{Label: "Terima", Data: "TERIMA " + r.ID}, {Label: "Tolak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+		actions = []Choice{{Label: btnUphold, Data: "TERIMA " + r.ID}, {Label: btnDismiss, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
 	} else {
 		fmt.Fprintf(&b, msgStaffHowTo, r.ID)
-		actions = []Choice{{Label: "Layak", Data: "LAYAK " + r.ID}, {Label: "Tidak layak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+		actions = []Choice{{Label: btnEligible, Data: "LAYAK " + r.ID}, {Label: btnIneligible, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
 	}
 	out := make([]Reply, 0, len(e.StaffChats))
 	for _, chat := range e.StaffChats {
@@ -527,9 +521,9 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 					break
 				}
 				if r.Kind == storage.KindSanggah {
-					actions = append(actions, Choice{Label: "Terima " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: "Tolak " + r.ID, Data: "TOLAK " + r.ID})
+					actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
 				} else {
-					actions = append(actions, Choice{Label: "Layak " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: "Tidak layak " + r.ID, Data: "TOLAK " + r.ID})
+					actions = append(actions, Choice{Label: btnEligible + " " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: btnIneligible + " " + r.ID, Data: "TOLAK " + r.ID})
 				}
 			}
 		}
@@ -541,7 +535,7 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 				if i == maxRemindButtons {
 					break
 				}
-				actions = append(actions, Choice{Label: "Sudah disalurkan " + r.ID, Data: "SALUR " + r.ID})
+				actions = append(actions, Choice{Label: btnDelivered + " " + r.ID, Data: "SALUR " + r.ID})
 			}
 		}
 		text := strings.Join(parts, "\n\n")
