@@ -642,15 +642,12 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 			nik = n.Masked()
 		}
 		fmt.Fprintf(m.Stdout, "%-13s %-9s %-33s %s  %s  %s\n", r.ID, storage.KindLabel(r.Kind), storage.StatusLabel(r.Status),
-			r.CreatedAt.In(wibZone).Format("2006-01-02 15:04")+" WIB", nik, r.Name)
+			r.CreatedAt.In(storage.WIB).Format("2006-01-02 15:04")+" WIB", nik, r.Name)
 	}
 	// "laporan" is both singular and plural: "1 laporan", "3 laporan".
 	fmt.Fprintf(m.Stdout, "%d laporan\n", len(rs))
 	return nil
 }
-
-// wibZone is the time staff read (Western Indonesia Time; fixed, so no tzdata is needed).
-var wibZone = time.FixedZone("WIB", 7*3600)
 
 // remindTick is how often the reminder is checked: a whole fraction of LAPOR_REMINDER_EVERY of
 // at most a minute, so a reminder comes every period exactly (a 5-minute tick turned a 1-minute

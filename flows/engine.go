@@ -198,7 +198,7 @@ func DecodeReply(payload []byte) (Reply, error) {
 }
 
 // wib is Western Indonesia Time; a fixed zone, so the binary needs no tzdata.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = storage.WIB
 
 func clock(t time.Time) string { return t.In(wib).Format("15:04") }
 

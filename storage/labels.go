@@ -1,6 +1,9 @@
 package storage
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // The words staff and citizens read for the lifecycle, one set for every channel, message and
 // export: status and kind codes never reach a person.
@@ -59,3 +62,7 @@ func ReasonLabel(kind Kind, code string) string {
 	}
 	return code
 }
+
+// WIB is Western Indonesia Time (UTC+7, no daylight saving), the one zone every time shown to
+// citizens and staff is written in; fixed, so the binary needs no tzdata.
+var WIB *time.Location = wib

@@ -37,7 +37,7 @@ func isReportNumber(s string) bool {
 }
 
 // wib is Western Indonesia Time, the time staff read.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = storage.WIB
 
 func (c *Channel) handle(ctx context.Context, m flows.Message) error {
 	c.mu.Lock()
