@@ -297,6 +297,9 @@ func (c *conv) back() {
 		c.prompt()
 		return
 	}
+	// A question asked about the last answer is not carried to another step.
+	c.pull()
+	c.d.Suggest, c.d.PendingNIK, c.d.PendingWhy, c.d.AskLeave = "", "", "", ""
 	prev := c.s.Back[len(c.s.Back)-1]
 	c.s.Back = c.s.Back[:len(c.s.Back)-1]
 	if prev == stMenu {
@@ -371,6 +374,7 @@ func answerWho(c *conv, st *step, text string) {
 }
 
 func askKecamatan(c *conv) {
+	c.d.Suggest = "" // the full list replaces any earlier suggestion
 	c.choose(fmt.Sprintf(msgAskKecamatan, c.e.Area.Regency.Name), c.e.Area.kecamatanOptions(), 2)
 }
 
@@ -412,6 +416,7 @@ func (c *conv) placeChosen(st *step, p place) {
 }
 
 func askDesa(c *conv) {
+	c.d.Suggest = ""
 	c.choose(fmt.Sprintf(msgAskDesa, c.d.Kec), c.e.Area.desaOptions(c.d.KecCode), 2)
 }
 
