@@ -1,11 +1,14 @@
 package telegram
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
 )
 
 // boldParts is the text under each bold entity of m, as the Telegram client would show it.
@@ -90,4 +93,25 @@ func TestMarkupCharactersInDataAreShownAsTyped(t *testing.T) {
 		t.Errorf("masked name %q garbled in %q", masked, cek.Text)
 	}
 	onlyBold(t, cek)
+}
+
+// An overdue reminder carries the decision buttons, and pressing one decides.
+func TestReminderButtonsDecide(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	f := e.fake
+	id := e.report(citizen, nikFresh)
+	e.posted(staffChat, id)
+	e.engine.VerifySLA = time.Nanosecond // everything undecided is overdue at once
+	out, err := e.engine.Remind(context.Background(), time.Minute)
+	if err != nil || len(out) == 0 {
+		t.Fatalf("no reminder: %v", err)
+	}
+	e.sender.Wake()
+	rem := f.waitText(staffChat, 0, "Pengingat pekerjaan terlambat")
+	if !strings.Contains(rem.Text, id) || !strings.Contains(rem.Text, "terlambat") {
+		t.Fatalf("reminder text: %q", rem.Text)
+	}
+	_, q := f.press(staffChat, staffAna, "Layak "+id)
+	f.answerOf(q)
+	waitFor(t, 5*time.Second, "decision by reminder button", func() bool { return e.status(id) == storage.StatusEligible })
 }
