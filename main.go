@@ -277,7 +277,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 	}
 	a.engine = &flows.Engine{
 		Store:       a.db,
-		Registry:    a.reg,
+		Registry:    flows.GuardRegistry(a.reg),
 		Area:        area,
 		StaffChats:  staff,
 		Now:         m.Now,
@@ -318,6 +318,17 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 		interactive = true
 		fmt.Fprintln(m.Stdout, "Konsol Lapor Bansos. Ketik pesan sebagai warga (mis. \"halo\"); \"@staf PENDING\" sebagai petugas di grup staf. Ctrl-D untuk keluar.")
 	}
+	// Overdue work is chased on the console too: once at start, and while someone types.
+	if _, err := a.engine.Remind(ctx, m.cfg.ReminderEvery); err != nil {
+		m.log.Error().Err(err).Msg("overdue reminder")
+	}
+	if interactive {
+		remindCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = m.remind(remindCtx, a.engine) }()
+		// Stopped and waited for before the store closes (deferred earlier, so run later).
+		defer func() { stop(); <-done }()
+	}
 	// Replies left in the queue by an earlier run go out first.
 	if err := a.sender.Flush(ctx, 0); err != nil {
 		return err
@@ -357,6 +368,13 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	if ops.srv != nil {
 		ops.srv.Handle("/", m.dashboardHandler(a.db, a.reg))
+	}
+	if a.reg.Empty() {
+		// Until an import, every check would otherwise say "not a recipient".
+		m.log.Warn().Msg("recipient registry is empty: status checks will say the data is not available until it is imported")
+		if err := a.engine.WarnRegistryNotLoaded(ctx); err != nil {
+			m.log.Error().Err(err).Msg("warn staff: registry not loaded")
+		}
 	}
 
 	var wg sync.WaitGroup
@@ -443,16 +461,18 @@ func (m *Main) serve(ctx context.Context) error {
 	return err
 }
 
-// remind asks the flows for the batched overdue reminder every few minutes (the flows keep it
-// to at most one per LAPOR_REMINDER_EVERY) and, once a day, forgets handled message ids older
-// than a week.
+// remind asks the flows for the batched overdue reminder (the flows keep it to at most one per
+// LAPOR_REMINDER_EVERY), warns citizens whose dialogue is about to expire and, once a day, forgets handled message ids older than a week.
 func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
-	t := time.NewTicker(5 * time.Minute)
+	t := time.NewTicker(remindTick(m.cfg.ReminderEvery))
 	defer t.Stop()
 	var pruned time.Time
 	for {
 		if _, err := e.Remind(ctx, m.cfg.ReminderEvery); err != nil {
 			m.log.Error().Err(err).Msg("overdue reminder")
+		}
+		if _, err := e.WarnIdle(ctx); err != nil {
+			m.log.Error().Err(err).Msg("idle dialogue warning")
 		}
 		if now := m.now(); now.Sub(pruned) > 24*time.Hour {
 			pruned = now
@@ -718,10 +738,23 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 		if n, err := registry.ParseNIK(r.NIK); err == nil {
 			nik = n.Masked()
 		}
-		fmt.Fprintf(m.Stdout, "%-13s %-8s %-14s %s  %s  %s\n", r.ID, r.Kind, r.Status, r.CreatedAt.Format("2006-01-02 15:04"), nik, r.Name)
+		fmt.Fprintf(m.Stdout, "%-13s %-9s %-33s %s  %s  %s\n", r.ID, storage.KindLabel(r.Kind), storage.StatusLabel(r.Status),
+			r.CreatedAt.In(storage.WIB).Format("2006-01-02 15:04")+" WIB", nik, r.Name)
 	}
-	fmt.Fprintf(m.Stdout, "%d reports\n", len(rs))
+	// "laporan" is both singular and plural: "1 laporan", "3 laporan".
+	fmt.Fprintf(m.Stdout, "%d laporan\n", len(rs))
 	return nil
+}
+
+// remindTick is how often the reminder is checked: a whole fraction of LAPOR_REMINDER_EVERY of
+// at most a minute, so a reminder comes every period exactly (a 5-minute tick turned a 1-minute
+// setting into one reminder per 5 minutes, and 90 s into 10 minutes).
+func remindTick(every time.Duration) time.Duration {
+	if every <= 0 {
+		return time.Minute
+	}
+	n := (every + time.Minute - 1) / time.Minute
+	return every / n
 }
 
 func sortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }

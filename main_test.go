@@ -76,7 +76,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"lookup miss", []string{"registry", "lookup", "3510091506800004"}, 1, "not in the registry"},
 		{"lookup bad NIK", []string{"registry", "lookup", "123"}, 1, ""},
 		{"stats", []string{"registry", "stats"}, 0, "distinct NIKs: 1"},
-		{"reports list", []string{"reports", "list"}, 0, "0 reports"},
+		{"reports list", []string{"reports", "list"}, 0, "0 laporan"},
 		{"reports export", []string{"reports", "export"}, 0, "nomor;jenis;status"},
 		{"reports bad flag", []string{"reports", "list", "--nope"}, 2, ""},
 		{"config hides nothing secret", []string{"config"}, 0, "LAPOR_DATA_DIR="},

@@ -49,7 +49,7 @@ func TestStartRefusesDamagedStore(t *testing.T) {
 				if code != 1 || !strings.Contains(errOut, path) || !strings.Contains(errOut, "laporbansos restore") {
 					t.Errorf("%v: exit %d, stderr %q, want 1 naming the file and the restore command", args, code, errOut)
 				}
-				if strings.Contains(out, "0 reports") {
+				if strings.Contains(out, "0 laporan") {
 					t.Errorf("%v ran on a damaged store: %s", args, out)
 				}
 			}
@@ -98,7 +98,7 @@ func TestBackupRestoreCLI(t *testing.T) {
 		t.Fatalf("restore: exit %d %s %s", code, out, errOut)
 	}
 	code, out, _ = runMain(t, env, "", "reports", "list")
-	if code != 0 || !strings.Contains(out, "1 reports") {
+	if code != 0 || !strings.Contains(out, "1 laporan") {
 		t.Fatalf("after restore: exit %d\n%s", code, out)
 	}
 	if code, _, errOut := runMain(t, env, "", "restore", filepath.Join(dir, "nope.db")); code != 1 || !strings.Contains(errOut, "nope.db") {

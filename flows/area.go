@@ -2,7 +2,6 @@ package flows
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/laporbansos/laporbansos/registry"
 )
@@ -57,19 +56,8 @@ func (a Area) desaOptions(kecamatan string) []option {
 	return regionOptions(registry.Regions().Desa(kecamatan))
 }
 
-// stripPrefix drops the words people put before a place name: "Kec. Genteng", "Desa Kembiritan".
-func stripPrefix(s string, prefixes ...string) string {
-	t := strings.ToLower(strings.TrimSpace(s))
-	for _, p := range prefixes {
-		if strings.HasPrefix(t, p) {
-			return strings.TrimSpace(s[len(p):])
-		}
-	}
-	return s
-}
-
 func (a Area) findKecamatan(text string) (registry.Region, bool) {
-	i := pick(a.kecamatanOptions(), stripPrefix(text, "kecamatan ", "kec. ", "kec "))
+	i := pick(a.kecamatanOptions(), placeName(text))
 	if i < 0 {
 		return registry.Region{}, false
 	}
@@ -78,7 +66,7 @@ func (a Area) findKecamatan(text string) (registry.Region, bool) {
 
 func (a Area) findDesa(kecamatan, text string) (string, bool) {
 	opts := a.desaOptions(kecamatan)
-	i := pick(opts, stripPrefix(text, "desa ", "kelurahan ", "kel. ", "kel "))
+	i := pick(opts, placeName(text))
 	if i < 0 {
 		return "", false
 	}

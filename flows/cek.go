@@ -2,26 +2,12 @@ package flows
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 )
-
-var reportIDPattern = regexp.MustCompile(`(?i)^\s*(LB|SG)[\s._-]*(\d{4})[\s._-]*(\d{4,6})\s*$`)
-
-func looksLikeReportID(s string) bool { return reportIDPattern.MatchString(s) }
-
-// canonicalID writes a typed report number the way it is stored: "lb 2611 42" → "LB-2611-0042".
-func canonicalID(s string) string {
-	m := reportIDPattern.FindStringSubmatch(s)
-	if m == nil {
-		return strings.ToUpper(strings.TrimSpace(s))
-	}
-	return strings.ToUpper(m[1]) + "-" + m[2] + "-" + m[3]
-}
 
 // allowCheck applies the hourly per-chat limit; the times live in the session, so the limit
 // holds across restarts and across instances.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,72 +52,11 @@ const (
 	kReason, kReasonText, kPhone         = "reason", "reason_text", "phone"
 	kReporter, kRelation, kEditing       = "reporter", "relation", "editing"
 	kSgName, kSgPrograms                 = "sg_recipient", "sg_programs"
+	kSuggest, kPendingNIK, kPendingWhy   = "suggest", "nik_pending", "nik_pending_why"
+	kNoPhone, kPaused, kAskLeave         = "no_phone", "paused", "ask_leave"
 	whoSelf, whoOther                    = "diri", "orang lain"
 	evDone, evBack, evReview, evEditPick = "done", "back", "review", "edit"
 )
-
-// transitions is the dialogue graph. looplab/fsm checks every move against it, so a session
-// whose state and event disagree (an old button, a stale session) cannot wander off the graph.
-var transitions = fsm.Events{
-	{Name: "lapor", Src: []string{stMenu}, Dst: stWho},
-	{Name: "who", Src: []string{stWho}, Dst: stNIK},
-	{Name: "nik", Src: []string{stNIK}, Dst: stName},
-	{Name: "name", Src: []string{stName}, Dst: stAddress},
-	{Name: "address", Src: []string{stAddress}, Dst: stKecamatan},
-	{Name: "kecamatan", Src: []string{stKecamatan}, Dst: stDesa},
-	{Name: "desa", Src: []string{stDesa}, Dst: stReason},
-	{Name: "reason", Src: []string{stReason}, Dst: stPhone},
-	{Name: "reason_other", Src: []string{stReason}, Dst: stReasonText},
-	{Name: "reason_text", Src: []string{stReasonText}, Dst: stPhone},
-	{Name: "phone_self", Src: []string{stPhone}, Dst: stConfirm},
-	{Name: "phone_other", Src: []string{stPhone}, Dst: stReporter},
-	{Name: "reporter", Src: []string{stReporter}, Dst: stRelation},
-	{Name: "relation", Src: []string{stRelation}, Dst: stConfirm},
-	{Name: evEditPick, Src: []string{stConfirm}, Dst: stEdit},
-	{Name: "edit_nik", Src: []string{stEdit}, Dst: stNIK},
-	{Name: "edit_name", Src: []string{stEdit}, Dst: stName},
-	{Name: "edit_address", Src: []string{stEdit}, Dst: stAddress},
-	{Name: "edit_kecamatan", Src: []string{stEdit}, Dst: stKecamatan},
-	{Name: "edit_desa", Src: []string{stEdit}, Dst: stDesa},
-	{Name: "edit_reason", Src: []string{stEdit}, Dst: stReason},
-	{Name: "edit_phone", Src: []string{stEdit}, Dst: stPhone},
-	{Name: "edit_reporter", Src: []string{stEdit}, Dst: stReporter},
-	{Name: "edit_relation", Src: []string{stEdit}, Dst: stRelation},
-	{Name: evReview, Src: []string{stNIK, stName, stAddress, stDesa, stReason, stReasonText, stPhone, stReporter, stRelation}, Dst: stConfirm},
-
-	{Name: "cek", Src: []string{stMenu}, Dst: stCek},
-
-	{Name: "sanggah", Src: []string{stMenu}, Dst: stSgNIK},
-	{Name: "sg_nik", Src: []string{stSgNIK}, Dst: stSgPerson},
-	{Name: "sg_person", Src: []string{stSgPerson}, Dst: stSgReason},
-	{Name: "sg_reason", Src: []string{stSgReason}, Dst: stSgText},
-	{Name: "sg_text", Src: []string{stSgText}, Dst: stSgName},
-	{Name: "sg_name", Src: []string{stSgName}, Dst: stSgPhone},
-	{Name: "sg_phone", Src: []string{stSgPhone}, Dst: stSgConfirm},
-
-	{Name: evDone, Src: allStates, Dst: stMenu},
-}
-
-var allStates = []string{stMenu, stWho, stNIK, stName, stAddress, stKecamatan, stDesa, stReason,
-	stReasonText, stPhone, stReporter, stRelation, stConfirm, stEdit, stCek, stSgNIK, stSgPerson,
-	stSgReason, stSgText, stSgName, stSgPhone, stSgConfirm}
-
-// editFields are what "Ubah" offers, in summary order, with the event that opens each.
-var editFields = []struct {
-	option
-	event     string
-	otherOnly bool
-}{
-	{option{"nik", "NIK"}, "edit_nik", false},
-	{option{"nama", "Nama"}, "edit_name", false},
-	{option{"alamat", "Alamat"}, "edit_address", false},
-	{option{"kecamatan", "Kecamatan dan desa"}, "edit_kecamatan", false},
-	{option{"desa", "Desa/kelurahan"}, "edit_desa", false},
-	{option{"alasan", "Alasan"}, "edit_reason", false},
-	{option{"telepon", "Nomor HP"}, "edit_phone", false},
-	{option{"pelapor", "Nama pelapor"}, "edit_reporter", true},
-	{option{"hubungan", "Hubungan"}, "edit_relation", true},
-}
 
 // conv is one message's worth of dialogue: the engine, the open transaction, the session being
 // changed and the replies being gathered.
@@ -126,11 +66,36 @@ type conv struct {
 	tx  *storage.Tx
 	m   Message
 	s   *storage.Session
-	now time.Time
-	out []Reply
+	d   *draft // the answers; written back to s.Data when the step ends
+	// mapLive is set while code that still speaks the map form of the draft (s.Data) runs; the
+	// next primitive call takes the map back into d (see viaMap).
+	mapLive bool
+	now     time.Time
+	out     []Reply
+}
+
+// viaMap runs fn, which reads and writes the draft as the stored map (c.s.Data), and takes its
+// changes back into the typed draft. The NIK steps (registry checks) are still written that way.
+func (c *conv) viaMap(fn func()) {
+	c.s.Data = c.d.encode()
+	if c.s.Data == nil {
+		c.s.Data = map[string]string{} // that code writes into it
+	}
+	c.mapLive = true
+	fn()
+	c.pull()
+}
+
+// pull takes the map form back into the typed draft after viaMap code changed it.
+func (c *conv) pull() {
+	if c.mapLive {
+		c.d = decodeDraft(c.s.Data)
+		c.mapLive = false
+	}
 }
 
 func (c *conv) say(text string, args ...any) *Reply {
+	c.pull()
 	if len(args) > 0 {
 		text = fmt.Sprintf(text, args...)
 	}
@@ -156,10 +121,7 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 	if fresh {
 		s = &storage.Session{State: stMenu}
 	}
-	c := &conv{e: e, ctx: ctx, tx: tx, m: m, s: s, now: tx.Now}
-	if s.Data == nil {
-		s.Data = map[string]string{}
-	}
+	c := &conv{e: e, ctx: ctx, tx: tx, m: m, s: s, now: tx.Now, d: decodeDraft(s.Data)}
 	if !validState(s.State) {
 		// A session written by a newer or older build: start over rather than guess.
 		c.reset()
@@ -172,12 +134,12 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 			c.prompt()
 		}
 	case e.SessionTTL > 0 && s.State != stMenu && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
-		c.reset()
-		c.say(msgExpired, words(e.SessionTTL))
-		c.prompt()
+		c.expire()
 	default:
 		c.handleText()
 	}
+	c.pull()
+	c.s.Data = c.d.encode()
 	c.s.UpdatedAt = c.now
 	if err := tx.PutSession(m.Chat, c.s); err != nil {
 		return nil, err
@@ -223,6 +185,9 @@ func (c *conv) handleText() {
 		c.ask(msgStaleButton)
 		return
 	}
+	if c.leaveAnswer(text) {
+		return
+	}
 	if c.global(fold(text)) {
 		return
 	}
@@ -243,8 +208,16 @@ func (c *conv) global(word string) bool {
 	case "kembali", "back", "balik":
 		c.back()
 	case "menu", "start", "mulai", "halo", "hai", "hi", "hello", "assalamualaikum":
+		if c.inDraft() {
+			c.askLeave()
+			return true
+		}
 		c.reset()
 		c.prompt()
+	case "lanjut", "lanjutkan", "teruskan":
+		if c.s.State != stMenu || !c.resume() {
+			return false
+		}
 	case "bantuan", "help", "tolong", "?":
 		c.say(msgHelp)
 		if c.s.State != stMenu {
@@ -273,7 +246,9 @@ func (c *conv) global(word string) bool {
 }
 
 func (c *conv) reset() {
-	c.s.Flow, c.s.State, c.s.Data, c.s.Back = "", stMenu, map[string]string{}, nil
+	c.mapLive = false
+	c.s.Flow, c.s.State, c.s.Data, c.s.Back = "", stMenu, nil, nil
+	c.d = &draft{}
 }
 
 // machine rebuilds the FSM at the session's state: nothing of it outlives this message. It is
@@ -283,17 +258,6 @@ func (c *conv) reset() {
 func (c *conv) machine() *fsm.FSM {
 	return fsm.NewFSM(c.s.State, edgesFrom[c.s.State], nil)
 }
-
-// edgesFrom indexes the transitions by source state.
-var edgesFrom = func() map[string]fsm.Events {
-	m := map[string]fsm.Events{}
-	for _, ev := range transitions {
-		for _, src := range ev.Src {
-			m[src] = append(m[src], fsm.EventDesc{Name: ev.Name, Src: []string{src}, Dst: ev.Dst})
-		}
-	}
-	return m
-}()
 
 // fire moves the dialogue along an edge of the graph and asks the next question.
 func (c *conv) fire(event string) {
@@ -312,7 +276,8 @@ func (c *conv) fire(event string) {
 	}
 	c.s.State = f.Current()
 	if event == evDone {
-		c.s.Flow, c.s.Data, c.s.Back = "", map[string]string{}, nil
+		c.s.Flow, c.s.Data, c.s.Back = "", nil, nil
+		c.d = &draft{}
 		return
 	}
 	if from != c.s.State {
@@ -332,6 +297,9 @@ func (c *conv) back() {
 		c.prompt()
 		return
 	}
+	// A question asked about the last answer is not carried to another step.
+	c.pull()
+	c.d.Suggest, c.d.PendingNIK, c.d.PendingWhy, c.d.AskLeave = "", "", "", ""
 	prev := c.s.Back[len(c.s.Back)-1]
 	c.s.Back = c.s.Back[:len(c.s.Back)-1]
 	if prev == stMenu {
@@ -340,7 +308,7 @@ func (c *conv) back() {
 		return
 	}
 	if prev == stConfirm || prev == stEdit {
-		delete(c.s.Data, kEditing)
+		c.d.Editing = false
 	}
 	c.s.State = prev
 	c.prompt()
@@ -357,60 +325,9 @@ func (c *conv) start(flow string) {
 
 // prompt asks the question of the current state.
 func (c *conv) prompt() {
-	d := c.s.Data
-	switch c.s.State {
-	case stMenu:
-		c.choose(msgMenu, menuOptions, 0)
-	case stWho:
-		c.choose(msgAskWho, whoOptions, 0)
-	case stNIK:
-		if d[kWho] == whoSelf {
-			c.say(msgAskNIKSelf)
-		} else {
-			c.say(msgAskNIK)
-		}
-	case stName:
-		c.say(msgAskName)
-	case stAddress:
-		c.say(msgAskAddress)
-	case stKecamatan:
-		c.choose(fmt.Sprintf(msgAskKecamatan, c.e.Area.Regency.Name), c.e.Area.kecamatanOptions(), 2)
-	case stDesa:
-		c.choose(fmt.Sprintf(msgAskDesa, d[kKec]), c.e.Area.desaOptions(d[kKecCode]), 2)
-	case stReason:
-		c.choose(msgAskReason, reportReasons, 0)
-	case stReasonText:
-		c.say(msgAskReasonText, maxFreeText)
-	case stPhone:
-		r := c.say(msgAskPhone + "\n" + msgAskPhoneContact)
-		r.AskContact = true
-		r.Step = stPhone
-	case stReporter:
-		c.say(msgAskReporter)
-	case stRelation:
-		c.say(msgAskRelation)
-	case stConfirm:
-		c.choose(msgSummaryHead+"\n"+c.summary()+"\n\n"+msgSummaryAsk, confirmOptions, 3)
-	case stEdit:
-		c.choose(msgAskEditField, c.editOptions(), 2)
-	case stCek:
-		c.say(msgAskCek)
-	case stSgNIK:
-		c.say(msgAskSgNIK)
-	case stSgPerson:
-		c.choose(fmt.Sprintf(msgSgConfirm, maskNIK(d[kNIK]), d[kSgName], d[kSgPrograms]), yesNoOptions, 2)
-	case stSgReason:
-		c.choose(msgSgAskReason, sanggahReasons, 0)
-	case stSgText:
-		c.say(msgSgAskText, maxFreeText)
-	case stSgName:
-		c.say(msgSgAskName)
-	case stSgPhone:
-		r := c.say(msgSgAskPhone + "\n" + msgAskPhoneContact)
-		r.AskContact = true
-		r.Step = stSgPhone
-	case stSgConfirm:
-		c.choose(msgSgSummaryHead+"\n"+c.sanggahSummary()+"\n\n"+msgSummaryAsk, sanggahConfirm, 2)
+	c.pull()
+	if st := stepOf[c.s.State]; st != nil {
+		st.ask(c)
 	}
 }
 
@@ -422,13 +339,14 @@ func (c *conv) choose(question string, opts []option, columns int) {
 	r.Step = c.s.State
 }
 
+// editOptions are the Ubah list: every editable step that applies to this draft.
 func (c *conv) editOptions() []option {
 	var opts []option
-	for _, f := range editFields {
-		if f.otherOnly && c.s.Data[kWho] != whoOther {
+	for _, st := range stepOrder {
+		if st.edit.Key == "" || (st.only != nil && !st.only(c.d)) {
 			continue
 		}
-		opts = append(opts, f.option)
+		opts = append(opts, st.edit)
 	}
 	return opts
 }
@@ -437,115 +355,190 @@ func (c *conv) badChoice(n int) { c.ask(fmt.Sprintf(msgPickChoice, n)) }
 
 // answer takes the citizen's text as the answer to the current question.
 func (c *conv) answer(text string) {
-	d := c.s.Data
-	switch c.s.State {
-	case stMenu:
-		c.menu(text)
-	case stWho:
-		i := pick(whoOptions, text)
-		if i < 0 {
-			c.badChoice(len(whoOptions))
+	if st := stepOf[c.s.State]; st != nil {
+		st.answer(c, st, text)
+	}
+}
+
+func answerWho(c *conv, st *step, text string) {
+	i := pick(whoOptions, text)
+	if i < 0 {
+		c.badChoice(len(whoOptions))
+		return
+	}
+	c.d.Who = whoOptions[i].Key
+	if c.d.Who == whoOther {
+		c.say(msgOtherNotice)
+	}
+	c.fire(st.ev)
+}
+
+func askKecamatan(c *conv) {
+	c.d.Suggest = "" // the full list replaces any earlier suggestion
+	c.choose(fmt.Sprintf(msgAskKecamatan, c.e.Area.Regency.Name), c.e.Area.kecamatanOptions(), 2)
+}
+
+func answerKecamatan(c *conv, st *step, text string) {
+	a := c.e.Area
+	if p, ok := c.suggested(text); ok {
+		c.placeChosen(st, p)
+		return
+	}
+	if k, ok := a.findKecamatan(text); ok {
+		c.placeChosen(st, place{kec: k})
+		return
+	}
+	// A desa typed here is understood: it names its kecamatan too.
+	switch ds := a.findDesaAnywhere(text); {
+	case len(ds) == 1:
+		c.placeChosen(st, ds[0])
+		return
+	case len(ds) > 1:
+		c.suggest(text, ds[:min(len(ds), 3)])
+		return
+	}
+	if ps := a.closest(text, true, true, ""); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	// The list was shown with the question; it is not sent again after every miss.
+	c.say(msgKecUnknown, truncate(text, 40), a.Regency.Name)
+}
+
+// placeChosen moves on from the kecamatan step: to the desa, or past it when a desa was named.
+func (c *conv) placeChosen(st *step, p place) {
+	c.setPlace(p)
+	if p.desa != "" {
+		c.next("kecamatan_desa")
+		return
+	}
+	c.fire(st.ev) // a new kecamatan always needs its desa, even when editing
+}
+
+func askDesa(c *conv) {
+	c.d.Suggest = ""
+	c.choose(fmt.Sprintf(msgAskDesa, c.d.Kec), c.e.Area.desaOptions(c.d.KecCode), 2)
+}
+
+func answerDesa(c *conv, st *step, text string) {
+	a := c.e.Area
+	if p, ok := c.suggested(text); ok {
+		c.setPlace(p)
+		if p.desa == "" {
+			c.prompt()
 			return
 		}
-		d[kWho] = whoOptions[i].Key
-		if d[kWho] == whoOther {
-			c.say(msgOtherNotice)
-		}
-		c.fire("who")
-	case stNIK:
-		c.laporNIK(text)
-	case stName:
-		if v, ok := c.nameAnswer(text); ok {
-			d[kName] = v
-			c.next("name")
-		}
-	case stAddress:
-		if v, ok := c.freeAnswer(text, minAddress, maxAddress); ok {
-			d[kAddress] = v
-			c.next("address")
-		}
-	case stKecamatan:
-		k, ok := c.e.Area.findKecamatan(text)
-		if !ok {
-			c.ask(fmt.Sprintf(msgKecUnknown, truncate(text, 40), c.e.Area.Regency.Name) + " " + fmt.Sprintf(msgNotInArea, c.e.Area.Regency.Name))
-			return
-		}
-		if d[kKecCode] != k.Code {
-			delete(d, kDesa)
-		}
-		d[kKecCode], d[kKec] = k.Code, k.Name
-		c.fire("kecamatan") // a new kecamatan always needs its desa, even when editing
-	case stDesa:
-		v, ok := c.e.Area.findDesa(d[kKecCode], text)
-		if !ok {
-			c.ask(fmt.Sprintf(msgDesaUnknown, truncate(text, 40), d[kKec]))
-			return
-		}
-		d[kDesa] = v
-		c.next("desa")
-	case stReason:
-		i := pick(reportReasons, text)
-		if i < 0 {
+		c.next(st.ev)
+		return
+	}
+	if v, ok := a.findDesa(c.d.KecCode, text); ok {
+		c.d.Desa = v
+		c.next(st.ev)
+		return
+	}
+	if ds := a.findDesaAnywhere(text); len(ds) > 0 {
+		c.say(msgDesaOtherKec, ds[0].desa, ds[0].kec.Name, c.d.Kec)
+		c.suggest(text, ds[:min(len(ds), 3)])
+		return
+	}
+	if ps := a.closest(text, false, true, c.d.KecCode); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	if ps := a.closest(text, false, true, ""); len(ps) > 0 {
+		c.suggest(text, ps)
+		return
+	}
+	c.say(msgDesaUnknown, truncate(text, 40), c.d.Kec)
+}
+
+func answerReason(c *conv, st *step, text string) {
+	i := pick(reportReasons, text)
+	if i < 0 {
+		if _, err := strconv.Atoi(fold(text)); err == nil || runes(text) < minFreeText {
 			c.badChoice(len(reportReasons))
 			return
 		}
-		d[kReason] = reportReasons[i].Key
-		if d[kReason] == "lainnya" {
-			c.fire("reason_other") // the free text is part of the answer, even when editing
-			return
-		}
-		delete(d, kReasonText)
-		c.next("reason")
-	case stReasonText:
+		// Words that fit no category are the reason itself: kept as "Lainnya" with the
+		// citizen's own words, rather than refused.
 		if v, ok := c.freeAnswer(text, minFreeText, maxFreeText); ok {
-			d[kReasonText] = v
-			c.next("reason_text")
+			c.d.Reason, c.d.ReasonText = "lainnya", v
+			c.next(st.ev)
 		}
-	case stPhone:
-		if !c.phoneAnswer(text) {
-			return
-		}
-		if d[kWho] == whoOther && (d[kReporter] == "" || d[kRelation] == "") {
-			c.fire("phone_other")
-			return
-		}
-		c.next("phone_self")
-	case stReporter:
-		if v, ok := c.nameAnswer(text); ok {
-			d[kReporter] = v
-			c.next("reporter")
-		}
-	case stRelation:
-		if v, ok := c.freeAnswer(text, 2, maxRelation); ok {
-			d[kRelation] = v
-			c.next("relation")
-		}
-	case stConfirm:
-		c.confirm(text)
-	case stEdit:
-		opts := c.editOptions()
-		i := pick(opts, text)
-		if i < 0 {
-			c.badChoice(len(opts))
-			return
-		}
-		d[kEditing] = "1"
-		for _, f := range editFields {
-			if f.Key == opts[i].Key {
-				c.fire(f.event)
-			}
-		}
-	case stCek:
-		c.cek(text)
-	case stSgNIK, stSgPerson, stSgReason, stSgText, stSgName, stSgPhone, stSgConfirm:
-		c.sanggah(text)
+		return
 	}
+	c.d.Reason = reportReasons[i].Key
+	if c.d.Reason == "lainnya" {
+		c.fire("reason_other") // the free text is part of the answer, even when editing
+		return
+	}
+	c.d.ReasonText = ""
+	c.next(st.ev)
+}
+
+func askPhone(c *conv) {
+	q := msgAskPhoneSelf
+	if c.d.Who == whoOther {
+		q = msgAskPhoneOther
+	}
+	r := c.say(q + "\n" + msgAskPhoneContact)
+	r.AskContact = true
+	r.Step = stPhone
+}
+
+func answerPhone(c *conv, st *step, text string) {
+	if !c.phoneAnswer(text) {
+		return
+	}
+	if c.d.Who == whoOther && (c.d.Reporter == "" || c.d.Relation == "") {
+		c.fire("phone_other")
+		return
+	}
+	c.next(st.ev)
+}
+
+func askConfirm(c *conv) {
+	c.choose(msgSummaryHead+"\n"+c.summary()+"\n\n"+msgSummaryAsk, confirmOptions, 3)
+}
+
+func answerEdit(c *conv, _ *step, text string) {
+	opts := c.editOptions()
+	i := pick(opts, text)
+	if i < 0 {
+		c.badChoice(len(opts))
+		return
+	}
+	c.d.Editing = true
+	for _, st := range stepOrder {
+		if st.edit.Key == opts[i].Key {
+			c.fire(editEvent(st.state))
+			return
+		}
+	}
+}
+
+func whoLabel(who string) string {
+	switch who {
+	case whoSelf:
+		return msgForSelf
+	case whoOther:
+		return msgForOther
+	}
+	return ""
+}
+
+func phoneLabel(d *draft) string {
+	if d.NoPhone && d.Phone == "" {
+		return msgNoPhone
+	}
+	return d.Phone
 }
 
 // next moves on after an answer; while editing from the summary, it goes back to the summary.
 func (c *conv) next(event string) {
-	if c.s.Data[kEditing] != "" {
-		delete(c.s.Data, kEditing)
+	c.pull()
+	if c.d.Editing {
+		c.d.Editing = false
 		c.fire(evReview)
 		return
 	}
@@ -584,6 +577,10 @@ func (c *conv) nameAnswer(text string) (string, bool) {
 		return "", false
 	}
 	if !validName(text) {
+		if nameChars(text) {
+			c.ask(msgNameTooShort)
+			return "", false
+		}
 		c.ask(msgNameInvalid)
 		return "", false
 	}
@@ -734,22 +731,19 @@ func reasonLabel(opts []option, key, text string) string {
 	return key
 }
 
+// summary is the review: one line per answered step, in the table's order.
 func (c *conv) summary() string {
-	d := c.s.Data
-	lines := []string{
-		"Untuk: " + map[string]string{whoSelf: msgForSelf, whoOther: msgForOther}[d[kWho]],
-		"NIK: " + d[kNIK],
-		"Nama: " + d[kName],
-		"Alamat: " + d[kAddress],
-		"Desa/Kel.: " + d[kDesa],
-		"Kecamatan: " + d[kKec],
-		"Alasan: " + reasonLabel(reportReasons, d[kReason], d[kReasonText]),
-		"No. HP: " + d[kPhone],
+	var b strings.Builder
+	for _, st := range stepOrder {
+		if st.flow != "lapor" || st.review == nil || (st.only != nil && !st.only(c.d)) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(st.review(c.d))
 	}
-	if d[kWho] == whoOther {
-		lines = append(lines, "Pelapor: "+d[kReporter]+" ("+d[kRelation]+")")
-	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 func (c *conv) confirm(text string) {
@@ -773,30 +767,36 @@ func (c *conv) confirm(text string) {
 // submit stores the report and tells staff. The number goes to the citizen only in a reply that
 // is committed in the same transaction as the report itself.
 func (c *conv) submit() {
-	d := c.s.Data
-	nik := registry.NIK(d[kNIK])
+	d := c.d
+	nik := registry.NIK(d.NIK)
 	// Another chat may have reported the same NIK while this dialogue was open.
-	if open, err := c.tx.OpenReportByNIK(d[kNIK], storage.KindReport); err == nil {
+	switch open, err := c.tx.OpenReportByNIK(d.NIK, storage.KindReport); {
+	case err == nil:
 		c.say(msgDuplicate, open.ID, statusLabel[string(open.Status)], stamp(open.CreatedAt)).Event = EventCitizenFinal
 		c.fire(evDone)
 		c.prompt()
+		return
+	case !errors.Is(err, storage.ErrNotFound):
+		// Not knowing whether one is open is not "none is open".
+		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("open report by NIK")
+		c.ask(msgNotStored)
 		return
 	}
 	r := &storage.Report{
 		Kind:          storage.KindReport,
 		Status:        storage.StatusSubmitted,
-		NIK:           d[kNIK],
-		Name:          d[kName],
-		Address:       d[kAddress],
-		Desa:          d[kDesa],
-		Kecamatan:     d[kKec],
-		KecamatanCode: d[kKecCode],
-		Reason:        d[kReason],
-		ReasonText:    d[kReasonText],
-		Phone:         d[kPhone],
-		ForSelf:       d[kWho] == whoSelf,
-		ReporterName:  d[kReporter],
-		Relation:      d[kRelation],
+		NIK:           d.NIK,
+		Name:          d.Name,
+		Address:       d.Address,
+		Desa:          d.Desa,
+		Kecamatan:     d.Kec,
+		KecamatanCode: d.KecCode,
+		Reason:        d.Reason,
+		ReasonText:    d.ReasonText,
+		Phone:         d.Phone,
+		ForSelf:       d.Who == whoSelf,
+		ReporterName:  d.Reporter,
+		Relation:      d.Relation,
 		IssuedAt:      c.e.issuedElsewhere(nik),
 		From:          c.m.Chat,
 		CreatedAt:     c.now,
@@ -826,11 +826,22 @@ func (c *conv) file(r *storage.Report, accepted func() string) {
 // phoneAnswer puts a normalised phone number in the session, or asks again.
 func (c *conv) phoneAnswer(text string) bool {
 	p, ok := normalizePhone(text)
+	if !ok && c.s.State == stPhone && pick(noPhoneOptions, text) >= 0 {
+		if c.d.Who != whoOther {
+			c.say(msgPhoneSelfNeeded)
+			return false
+		}
+		// A neighbour without a phone is common; staff will visit instead of calling.
+		c.pull()
+		c.d.Phone, c.d.NoPhone = "", true
+		return true
+	}
 	if !ok {
 		c.ask(msgPhoneInvalid)
 		return false
 	}
-	c.s.Data[kPhone] = p
+	c.pull()
+	c.d.Phone, c.d.NoPhone = p, false
 	return true
 }
 
@@ -857,7 +868,14 @@ func (e *Engine) issuedElsewhere(nik registry.NIK) string {
 }
 
 // normalizePhone accepts 08…, 62…, +62… with any spacing and returns 62… digits.
-func normalizePhone(s string) (string, bool) { return config.NormalizePhone(asciiDigits(s)) }
+// A number typed without its leading 0 ("812 3456 7890") is the usual mobile number.
+func normalizePhone(s string) (string, bool) {
+	s = strings.TrimSpace(asciiDigits(s))
+	if strings.HasPrefix(s, "8") {
+		s = "0" + s
+	}
+	return config.NormalizePhone(s)
+}
 
 func maskNIK(s string) string {
 	if nik, err := registry.ParseNIK(s); err == nil {

@@ -114,10 +114,29 @@ type Engine struct {
 // dialogue. Everything it changes, and the replies, are committed before it returns; the
 // replies are returned too (they are already in the send queue).
 func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
-	var out []Reply
+	o, err := e.HandleOutcome(ctx, m)
+	return o.Replies, err
+}
+
+// Outcome is what one message did, beyond its replies: for a staff command, the report, the
+// decision it made or the earlier one that made it moot, or that a reason is still needed. A
+// channel answers a button press from it instead of reading the report again before and after.
+type Outcome struct {
+	Replies     []Reply
+	Command     string // the staff command ("LAYAK", "TOLAK", …); "" otherwise
+	Report      string // the report it was about, as stored
+	Decided     *storage.Transition
+	Already     *storage.Transition // the earlier decision, when this one came too late
+	NeedsReason bool                // TOLAK without a reason: nothing was changed
+	NotFound    bool                // no such report
+}
+
+// HandleOutcome is Handle, telling what happened.
+func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
+	var o Outcome
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
-		out = out[:0]
+		o = Outcome{}
 		if m.ID != "" {
 			fresh, err := tx.MarkSeen(inboundNamespace, m.ID)
 			if err != nil || !fresh {
@@ -126,19 +145,19 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		}
 		var err error
 		if m.StaffChat {
-			out, err = e.staff(ctx, tx, m)
+			err = e.staff(ctx, tx, m, &o)
 		} else {
-			out, err = e.citizen(ctx, tx, m)
+			o.Replies, err = e.citizen(ctx, tx, m)
 		}
 		if err != nil {
 			return err
 		}
-		return enqueue(tx, out)
+		return enqueue(tx, o.Replies)
 	})
 	if err != nil {
-		return nil, err
+		return Outcome{}, err
 	}
-	return out, nil
+	return o, nil
 }
 
 // inboundNamespace holds the ids of handled messages (Message.ID).
@@ -179,7 +198,7 @@ func DecodeReply(payload []byte) (Reply, error) {
 }
 
 // wib is Western Indonesia Time; a fixed zone, so the binary needs no tzdata.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = storage.WIB
 
 func clock(t time.Time) string { return t.In(wib).Format("15:04") }
 

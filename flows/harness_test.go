@@ -133,7 +133,7 @@ func (h *harness) staff(text string) []Reply {
 func render(rs []Reply) string {
 	var b strings.Builder
 	for _, r := range rs {
-		b.WriteString("[" + r.To.Key() + "] " + r.Text + "\n")
+		b.WriteString("[" + r.To.Key() + "] " + PlainText(r.Text, "*", "*") + "\n")
 		for i, c := range r.Choices {
 			b.WriteString("  " + strconv.Itoa(i+1) + ") " + c.Label + "\n")
 		}

@@ -106,6 +106,9 @@ func pick(opts []option, text string) int {
 	if t == "" {
 		return -1
 	}
+	if n, ok := numberWords[t]; ok {
+		t = strconv.Itoa(n)
+	}
 	if n, err := strconv.Atoi(strings.TrimSuffix(t, ")")); err == nil {
 		if n >= 1 && n <= len(opts) {
 			return n - 1
@@ -127,7 +130,51 @@ func pick(opts []option, text string) int {
 			found = i
 		}
 	}
+	if found < 0 {
+		found = pickSynonym(opts, t)
+	}
 	return found
+}
+
+// pickSynonym finds the option a synonym in text names: the whole text, or the longest phrase
+// of the table found in it as whole words. Two different options named by phrases of the same
+// number of words are ambiguous (-1).
+func pickSynonym(opts []option, t string) int {
+	index := func(keys []string) int {
+		for _, k := range keys {
+			for i, o := range opts {
+				if o.Key == k {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	if keys, ok := synonyms[t]; ok {
+		if i := index(keys); i >= 0 {
+			return i
+		}
+	}
+	words := strings.FieldsFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	best := -1
+	for n := min(len(words), 4); n >= 1 && best < 0; n-- {
+		for i := 0; i+n <= len(words); i++ {
+			phrase := strings.Join(words[i:i+n], " ")
+			keys, ok := synonyms[phrase]
+			if !ok {
+				continue
+			}
+			j := index(keys)
+			switch {
+			case j < 0:
+			case best < 0:
+				best = j
+			case best != j:
+				return -1
+			}
+		}
+	}
+	return best
 }
 
 func containsWord(label, word string) bool {
@@ -161,5 +208,9 @@ func validName(s string) bool {
 	}
 	return letters >= 2
 }
+
+// nameChars says whether s holds only characters a name may have (validName without the
+// minimum length), to tell "too short" from "not a name".
+func nameChars(s string) bool { return validName(s + "xx") }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }

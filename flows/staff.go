@@ -32,7 +32,13 @@ var decisions = map[string]struct {
 	"terima": {sanggah: storage.StatusUpheld},
 }
 
-func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply, error) {
+func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) error {
+	out, err := e.staffTurn(ctx, tx, m, o)
+	o.Replies = out
+	return err
+}
+
+func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) ([]Reply, error) {
 	text := clean(m.Text, false)
 	if m.NonText != "" || text == "" || runes(text) > maxInput {
 		return nil, nil
@@ -51,7 +57,8 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 		return []Reply{{To: m.Chat, Text: msgStaffUnauth}}, nil
 	}
 	args := fields[1:]
-	s := &staffTurn{e: e, tx: tx, m: m}
+	s := &staffTurn{e: e, tx: tx, m: m, o: o}
+	o.Command = strings.ToUpper(cmd)
 	switch cmd {
 	case "bantuan", "help", "start":
 		s.reply(msgStaffHelp)
@@ -66,7 +73,7 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 			s.reply(msgStaffNeedNumber, "CARI")
 			break
 		}
-		s.find(strings.Join(args, ""))
+		s.find(strings.Join(args, " "))
 	case "detail":
 		if len(args) == 0 {
 			s.reply(msgStaffNeedNumber, "DETAIL")
@@ -87,16 +94,14 @@ func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message) ([]Reply,
 
 // splitID takes the report number from the start of args and returns the rest as the reason.
 func splitID(args []string) (string, string) {
-	for n := min(3, len(args)); n >= 1; n-- {
-		cand := strings.Join(args[:n], " ")
-		if looksLikeReportID(asciiDigits(cand)) {
-			return canonicalID(asciiDigits(cand)), strings.Join(args[n:], " ")
-		}
+	if id, rest, ok := ParseReportNumber(strings.Join(args, " ")); ok {
+		return id, rest
 	}
 	return strings.ToUpper(args[0]), strings.Join(args[1:], " ")
 }
 
 type staffTurn struct {
+	o   *Outcome
 	e   *Engine
 	tx  *storage.Tx
 	m   Message
@@ -113,8 +118,10 @@ func (s *staffTurn) reply(text string, args ...any) *Reply {
 }
 
 func (s *staffTurn) decide(cmd, id, reason string) {
+	s.o.Report = id
 	r, err := s.tx.Report(id)
 	if errors.Is(err, storage.ErrNotFound) {
+		s.o.NotFound = true
 		s.reply(msgStaffNotFound, id)
 		return
 	}
@@ -132,7 +139,16 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		return
 	}
 	reason = truncate(reason, maxFreeText)
+	if d.needsReason && strings.TrimSpace(reason) == "" && r.Status != storage.StatusSubmitted && len(r.History) > 0 {
+		// Decided already: asking for a reason would lead nowhere, so say who decided.
+		last := r.History[len(r.History)-1]
+		s.o.Already = &last
+		who := actorLabel(last.By)
+		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
+		return
+	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
+		s.o.NeedsReason = true
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
@@ -147,10 +163,9 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	var already *storage.AlreadyDecidedError
 	switch {
 	case errors.As(err, &already):
-		who := already.Decision.By.Name
-		if who == "" {
-			who = already.Decision.By.ID
-		}
+		prev := already.Decision
+		s.o.Already = &prev
+		who := actorLabel(already.Decision.By)
 		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
 		return
 	case errors.Is(err, storage.ErrIllegalTransition):
@@ -165,6 +180,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		s.err = err
 		return
 	}
+	s.o.Decided = &r.History[len(r.History)-1]
 	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", by.ID).Msg("staff decision")
 	s.out = append(s.out, s.e.decisionNotices(r)...)
 }
@@ -172,28 +188,19 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 // decisionNotices tell every staff chat and the citizen who reported about the latest decision.
 func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	last := r.History[len(r.History)-1]
-	who := last.By.Name
-	if who == "" {
-		who = last.By.ID
-	}
-	icon, verb := "✅", map[storage.Status]string{
-		storage.StatusEligible:   "dinyatakan LAYAK",
-		storage.StatusIneligible: "dinyatakan TIDAK LAYAK",
-		storage.StatusDelivered:  "SUDAH DISALURKAN",
-		storage.StatusUpheld:     "sanggahan DITERIMA",
-		storage.StatusDismissed:  "sanggahan DITOLAK",
-	}[last.To]
+	who := actorLabel(last.By)
+	icon, verb := "✅", decisionVerb[last.To]
 	if last.To == storage.StatusIneligible || last.To == storage.StatusDismissed {
 		icon = "❌"
 	}
 	text := fmt.Sprintf(msgStaffDecided, icon, r.ID, verb, who, stamp(last.At))
 	if last.Note != "" {
-		text += "\nAlasan: " + last.Note
+		text += "\n" + fmt.Sprintf(msgStaffReason, last.Note)
 	}
 	var actions []Choice
 	if last.To == storage.StatusEligible {
 		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
-		actions = []Choice{{Label: "Sudah disalurkan", Data: "SALUR " + r.ID}}
+		actions = []Choice{{Label: btnDelivered, Data: "SALUR " + r.ID}}
 	}
 	var out []Reply
 	for _, chat := range e.StaffChats {
@@ -224,36 +231,61 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	var b strings.Builder
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffNewSanggah+"\n", r.ID)
-		fmt.Fprintf(&b, "Penerima: %s · NIK %s\nProgram: %s\n", r.Name, maskNIK(r.NIK), strings.Join(r.Programs, ", "))
-		fmt.Fprintf(&b, "Alasan: %s — %s\nPenyanggah: %s · HP %s\n", reasonLabel(sanggahReasons, r.Reason, ""), r.ReasonText, r.ReporterName, maskPhone(r.Phone))
+		fmt.Fprintf(&b, msgStaffSgRecipient+"\n", r.Name, maskNIK(r.NIK), strings.Join(r.Programs, ", "))
+		fmt.Fprintf(&b, msgStaffSgReason+"\n", reasonLabel(sanggahReasons, r.Reason, ""), r.ReasonText, r.ReporterName, maskPhone(r.Phone))
 	} else {
 		fmt.Fprintf(&b, msgStaffNewReport+"\n", r.ID)
 		if r.ForSelf {
-			b.WriteString("Untuk: " + msgForSelf + "\n")
+			fmt.Fprintf(&b, msgReviewWho+"\n", msgForSelf)
 		} else {
 			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
-		fmt.Fprintf(&b, "Nama: %s · NIK %s\n", r.Name, maskNIK(r.NIK))
+		fmt.Fprintf(&b, msgStaffName+"\n", r.Name, maskNIK(r.NIK), ageNote(r))
 		if r.IssuedAt != "" {
-			fmt.Fprintf(&b, "⚠️ NIK terbit di luar wilayah layanan: %s\n", r.IssuedAt)
+			fmt.Fprintf(&b, msgStaffIssuedElsewhere+"\n", r.IssuedAt)
 		}
-		fmt.Fprintf(&b, "Alamat: %s, Desa/Kel. %s, Kec. %s\n", r.Address, r.Desa, r.Kecamatan)
-		fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), maskPhone(r.Phone))
+		fmt.Fprintf(&b, msgStaffAddress+"\n", r.Address, r.Desa, r.Kecamatan)
+		fmt.Fprintf(&b, msgStaffReasonPhone+"\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(maskPhone(r.Phone)))
 	}
 	fmt.Fprintf(&b, msgStaffDeadline+"\n", stamp(r.CreatedAt), stamp(r.Deadline))
 	var actions []Choice
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffHowToSg, r.ID)
-		actions = []Choice{{Label: "Terima", Data: "TERIMA " + r.ID}, {Label: "Tolak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+		actions = []Choice{{Label: btnUphold, Data: "TERIMA " + r.ID}, {Label: btnDismiss, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
 	} else {
 		fmt.Fprintf(&b, msgStaffHowTo, r.ID)
-		actions = []Choice{{Label: "Layak", Data: "LAYAK " + r.ID}, {Label: "Tidak layak", Data: "TOLAK " + r.ID}, {Label: "Detail", Data: "DETAIL " + r.ID}}
+		actions = []Choice{{Label: btnEligible, Data: "LAYAK " + r.ID}, {Label: btnIneligible, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
 	}
 	out := make([]Reply, 0, len(e.StaffChats))
 	for _, chat := range e.StaffChats {
 		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew})
 	}
 	return out
+}
+
+// ageNote is " · umur N tahun" from the NIK's birth date when the report came in, flagged when
+// the person is a child (the number may be a KK number).
+func ageNote(r *storage.Report) string {
+	nik, err := registry.ParseNIK(r.NIK)
+	if err != nil {
+		return ""
+	}
+	age := ageAt(nik, r.CreatedAt)
+	switch {
+	case age < 0:
+		return ""
+	case age < adultAge:
+		return fmt.Sprintf(msgStaffAgeChild, age)
+	}
+	return fmt.Sprintf(msgStaffAge, age)
+}
+
+// phoneOrNone says so when the person reported has no phone.
+func phoneOrNone(p string) string {
+	if p == "" {
+		return msgNoPhone
+	}
+	return p
 }
 
 func maskPhone(p string) string {
@@ -266,8 +298,12 @@ func maskPhone(p string) string {
 // detail sends the full data privately to the staff member who asked.
 func (s *staffTurn) detail(id string) {
 	r, err := s.tx.Report(id)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
 		s.reply(msgStaffNotFound, id)
+		return
+	}
+	if err != nil {
+		s.err = err
 		return
 	}
 	if s.m.Private.ID == "" {
@@ -275,17 +311,17 @@ func (s *staffTurn) detail(id string) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "*DETAIL %s* (%s)\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
+	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
-		info := nik.Info()
+		info := nik.InfoAt(r.CreatedAt)
 		sex := "laki-laki"
 		if info.Female {
 			sex = "perempuan"
 		}
-		fmt.Fprintf(&b, "Dari NIK: lahir %s, %s, terbit %s\n", info.BirthDate.Format("02/01/2006"), sex, placeOf(info))
+		fmt.Fprintf(&b, msgStaffFromNIK+"\n", info.BirthDate.Format("02/01/2006"), ageAt(nik, r.CreatedAt), sex, placeOf(info))
 	}
 	fmt.Fprintf(&b, "Nama: %s\nAlamat: %s, Desa/Kel. %s, Kec. %s\n", r.Name, r.Address, r.Desa, r.Kecamatan)
-	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), r.Phone)
+	fmt.Fprintf(&b, "Alasan: %s\nNo. HP: %s\n", reasonLabel(reportReasons, r.Reason, r.ReasonText), phoneOrNone(r.Phone))
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, "Keterangan: %s\nProgram: %s\n", r.ReasonText, strings.Join(r.Programs, ", "))
 	}
@@ -294,10 +330,7 @@ func (s *staffTurn) detail(id string) {
 	}
 	fmt.Fprintf(&b, "Kanal: %s\nRiwayat:\n", r.From.Channel)
 	for _, t := range r.History {
-		who := t.By.Name
-		if who == "" {
-			who = t.By.ID
-		}
+		who := actorLabel(t.By)
 		fmt.Fprintf(&b, "• %s %s oleh %s", stamp(t.At), statusLabel[string(t.To)], who)
 		if t.Note != "" {
 			b.WriteString(" — " + t.Note)
@@ -378,10 +411,14 @@ func listText(head string, rs []*storage.Report) string {
 
 func (s *staffTurn) find(q string) {
 	q = asciiDigits(q)
-	if looksLikeReportID(q) {
-		r, err := s.tx.Report(canonicalID(q))
+	if id, _, ok := ParseReportNumber(q); ok {
+		r, err := s.tx.Report(id)
+		if errors.Is(err, storage.ErrNotFound) {
+			s.reply(msgStaffCariNone, id)
+			return
+		}
 		if err != nil {
-			s.reply(msgStaffCariNone, canonicalID(q))
+			s.err = err
 			return
 		}
 		s.reply(briefLine(r) + "\n" + historyLine(r))
@@ -393,10 +430,15 @@ func (s *staffTurn) find(q string) {
 		return
 	}
 	var b strings.Builder
-	if progs, err := s.e.Registry.Lookup(nik); err == nil {
+	// Only ErrNotFound (or no programs) means "not a recipient"; an outage says so.
+	switch progs, err := s.e.Registry.Lookup(nik); {
+	case err == nil && len(progs) > 0:
 		fmt.Fprintf(&b, msgStaffCariRecip+"\n", nik.Masked(), strings.Join(programNames(progs), ", "))
-	} else {
+	case err == nil || errors.Is(err, registry.ErrNotFound):
 		fmt.Fprintf(&b, msgCekNotRecip+"\n", nik.Masked())
+	default:
+		s.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
+		b.WriteString(msgStaffLookupDown + "\n")
 	}
 	rs, err := s.tx.ReportsByNIK(string(nik))
 	if err != nil {
@@ -438,8 +480,16 @@ func (s *staffTurn) export() {
 	r.Document = &Document{Name: name, Data: buf.Bytes()}
 }
 
+// remindSlack absorbs timer jitter: a reminder due "every minute" that is checked 0.2 s early
+// must not wait a whole extra period.
+func remindSlack(every time.Duration) time.Duration { return min(every/20, 30*time.Second) }
+
+// maxRemindButtons keeps a reminder's keyboard small; the rest are listed with their commands.
+const maxRemindButtons = 5
+
 // Remind posts one batched reminder per staff chat listing overdue work, at most once per
 // every: undecided past the verification SLA, and layak not delivered within the delivery SLA.
+// Each line says how late the report is; the first few carry their decision buttons.
 func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
 	var out []Reply
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
@@ -447,7 +497,7 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		now := tx.Now
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
 			var t time.Time
-			if t.UnmarshalText(last) == nil && now.Sub(t) < every {
+			if t.UnmarshalText(last) == nil && now.Sub(t) < every-remindSlack(every) {
 				return nil
 			}
 		}
@@ -461,15 +511,36 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 			return err
 		}
 		parts := []string{msgStaffReminder}
+		var actions []Choice
 		if len(undecided) > 0 {
-			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided))
+			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided, now, func(r *storage.Report) time.Time {
+				return r.CreatedAt.Add(e.VerifySLA)
+			}))
+			for _, r := range undecided {
+				if len(actions) >= 2*maxRemindButtons {
+					break
+				}
+				if r.Kind == storage.KindSanggah {
+					actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
+				} else {
+					actions = append(actions, Choice{Label: btnEligible + " " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: btnIneligible + " " + r.ID, Data: "TOLAK " + r.ID})
+				}
+			}
 		}
 		if len(undelivered) > 0 {
-			parts = append(parts, listText(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered))
+			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered, now, func(r *storage.Report) time.Time {
+				return enteredAt(r, storage.StatusEligible).Add(e.DeliverySLA)
+			}))
+			for i, r := range undelivered {
+				if i == maxRemindButtons {
+					break
+				}
+				actions = append(actions, Choice{Label: btnDelivered + " " + r.ID, Data: "SALUR " + r.ID})
+			}
 		}
 		text := strings.Join(parts, "\n\n")
 		for _, chat := range e.StaffChats {
-			out = append(out, Reply{To: chat, Text: text})
+			out = append(out, Reply{To: chat, Text: text, Actions: actions})
 		}
 		stampText, _ := now.MarshalText()
 		if err := tx.Put("flows", "reminded_at", stampText); err != nil {
@@ -478,4 +549,65 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		return enqueue(tx, out)
 	})
 	return out, err
+}
+
+// enteredAt is when r last entered status (its creation when unknown).
+func enteredAt(r *storage.Report, status storage.Status) time.Time {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].To == status {
+			return r.History[i].At
+		}
+	}
+	return r.CreatedAt
+}
+
+// lateList lists overdue reports, the latest first, each with how late it is.
+func lateList(head string, rs []*storage.Report, now time.Time, due func(*storage.Report) time.Time) string {
+	sort.Slice(rs, func(i, j int) bool { return due(rs[i]).Before(due(rs[j])) })
+	lines := []string{head}
+	for i, r := range rs {
+		if i == maxListShown {
+			lines = append(lines, fmt.Sprintf(msgStaffMore, len(rs)-i))
+			break
+		}
+		who := r.Name
+		if who == "" {
+			who = "-"
+		}
+		lines = append(lines, fmt.Sprintf(msgStaffLateLine, r.ID, who, r.Kecamatan, lateWords(now.Sub(due(r)))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lateWords says how late, to the minute: "2 hari 3 jam", "1 jam 15 menit", "5 menit".
+func lateWords(d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%d hari", days))
+	}
+	if hours > 0 {
+		parts = append(parts, fmt.Sprintf("%d jam", hours))
+	}
+	if mins > 0 && days == 0 {
+		parts = append(parts, fmt.Sprintf("%d menit", mins))
+	}
+	if len(parts) == 0 {
+		return "kurang dari 1 menit"
+	}
+	return strings.Join(parts, " ")
+}
+
+// actorLabel names who made a step, in words staff read.
+func actorLabel(a storage.Actor) string {
+	switch {
+	case a.Name == storage.CitizenActorName:
+		return msgActorCitizen
+	case a.ID == "system":
+		return msgActorSystem
+	case a.Name != "":
+		return a.Name
+	}
+	return a.ID
 }

@@ -140,11 +140,15 @@ func TestTranscripts(t *testing.T) {
 > 1
 > 12345
 < yang Anda ketik baru 5 angka
-< Periksa kembali KTP/KK
+< Periksa kembali KTP
 > 35100915068000041234
 < yang Anda ketik 20 angka
 > 3510O91506800004
-< hanya boleh berisi angka (ada tanda "O")
+< Maksudnya NIK 3510091506800004?
+> 2
+< silakan ketik ulang NIK
+> 3510X91506800004
+< hanya boleh berisi angka (ada tanda "X")
 > 9910091506800004
 < (99) bukan kode provinsi
 > 3510093206800004
@@ -201,11 +205,13 @@ func TestTranscripts(t *testing.T) {
 < Terlalu pendek
 > Dusun Krajan RT 01 RW 01
 > Kecamatan Atlantis
-< Kecamatan "Kecamatan Atlantis" tidak ada di Kabupaten Banyuwangi
+< Kecamatan "Kecamatan Atlantis" tidak ditemukan di Kabupaten Banyuwangi
+<! Pesanggaran
+<! hanya untuk warga
 > kec. genteng
 < Pilih desa/kelurahan di Kec. Genteng
 > Desa Antah
-< tidak ada di Kec. Genteng
+< tidak ditemukan di Kec. Genteng
 > desa kembiritan
 < Apa alasan utama
 >[voice]
@@ -324,7 +330,8 @@ func TestTranscripts(t *testing.T) {
 > 3510091506800004
 ~ 2h1m
 > Sumarni
-< Sesi Anda berakhir karena tidak ada balasan lebih dari 2 jam
+< Sesi Anda terhenti karena tidak ada balasan lebih dari 2 jam
+< ketik LANJUT
 < Silakan pilih layanan
 > 1
 < Siapa yang ingin
@@ -421,7 +428,7 @@ restart
 < [test:staf-1] *DETAIL LB-2611-0001*
 < NIK: 3510091506800004
 < No. HP: 6281234567890
-< lahir 15/06/1980, laki-laki
+< lahir 15/06/1980 (umur 46 tahun), laki-laki
 < dikirim ke chat pribadi Anda
 @> CARI 3510091506800004
 < LB-2611-0001

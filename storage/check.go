@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"runtime/debug"
@@ -75,6 +76,57 @@ func checkHeader(path string) error {
 	}
 	if fi.Size() < 4*pageSize {
 		return &DamagedError{Path: path, Reason: fmt.Sprintf("truncated to %d bytes", fi.Size())}
+	}
+	return checkFreelistPage(f, path, pageSize, fi.Size())
+}
+
+// checkFreelistPage looks at the freelist page the newest valid meta page names. bbolt reads it
+// inside Open, after it has locked and mapped the file, and panics on a damaged one; the panic
+// can be recovered, but the half-opened handle cannot be closed, and its mapping keeps the
+// file lock for the rest of the process (a restore in the same process would then wait).
+func checkFreelistPage(f *os.File, path string, pageSize, size int64) error {
+	var best struct {
+		ok             bool
+		txid, freelist uint64
+		highWater      uint64
+	}
+	for i := int64(0); i < 2; i++ {
+		var m [boltMetaStart + 64]byte
+		if _, err := f.ReadAt(m[:], i*pageSize); err != nil {
+			continue
+		}
+		meta := m[boltMetaStart:]
+		if binary.LittleEndian.Uint32(meta[0:]) != boltMagic {
+			continue
+		}
+		h := fnv.New64a()
+		_, _ = h.Write(meta[:56])
+		if h.Sum64() != binary.LittleEndian.Uint64(meta[56:]) {
+			continue // bbolt skips a meta page whose checksum fails, and so do we
+		}
+		txid := binary.LittleEndian.Uint64(meta[48:])
+		if !best.ok || txid > best.txid {
+			best.ok, best.txid = true, txid
+			best.freelist = binary.LittleEndian.Uint64(meta[32:])
+			best.highWater = binary.LittleEndian.Uint64(meta[40:])
+		}
+	}
+	if !best.ok {
+		return &DamagedError{Path: path, Reason: "both meta pages are damaged"}
+	}
+	const noFreelist, freelistFlag = ^uint64(0), 0x10
+	if best.freelist == noFreelist {
+		return nil
+	}
+	if best.freelist < 2 || best.freelist >= best.highWater || int64(best.freelist+1)*pageSize > size {
+		return &DamagedError{Path: path, Reason: fmt.Sprintf("freelist page %d is outside the file", best.freelist)}
+	}
+	var hdr [16]byte
+	if _, err := f.ReadAt(hdr[:], int64(best.freelist)*pageSize); err != nil {
+		return &DamagedError{Path: path, Reason: fmt.Sprintf("freelist page %d cannot be read: %v", best.freelist, err)}
+	}
+	if id, flags := binary.LittleEndian.Uint64(hdr[0:]), binary.LittleEndian.Uint16(hdr[8:]); id != best.freelist || flags&freelistFlag == 0 {
+		return &DamagedError{Path: path, Reason: fmt.Sprintf("freelist page %d is damaged", best.freelist)}
 	}
 	return nil
 }

@@ -86,6 +86,9 @@ func exportRow(r *Report) []string {
 		if decidedBy == "" {
 			decidedBy = d.By.ID
 		}
+		if d.By.ID == "system" {
+			decidedBy = "sistem"
+		}
 		decidedAt = wibTime(d.At)
 		note = d.Note
 	}
@@ -94,8 +97,8 @@ func exportRow(r *Report) []string {
 		relation = "diri sendiri"
 	}
 	row := []string{
-		r.ID, string(r.Kind), string(r.Status), wibTime(r.CreatedAt), r.NIK, r.Name, r.Address,
-		r.Desa, r.Kecamatan, r.Reason, r.ReasonText, r.Phone, r.ReporterName, relation,
+		r.ID, KindLabel(r.Kind), StatusLabel(r.Status), wibTime(r.CreatedAt), r.NIK, r.Name, r.Address,
+		r.Desa, r.Kecamatan, ReasonLabel(r.Kind, r.Reason), r.ReasonText, r.Phone, r.ReporterName, relation,
 		r.From.Channel, decidedBy, decidedAt, note,
 	}
 	for i, cell := range row {

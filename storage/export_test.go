@@ -98,8 +98,8 @@ func TestExportCSV(t *testing.T) {
 				col, want string
 			}{
 				{1, "nomor", "LB-2611-0001"},
-				{1, "jenis", "report"},
-				{1, "status", "submitted"},
+				{1, "jenis", "laporan"},
+				{1, "status", "menunggu verifikasi"},
 				{1, "dibuat", "2026-11-22 10:00"},
 				{1, "nik", "3510014107900001"},
 				{1, "nama", `'=HYPERLINK("http://evil.example","Klik")`},
@@ -111,8 +111,8 @@ func TestExportCSV(t *testing.T) {
 				{1, "kanal", "telegram"},
 				{1, "diputuskan_oleh", ""},
 				{2, "nomor", "SG-2611-0001"},
-				{2, "jenis", "sanggah"},
-				{2, "status", "dismissed"},
+				{2, "jenis", "sanggahan"},
+				{2, "status", "sanggahan ditolak"},
 				{2, "dibuat", "2026-11-22 11:00"},
 				{2, "nama", "Siti; Wahyuni\nbaris dua"},
 				{2, "hubungan", "diri sendiri"},

@@ -67,7 +67,8 @@ func (c *Channel) Send(_ context.Context, to storage.ChatAddr, r flows.Reply) er
 		head = "🤖 "
 	}
 	var b strings.Builder
-	for i, line := range strings.Split(r.Text, "\n") {
+	// A terminal parses no markup: emphasis is shown as *…*.
+	for i, line := range strings.Split(flows.PlainText(r.Text, "*", "*"), "\n") {
 		if i == 0 {
 			b.WriteString(head + line + "\n")
 		} else {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +29,15 @@ const (
 	eventAsk      = "telegram_ask_reason"
 )
 
-var reportID = regexp.MustCompile(`^(LB|SG)-\d{4}-\d{4,6}$`)
+// isReportNumber accepts only a number exactly as the bot writes it on its own buttons: a
+// button's data is never typed, so anything else is forged.
+func isReportNumber(s string) bool {
+	id, rest, ok := flows.ParseReportNumber(s)
+	return ok && rest == "" && id == s
+}
 
 // wib is Western Indonesia Time, the time staff read.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = storage.WIB
 
 func (c *Channel) handle(ctx context.Context, m flows.Message) error {
 	c.mu.Lock()
@@ -346,7 +350,7 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		}
 	}
 	fields := strings.Fields(cmd)
-	if cmd == "" || len(fields) < 2 || !reportID.MatchString(fields[1]) {
+	if cmd == "" || len(fields) < 2 || !isReportNumber(fields[1]) {
 		c.log.Warn().Int64("user", user).Int64("chat", chat).Int("msg", msg).Bool("known_message", ok).Msg("forged or stale staff button press refused")
 		c.answer(ctx, q, msgStale, true)
 		return
@@ -412,5 +416,5 @@ func alreadyText(id string, last storage.Transition) string {
 	if who == "" {
 		who = last.By.ID
 	}
-	return fmt.Sprintf(msgAlready, id, who, last.At.In(wib).Format("02/01/2006 15:04")+" WIB", statusLabel[string(last.To)])
+	return fmt.Sprintf(msgAlready, id, who, last.At.In(wib).Format("02/01/2006 15:04")+" WIB", storage.StatusLabel(last.To))
 }

@@ -1,15 +1,19 @@
 package telegram
 
+import "github.com/laporbansos/laporbansos/flows"
+
 // The Telegram channel's own texts: button captions and the answers to button presses that
 // only exist on Telegram. Everything the dialogues and the staff workflow say is in the flows'
 // catalogue; these are kept here, in one place, in the same short polite Indonesian.
+// msgAskReason carries emphasis, which only the flows' markers may mark.
+var msgAskReason = flows.Emphasize("Ketik alasan *tidak layak* untuk *%s* dengan MEMBALAS (reply) pesan ini.")
+
 const (
 	msgUnauthorized  = "Anda tidak berwenang."
 	msgStale         = "Tombol ini sudah tidak berlaku."
 	msgChosen        = "➡️ %s"
 	msgContactButton = "📱 Kirim nomor saya"
 	msgOther         = "Lainnya…"
-	msgAskReason     = "Ketik alasan *tidak layak* untuk *%s* dengan MEMBALAS (reply) pesan ini."
 	msgReasonHint    = "Alasan tidak layak"
 	msgAskReasonSent = "Balas pesan di grup dengan alasannya."
 	msgPickReason    = "Pilih alasan, atau Lainnya."
@@ -20,20 +24,10 @@ const (
 	msgGroupOnly     = "Bot ini melayani warga lewat chat pribadi. Buka @%s dan tekan Mulai/Start."
 )
 
-// Decision verbs as staff read them in a toast, and report statuses as "sudah diputuskan" names
-// them.
+// Decision verbs as staff read them in a toast; statuses are storage.StatusLabel.
 var (
 	verbLabel = map[string]string{
 		"LAYAK": "layak", "TOLAK": "tidak layak / ditolak", "SALUR": "sudah disalurkan", "TERIMA": "sanggahan diterima",
-	}
-	statusLabel = map[string]string{
-		"auto_rejected": "ditolak otomatis",
-		"submitted":     "menunggu verifikasi",
-		"eligible":      "layak",
-		"ineligible":    "tidak layak",
-		"delivered":     "sudah disalurkan",
-		"upheld":        "sanggahan diterima",
-		"dismissed":     "sanggahan ditolak",
 	}
 )
 

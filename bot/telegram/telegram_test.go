@@ -623,17 +623,23 @@ func TestPollingBacksOffAndRecovers(t *testing.T) {
 	}
 }
 
+// markup is every character Telegram's parse modes treat specially, as a citizen may type them.
+const markup = "Nama: * _ [ ] ( ) ~ ` > # + - = | { } . ! \\ <b>x</b> &amp; S**i W*****i"
+
 func TestRender(t *testing.T) {
+	on, off := flows.EmphasisOn, flows.EmphasisOff
 	cases := []struct {
 		name, in, text string
 		bold           [][2]int
 	}{
 		{"plain", "halo", "halo", nil},
-		{"bold", "nomor *LB-2611-0001*.", "nomor LB-2611-0001.", [][2]int{{6, 12}}},
-		{"lonely asterisk", "Nama: A*B", "Nama: A*B", nil},
-		{"no bold across lines", "*a\nb*", "*a\nb*", nil},
-		{"utf-16 offsets", "👍 *ok*", "👍 ok", [][2]int{{3, 2}}},
-		{"citizen markup is inert", "Nama: <b>_x_</b> [a](b)", "Nama: <b>_x_</b> [a](b)", nil},
+		{"bold", "nomor " + on + "LB-2611-0001" + off + ".", "nomor LB-2611-0001.", [][2]int{{6, 12}}},
+		{"asterisks are data", "Nama: *A*B*", "Nama: *A*B*", nil},
+		{"masked name stays whole", "Penerima: S**i W*****i (" + on + "PKH" + off + ")", "Penerima: S**i W*****i (PKH)", [][2]int{{24, 3}}},
+		{"masked name inside bold", on + "S**i W*****i" + off, "S**i W*****i", [][2]int{{0, 12}}},
+		{"every markup character is data", markup, markup, nil},
+		{"utf-16 offsets", "👍 " + on + "ok" + off, "👍 ok", [][2]int{{3, 2}}},
+		{"unpaired marker dropped", "a" + on + "b", "ab", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -86,7 +86,7 @@ func (c *Channel) typing(ctx context.Context, to types.JID) {
 // staff actions become the command to type, unless the text already spells it out.
 func render(r flows.Reply) string {
 	var b strings.Builder
-	text := r.Text
+	text := whatsappEmphasis(r.Text)
 	if r.AskContact {
 		text = contactHint(text)
 	}
@@ -109,6 +109,17 @@ func render(r flows.Reply) string {
 		b.WriteString("\n" + msgTypeCommand + a.Data)
 	}
 	return b.String()
+}
+
+// whatsappEmphasis writes the flows' emphasis as WhatsApp's *bold*, unless the text holds a
+// formatting character of its own (a masked name "S**i", a typed address): then emphasis is
+// dropped, so WhatsApp can never pair one of our asterisks with one of the data's.
+func whatsappEmphasis(s string) string {
+	plain := flows.PlainText(s, "", "")
+	if strings.ContainsAny(plain, "*_~`") {
+		return plain
+	}
+	return flows.PlainText(s, "*", "*")
 }
 
 // contactHint swaps the flows' line about a "send my number" button, which WhatsApp does not
