@@ -128,7 +128,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		if m.StaffChat {
 			out, err = e.staff(ctx, tx, m)
 		} else {
-			out, err = e.citizen(ctx, tx, m)
+			out, err = e.returning(tx, m, func() ([]Reply, error) { return e.citizen(ctx, tx, m) })
 		}
 		if err != nil {
 			return err
