@@ -372,10 +372,9 @@ func (m *Main) serve(ctx context.Context) error {
 		a.sender.Channels[telegram.Name] = tg
 		run(telegram.Name, func() error { return tg.Run(ctx, a.disp) })
 	}
-	if m.cfg.RegistrySource != "" {
-		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
-		run("registry-sync", func() error { return syncer.Run(ctx) })
-	}
+	// Always run: without a source it still picks up a `registry import` made beside the bot.
+	syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
+	run("registry-sync", func() error { return syncer.Run(ctx) })
 	run("reminders", func() error { return m.remind(ctx, a.engine) })
 	m.log.Info().Strs("channels", m.cfg.ServeChannels()).Msg("serving")
 	err = a.sender.Run(ctx)
