@@ -155,6 +155,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	defer s.wg.Wait()
+	s.dropDamaged(ctx)
 	for {
 		next, err := s.pass(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -177,6 +178,22 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// dropDamaged removes queued messages that cannot be decoded (they cannot be sent, and the
+// queue's lists would report them on every pass).
+func (s *Sender) dropDamaged(ctx context.Context) {
+	var bad []uint64
+	err := s.Outbox.Update(ctx, func(tx *storage.Tx) (err error) {
+		bad, err = tx.DropDamagedOutbound()
+		return err
+	})
+	switch {
+	case err != nil:
+		s.Log.Error().Err(err).Msg("could not look for damaged queued messages")
+	case len(bad) > 0:
+		s.Log.Error().Interface("seqs", bad).Msg("damaged queued messages dropped")
 	}
 }
 

@@ -4,4 +4,6 @@ package flows
 const (
 	// msgReturningNews: report number, its status in words, when it entered that status.
 	msgReturningNews = "Kabar laporan %s: %s (sejak %s)."
+	// msgReportsDown: a stored report cannot be read (a damaged record); never "not found".
+	msgReportsDown = "Maaf, data laporan sedang gangguan. Silakan coba lagi nanti."
 )
