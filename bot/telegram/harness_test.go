@@ -46,6 +46,8 @@ type env struct {
 	disp   *bot.Dispatcher
 	ch     *Channel
 	opt    Options
+	// wrap, when set, runs at the end of open: the crash test puts its kill points in.
+	wrap func(e *env)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -114,6 +116,9 @@ func (e *env) open() {
 		t.Fatal(err)
 	}
 	e.sender.Channels[Name] = e.ch
+	if e.wrap != nil {
+		e.wrap(e)
+	}
 }
 
 func (e *env) start(withSender bool) {
