@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -304,5 +306,89 @@ func TestCrashAtEachStepBoundary(t *testing.T) {
 				t.Errorf("a kill between the answer and the ack repeated nothing: the ack was not the only commit after the send")
 			}
 		})
+	}
+}
+
+// A citizen who blocked the bot misses the decision notice (Telegram refuses it for good); when
+// they write again, they are told the news first.
+func TestBlockedThenReturningCitizen(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	f := e.fake
+	id := e.report(citizen, nikFresh)
+	e.posted(staffChat, id)
+	f.mu.Lock()
+	f.fail = func(method string, p url.Values) *fakeErr {
+		if method == "sendMessage" && p.Get("chat_id") == itoa(citizen) {
+			return &fakeErr{Code: 403, Desc: "Forbidden: bot was blocked by the user"}
+		}
+		return nil
+	}
+	f.mu.Unlock()
+	n := len(f.sent(citizen))
+	f.press(staffChat, staffAna, "Layak")
+	waitFor(t, 5*time.Second, "the refused notice", func() bool {
+		for _, c := range f.callsOf("sendMessage") {
+			if c.Err != nil && c.Params.Get("chat_id") == itoa(citizen) {
+				return true
+			}
+		}
+		return false
+	})
+	settle(e)
+	if len(f.sent(citizen)) != n {
+		t.Fatal("a message reached a chat that blocked the bot")
+	}
+	f.mu.Lock()
+	f.fail = nil
+	f.mu.Unlock()
+
+	e.restart(true) // remembered in the store
+	f.text(citizen, citizen, "/start")
+	news := f.waitText(citizen, n, "Kabar laporan "+id)
+	if !strings.Contains(news.Text, "layak, menunggu penyaluran") {
+		t.Errorf("news = %q", news.Text)
+	}
+	menu := f.waitText(citizen, n, "Silakan pilih layanan")
+	if menu.ID < news.ID {
+		t.Error("the news should come before the answer to what the citizen wrote")
+	}
+	settle(e)
+	f.text(citizen, citizen, "/start")
+	f.waitText(citizen, n+2, "Silakan pilih layanan")
+	count := 0
+	for _, m := range f.sent(citizen) {
+		if strings.Contains(m.Text, "Kabar laporan") {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Errorf("the news was given %d times, want once", count)
+	}
+}
+
+// A decision already shown in the staff post is not edited in again (a message resent after a
+// crash between Telegram's answer and the ack, or queued twice).
+func TestEditOfEditedStaffPostIsNoOp(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	f := e.fake
+	id := e.report(citizen, nikFresh)
+	post := e.posted(staffChat, id)
+	decided := flows.Reply{To: Addr(staffChat), Text: "✅ " + id + " *LAYAK* oleh Ana (tes).", Report: id, Event: flows.EventStaffDecided}
+	for range 2 {
+		if err := e.ch.Send(context.Background(), Addr(staffChat), decided); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edits := 0
+	for _, c := range f.callsOf("editMessageText") {
+		if c.Params.Get("chat_id") == itoa(staffChat) && c.Params.Get("message_id") == strconv.Itoa(post.ID) {
+			edits++
+		}
+	}
+	if edits != 1 {
+		t.Errorf("%d edits of the staff post, want 1", edits)
+	}
+	if text := current(f, staffChat, post.ID); strings.Count(text, "*LAYAK* oleh Ana")+strings.Count(text, "LAYAK oleh Ana") != 1 {
+		t.Errorf("post shows the decision other than once:\n%s", text)
 	}
 }
