@@ -157,7 +157,9 @@ func settle(e *env) {
 		}
 		time.Sleep(30 * time.Millisecond)
 		p, err := e.db.Pending(context.Background(), 0)
+		e.fake.mu.Lock()
 		n := len(e.fake.calls)
+		e.fake.mu.Unlock()
 		if err == nil && len(p) == 0 && n == last {
 			quiet++
 		} else {
@@ -373,6 +375,7 @@ func TestEditOfEditedStaffPostIsNoOp(t *testing.T) {
 	f := e.fake
 	id := e.report(citizen, nikFresh)
 	post := e.posted(staffChat, id)
+	settle(e) // the post's id is recorded with its ack
 	decided := flows.Reply{To: Addr(staffChat), Text: "✅ " + id + " *LAYAK* oleh Ana (tes).", Report: id, Event: flows.EventStaffDecided}
 	for range 2 {
 		if err := e.ch.Send(context.Background(), Addr(staffChat), decided); err != nil {

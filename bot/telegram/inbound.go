@@ -353,28 +353,25 @@ func (c *Channel) dropKeyboard(ctx context.Context, m *tgbotapi.Message, line st
 func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	chat, msg, user := q.Message.Chat.ID, q.Message.MessageID, q.From.ID
 	data := strings.TrimPrefix(q.Data, staffPrefix)
-	var kb staffKeyboard
-	ok, err := c.load(ctx, skbKey(chat, msg), &kb)
-	for try := 0; err == nil && !ok && try < recordRetries; try++ {
-		time.Sleep(recordWait) // a message sent a moment ago: its buttons may still be being recorded
-		ok, err = c.load(ctx, skbKey(chat, msg), &kb)
-	}
-	if err != nil {
-		c.log.Error().Err(err).Msg("staff button press not handled")
-		c.answer(ctx, q, "", false)
-		return
-	}
-	cmd := ""
-	if ok {
-		if n, err := strconv.Atoi(strings.TrimPrefix(data, "#")); strings.HasPrefix(data, "#") && err == nil && n >= 0 && n < len(kb.Commands) {
-			cmd = kb.Commands[n]
-		} else {
-			for _, k := range kb.Commands {
-				if k == data {
-					cmd = k
-				}
-			}
+	var (
+		kb  staffKeyboard
+		ok  bool
+		err error
+		cmd string
+	)
+	for try := 0; ; try++ {
+		kb = staffKeyboard{}
+		if ok, err = c.load(ctx, skbKey(chat, msg), &kb); err != nil {
+			c.log.Error().Err(err).Msg("staff button press not handled")
+			c.answer(ctx, q, "", false)
+			return
 		}
+		if cmd = kb.command(data); cmd != "" || try >= recordRetries {
+			break
+		}
+		// A message sent or edited a moment ago: its buttons may still be being recorded (they
+		// are written with the send's ack).
+		time.Sleep(recordWait)
 	}
 	fields := strings.Fields(cmd)
 	if cmd == "" || len(fields) < 2 || !reportID.MatchString(fields[1]) {
@@ -451,6 +448,19 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	}
 	// Someone decided first: say who and when (the workflow also told the group).
 	c.answer(ctx, q, alreadyText(id, last), true)
+}
+
+// command resolves pressed data against a message's stored buttons; "" when it is not one.
+func (kb staffKeyboard) command(data string) string {
+	if n, err := strconv.Atoi(strings.TrimPrefix(data, "#")); strings.HasPrefix(data, "#") && err == nil && n >= 0 && n < len(kb.Commands) {
+		return kb.Commands[n]
+	}
+	for _, k := range kb.Commands {
+		if k == data {
+			return k
+		}
+	}
+	return ""
 }
 
 func alreadyText(id string, last storage.Transition) string {
