@@ -443,10 +443,9 @@ func (m *Main) serve(ctx context.Context) error {
 		ops.srv.Handle(wacloud.WebhookPath, h)
 		ops.srv.Channel(wacloud.Name, ch)
 	}
-	if m.cfg.RegistrySource != "" {
-		syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
-		run("registry-sync", func() error { return syncer.Run(ctx) })
-	}
+	// Always run: without a source it still picks up a `registry import` made beside the bot.
+	syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
+	run("registry-sync", func() error { return syncer.Run(ctx) })
 	run("reminders", func() error { return m.remind(ctx, a.engine) })
 	ops.start(ctx, run)
 	m.log.Info().Strs("channels", slices.Sorted(maps.Keys(a.sender.Channels))).Msg("serving")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -46,12 +47,27 @@ type SendError struct {
 func (e *SendError) Error() string { return e.Err.Error() }
 func (e *SendError) Unwrap() error { return e.Err }
 
+// Committer is a Channel with bookkeeping to write once the platform accepted a message (the
+// posted message's id, its live buttons). SendCommit returns that bookkeeping instead of writing
+// it, and the sender writes it in the same transaction as the queue's ack: between the
+// platform's answer and "sent" there is one commit, the only window in which a crash repeats a
+// message (no platform offers an idempotency key).
+type Committer interface {
+	// SendCommit is Send, returning for a delivered message what to record with its ack (nil
+	// when nothing). A Committer's Send is not called by the sender.
+	SendCommit(ctx context.Context, to storage.ChatAddr, r flows.Reply) (Bookkeeping, error)
+}
+
+// Bookkeeping records, in the ack's transaction, what a delivered message left behind.
+type Bookkeeping func(tx *storage.Tx) error
+
 // Outbox is the durable queue the sender drains. *storage.DB implements it.
 type Outbox interface {
 	Pending(ctx context.Context, limit int) ([]*storage.Outbound, error)
-	AckOutbound(ctx context.Context, seq uint64) error
 	UpdateOutbound(ctx context.Context, o *storage.Outbound) error
-	DropOutbound(ctx context.Context, chat storage.ChatAddr) (int, error)
+	// Update runs the ack with a channel's bookkeeping, and the drop of a stopped chat's queue
+	// with the record of what the citizen missed, each in one transaction.
+	Update(ctx context.Context, fn func(tx *storage.Tx) error) error
 }
 
 var _ Outbox = (*storage.DB)(nil)
@@ -81,6 +97,18 @@ type Sender struct {
 	noChan   map[string]bool      // channels we have warned about
 	inflight map[string]bool      // chats with a send in progress
 	running  int                  // len(inflight)
+	// held are messages the platform accepted whose ack could not be written (disk full): sent,
+	// unacked. Their chat sends nothing until the ack is written, and they are never resent by
+	// this process; only a restart before the ack repeats them.
+	held map[string]*heldAck
+}
+
+// heldAck is a delivered message waiting for its ack (and bookkeeping) to be written.
+type heldAck struct {
+	o        *storage.Outbound
+	book     Bookkeeping
+	attempts int
+	at       time.Time // next try
 }
 
 // headWindow is how many chats one pass considers; scanLimit how many queued messages it may
@@ -105,6 +133,7 @@ func (s *Sender) init() {
 		s.lastAny = map[string]time.Time{}
 		s.noChan = map[string]bool{}
 		s.inflight = map[string]bool{}
+		s.held = map[string]*heldAck{}
 		if s.Workers <= 0 {
 			s.Workers = 8
 		}
@@ -128,6 +157,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	defer s.wg.Wait()
+	s.dropDamaged(ctx)
 	for {
 		next, err := s.pass(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -150,6 +180,22 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// dropDamaged removes queued messages that cannot be decoded (they cannot be sent, and the
+// queue's lists would report them on every pass).
+func (s *Sender) dropDamaged(ctx context.Context) {
+	var bad []uint64
+	err := s.Outbox.Update(ctx, func(tx *storage.Tx) (err error) {
+		bad, err = tx.DropDamagedOutbound()
+		return err
+	})
+	switch {
+	case err != nil:
+		s.Log.Error().Err(err).Msg("could not look for damaged queued messages")
+	case len(bad) > 0:
+		s.Log.Error().Interface("seqs", bad).Msg("damaged queued messages dropped")
 	}
 }
 
@@ -196,18 +242,21 @@ func (s *Sender) launchedAny(next time.Time) bool {
 // returns when to look again: now when it started sends, the time the next message becomes
 // due, or zero when nothing is queued (a finished send wakes the sender anyway).
 func (s *Sender) pass(ctx context.Context) (time.Time, error) {
-	heads, err := s.heads(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
 	now := s.Now()
-	s.prune(now)
 	var next time.Time
 	due := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {
 			next = t
 		}
 	}
+	if at := s.retryHeld(ctx, now); !at.IsZero() {
+		due(at)
+	}
+	heads, err := s.heads(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.prune(now)
 	for _, o := range heads {
 		if ctx.Err() != nil {
 			break
@@ -234,38 +283,95 @@ func (s *Sender) pass(ctx context.Context) (time.Time, error) {
 // in flight, in queue order.
 func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, error) {
 	s.mu.Lock()
-	busy := make(map[string]bool, len(s.inflight))
+	busy := make(map[string]bool, len(s.inflight)+len(s.held))
 	for k := range s.inflight {
 		busy[k] = true
 	}
+	for k := range s.held {
+		busy[k] = true
+	}
 	s.mu.Unlock()
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	keep := func(to storage.ChatAddr) bool {
 		key := to.Key()
-		if seen[key] {
-			return false // only a chat's oldest message may go: order per chat is kept
-		}
-		seen[key] = true
-		if s.Channels[to.Channel] == nil {
+		n := seen[key]
+		seen[key] = n + 1
+		if n == 0 && s.Channels[to.Channel] == nil {
 			s.warnNoChannel(to.Channel)
+		}
+		if s.Channels[to.Channel] == nil || busy[key] {
 			return false
 		}
-		return !busy[key]
+		// A group chat's head may be overtaken (see pick), so a few more of its messages are
+		// read; any other chat sends its oldest message only.
+		l := s.Channels[to.Channel].Limits()
+		return n == 0 || (n < lookahead && l.IsGroup != nil && l.IsGroup(to))
 	}
+	var candidates []*storage.Outbound
 	if hl, ok := s.Outbox.(headLister); ok {
-		return hl.PendingWhere(ctx, headWindow, scanLimit, keep)
-	}
-	pending, err := s.Outbox.Pending(ctx, headWindow)
-	if err != nil {
-		return nil, err
-	}
-	var out []*storage.Outbound
-	for _, o := range pending {
-		if keep(o.To) {
-			out = append(out, o)
+		var err error
+		if candidates, err = hl.PendingWhere(ctx, headWindow, scanLimit, keep); err != nil {
+			return nil, err
+		}
+	} else {
+		pending, err := s.Outbox.Pending(ctx, headWindow)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range pending {
+			if keep(o.To) {
+				candidates = append(candidates, o)
+			}
 		}
 	}
-	return out, nil
+	return pick(candidates), nil
+}
+
+// lookahead is how many queued messages of one group chat pick looks at.
+const lookahead = 32
+
+// pick chooses each chat's next message from its candidates, in queue order. It is the oldest,
+// except that in a staff chat a decision edit, a confirmation or an answer to a typed command
+// goes before new-report posts queued earlier: staff see their own decisions at once instead of
+// behind minutes of new posts. It never overtakes the post of the same report (the edit needs
+// it) nor anything else, so each report's post and its edits keep their order.
+func pick(candidates []*storage.Outbound) []*storage.Outbound {
+	byChat := map[string][]*storage.Outbound{}
+	var order []string
+	for _, o := range candidates {
+		k := o.To.Key()
+		if byChat[k] == nil {
+			order = append(order, k)
+		}
+		byChat[k] = append(byChat[k], o)
+	}
+	out := make([]*storage.Outbound, 0, len(order))
+	for _, k := range order {
+		out = append(out, priorityHead(byChat[k]))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+func priorityHead(msgs []*storage.Outbound) *storage.Outbound {
+	if len(msgs) == 1 {
+		return msgs[0]
+	}
+	posts := map[string]bool{} // reports whose new post is queued ahead
+	for _, o := range msgs {
+		r, err := flows.DecodeReply(o.Payload)
+		if err != nil {
+			return msgs[0]
+		}
+		if r.Event != flows.EventStaffNew {
+			if r.Report != "" && posts[r.Report] {
+				return msgs[0]
+			}
+			return o
+		}
+		posts[r.Report] = true
+	}
+	return msgs[0]
 }
 
 func (s *Sender) busy() bool {
@@ -348,20 +454,33 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 	r, err := flows.DecodeReply(o.Payload)
 	if err != nil {
 		s.Log.Error().Err(err).Uint64("seq", o.Seq).Msg("undecodable queued message dropped")
-		s.ack(ctx, o)
+		s.commit(ctx, o, nil)
 		return
 	}
-	err = ch.Send(WithOutbound(ctx, Outbound{Seq: o.Seq, CreatedAt: o.CreatedAt}), o.To, r)
+	var book Bookkeeping
+	// The queue entry rides along so a channel can derive a stable message id from it.
+	sctx := WithOutbound(ctx, Outbound{Seq: o.Seq, CreatedAt: o.CreatedAt})
+	if c, ok := ch.(Committer); ok {
+		book, err = c.SendCommit(sctx, o.To, r)
+	} else {
+		err = ch.Send(sctx, o.To, r)
+	}
 	// What was sent must be acked even when shutdown began meanwhile, or it goes out twice.
 	ctx = context.WithoutCancel(ctx)
 	if err == nil {
 		s.observe(o.To.Channel, SendOK)
-		s.ack(ctx, o)
+		s.commit(ctx, o, book)
 		return
 	}
 	if errors.Is(err, context.Canceled) {
 		return // cut short by shutdown: it stays queued and goes out after the restart
 	}
+	s.failed(ctx, ch, o, r, err)
+}
+
+// failed applies the retry policy to a send the platform did not accept. It is the one place
+// that decides between waiting, retrying, dropping the chat's queue and dropping the message.
+func (s *Sender) failed(ctx context.Context, ch Channel, o *storage.Outbound, r flows.Reply, err error) {
 	var se *SendError
 	if !errors.As(err, &se) {
 		se = &SendError{Err: err, Temporary: true}
@@ -370,8 +489,8 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 	log := s.Log.With().Str("channel", o.To.Channel).Str("chat", maskChat(o.To)).Uint64("seq", o.Seq).Int("attempt", o.Attempts+1).Logger()
 	switch {
 	case se.Stopped:
-		n, derr := s.Outbox.DropOutbound(ctx, o.To)
-		log.Warn().Err(se.Err).Int("dropped", n).AnErr("drop_err", derr).Msg("chat stopped (blocked or gone); its queue dropped")
+		n, missed, derr := s.dropStopped(ctx, o.To)
+		log.Warn().Err(se.Err).Int("dropped", n).Int("missed_reports", missed).AnErr("drop_err", derr).Msg("chat stopped (blocked or gone); its queue dropped")
 	case se.RetryAfter > 0 || se.Temporary:
 		l := ch.Limits()
 		delay := se.RetryAfter
@@ -386,14 +505,95 @@ func (s *Sender) deliver(ctx context.Context, o *storage.Outbound) {
 		log.Warn().Err(se.Err).Dur("retry_in", delay).Msg("send failed; will retry")
 	default:
 		log.Error().Err(se.Err).Msg("send refused permanently; message dropped")
-		s.ack(ctx, o)
+		s.commit(ctx, o, nil)
 	}
 }
 
-func (s *Sender) ack(ctx context.Context, o *storage.Outbound) {
-	if err := s.Outbox.AckOutbound(ctx, o.Seq); err != nil {
-		s.Log.Error().Err(err).Uint64("seq", o.Seq).Msg("could not remove sent message from queue")
+// dropStopped drops the queue of a chat that blocked the bot and, in the same transaction,
+// remembers the reports whose news the citizen missed, to tell them when they write again.
+func (s *Sender) dropStopped(ctx context.Context, to storage.ChatAddr) (dropped, missed int, err error) {
+	err = s.Outbox.Update(ctx, func(tx *storage.Tx) error {
+		pending, err := tx.Pending(0)
+		if err != nil {
+			return err
+		}
+		var replies []flows.Reply
+		for _, o := range pending {
+			if o.To != to {
+				continue
+			}
+			if r, err := flows.DecodeReply(o.Payload); err == nil {
+				replies = append(replies, r)
+			}
+		}
+		if missed, err = flows.RememberMissed(tx, to, replies); err != nil {
+			return err
+		}
+		dropped, err = tx.DropOutbound(to)
+		return err
+	})
+	return dropped, missed, err
+}
+
+// commit writes a delivered message's ack and bookkeeping in one transaction. When that fails
+// (disk full), the message is held as sent, unacked: its chat waits and the commit is retried,
+// rather than the message being sent again.
+func (s *Sender) commit(ctx context.Context, o *storage.Outbound, book Bookkeeping) {
+	if err := s.writeAck(ctx, o, book); err != nil {
+		s.Log.Error().Err(err).Uint64("seq", o.Seq).Msg("message sent, but its ack could not be written; holding it until it can")
+		s.mu.Lock()
+		s.held[o.To.Key()] = &heldAck{o: o, book: book, attempts: 1, at: s.Now().Add(backoff(0, 0, heldMaxBackoff))}
+		s.mu.Unlock()
 	}
+}
+
+// heldMaxBackoff caps the wait between tries of a held ack.
+const heldMaxBackoff = 30 * time.Second
+
+func (s *Sender) writeAck(ctx context.Context, o *storage.Outbound, book Bookkeeping) error {
+	return s.Outbox.Update(ctx, func(tx *storage.Tx) error {
+		if book != nil {
+			if err := book(tx); err != nil {
+				return err
+			}
+		}
+		return tx.AckOutbound(o.Seq)
+	})
+}
+
+// retryHeld tries the due held acks again; it returns when the next one is due (zero: none).
+func (s *Sender) retryHeld(ctx context.Context, now time.Time) time.Time {
+	s.mu.Lock()
+	var due []*heldAck
+	for _, h := range s.held {
+		if !h.at.After(now) {
+			due = append(due, h)
+		}
+	}
+	s.mu.Unlock()
+	for _, h := range due {
+		err := s.writeAck(context.WithoutCancel(ctx), h.o, h.book)
+		s.mu.Lock()
+		if err == nil {
+			delete(s.held, h.o.To.Key())
+		} else {
+			h.at = now.Add(backoff(h.attempts, 0, heldMaxBackoff))
+			h.attempts++
+		}
+		s.mu.Unlock()
+		if err == nil {
+			s.Log.Info().Uint64("seq", h.o.Seq).Msg("held ack written")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next time.Time
+	for _, h := range s.held {
+		if next.IsZero() || h.at.Before(next) {
+			next = h.at
+		}
+	}
+	return next
 }
 
 func (s *Sender) warnNoChannel(name string) {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,7 +61,10 @@ func (c *conv) cek(text string) {
 	}
 	reports, err := c.tx.ReportsByNIK(string(nik))
 	if err != nil {
+		// Never "no report" when the reports cannot be read.
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("reports by NIK")
+		c.say(msgReportsDown + "\n" + msgCekAgain)
+		return
 	}
 	b.WriteString("\n\n")
 	if len(reports) == 0 {
@@ -80,6 +84,11 @@ func (c *conv) cek(text string) {
 
 func (c *conv) cekReport(id string) {
 	r, err := c.tx.Report(id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		c.e.Log.Error().Err(err).Msg("report by number")
+		c.say(msgReportsDown + "\n" + msgCekAgain)
+		return
+	}
 	if err != nil {
 		c.say(msgCekNoNumber+"\n"+msgCekAgain, id)
 		return

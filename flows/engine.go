@@ -38,6 +38,12 @@ type Message struct {
 	// delivers again is handled exactly once: a redelivery after a crash before the commit is
 	// handled; one after the commit is ignored and gets no reply.
 	ID string
+	// Claim, when set, runs in the step's transaction right after ID is recorded, and may fill
+	// in what the message says from stored state (the choice a button press stands for) while
+	// using that state up: the press, its keyboard and the step commit together, or not at
+	// all. When it returns false the step does not run (Claim's writes and ID still commit).
+	// It may run more than once (Update retries) and must start clean each time.
+	Claim func(tx *storage.Tx, m *Message) (bool, error)
 }
 
 // Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
@@ -143,11 +149,16 @@ func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) 
 				return err
 			}
 		}
+		if m.Claim != nil {
+			if ok, err := m.Claim(tx, &m); err != nil || !ok {
+				return err
+			}
+		}
 		var err error
 		if m.StaffChat {
 			err = e.staff(ctx, tx, m, &o)
 		} else {
-			o.Replies, err = e.citizen(ctx, tx, m)
+			o.Replies, err = e.returning(tx, m, func() ([]Reply, error) { return e.citizen(ctx, tx, m) })
 		}
 		if err != nil {
 			return err

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -478,7 +477,7 @@ const writeBatch = 1 << 14
 // writeAndSwap writes the registry to a new file, makes it durable, renames it over
 // Dir/registry.db and puts it in service.
 func (r *Registry) writeAndSwap(b *built) error {
-	tmp := filepath.Join(r.Dir, tmpPrefix+strconv.FormatInt(time.Now().UnixNano(), 10)+tmpSuffix)
+	tmp := filepath.Join(r.Dir, tmpName(os.Getpid(), time.Now().UnixNano()))
 	if err := b.write(tmp); err != nil {
 		_ = os.Remove(tmp)
 		return err

@@ -9,8 +9,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -30,6 +33,57 @@ const (
 	keyMeta    = "meta"
 	keyBloom   = "bloom"
 )
+
+// tmpName names an import's new file after the process writing it, so another process (the
+// CLI beside the running bot) knows whether it is still being written.
+func tmpName(pid int, nanos int64) string {
+	return tmpPrefix + strconv.Itoa(pid) + "-" + strconv.FormatInt(nanos, 10) + tmpSuffix
+}
+
+// staleTmp reports whether name is an import file left by a process that is gone. A file named
+// by an older build (no pid) counts as stale once staleAge old: no import takes that long.
+func staleTmp(name string, modTime, now time.Time, alive func(pid int) bool) bool {
+	rest, ok := strings.CutPrefix(name, tmpPrefix)
+	if !ok || !strings.HasSuffix(rest, tmpSuffix) {
+		return false
+	}
+	pidText, _, hasPid := strings.Cut(strings.TrimSuffix(rest, tmpSuffix), "-")
+	pid, err := strconv.Atoi(pidText)
+	if !hasPid || err != nil || pid <= 0 {
+		return now.Sub(modTime) > staleAge
+	}
+	return !alive(pid)
+}
+
+const staleAge = 24 * time.Hour
+
+// processAlive reports whether pid names a running process (signal 0 checks without sending).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// removeStaleTmp removes the files of imports whose process died; another process's import in
+// progress (the bot's sync beside a CLI command) is left alone.
+func (r *Registry) removeStaleTmp() {
+	entries, err := os.ReadDir(r.Dir)
+	if err != nil {
+		return
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !staleTmp(e.Name(), info.ModTime(), r.now(), processAlive) {
+			continue
+		}
+		if os.Remove(filepath.Join(r.Dir, e.Name())) == nil {
+			n++
+		}
+	}
+	if n > 0 {
+		r.Log.Warn().Int("files", n).Msg("removed files of an interrupted registry import")
+	}
+}
 
 // ErrClosed is returned by a Registry that is not open.
 var ErrClosed = errors.New("registry: not open")
@@ -75,7 +129,8 @@ func (r *Registry) now() time.Time {
 func (r *Registry) path() string { return filepath.Join(r.Dir, fileName) }
 
 // Open opens Dir/registry.db read-only. A missing file is an empty registry: lookups return
-// ErrNotFound until the first import. Open also removes files left by an interrupted import.
+// ErrNotFound until the first import. Open also removes files left by an import whose process
+// died; an import another process is running goes on.
 func (r *Registry) Open() error {
 	if r.Dir == "" {
 		return errors.New("registry: no data directory")
@@ -83,12 +138,7 @@ func (r *Registry) Open() error {
 	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
-	if stale, _ := filepath.Glob(filepath.Join(r.Dir, tmpPrefix+"*"+tmpSuffix)); len(stale) > 0 {
-		for _, f := range stale {
-			_ = os.Remove(f)
-		}
-		r.Log.Warn().Int("files", len(stale)).Msg("removed files of an interrupted registry import")
-	}
+	r.removeStaleTmp()
 	s, err := openState(r.path())
 	if err != nil {
 		return err
@@ -263,7 +313,7 @@ func (r *Registry) Reload() (bool, error) {
 	} else if err != nil {
 		return false, fmt.Errorf("registry: %w", err)
 	}
-	if s.file != nil && os.SameFile(s.file, fi) {
+	if s.file != nil && os.SameFile(s.file, fi) && fi.Size() == s.file.Size() && fi.ModTime().Equal(s.file.ModTime()) {
 		return false, nil
 	}
 	if err := r.swapIn(); err != nil {

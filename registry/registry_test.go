@@ -365,8 +365,9 @@ func TestReopenKeepsRegistry(t *testing.T) {
 	if _, err := r.Import(context.Background(), testdata("comma-minimal.csv"), ImportOptions{}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Import after Close = %v, want ErrClosed", err)
 	}
-	// An interrupted import leaves a temp file: Open removes it.
-	stale := filepath.Join(r.Dir, "registry-123.db.tmp")
+	// An interrupted import leaves a temp file: Open removes it once its process is gone (a pid
+	// above Linux's pid_max never runs).
+	stale := filepath.Join(r.Dir, tmpName(1<<30, 123))
 	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -16,28 +16,37 @@ import (
 // SOP syncs every hour): it re-imports the file whenever its content changed.
 type Syncer struct {
 	Registry *Registry
-	Source   string        // path of the CSV export
-	Every    time.Duration // how often to look; one hour when zero
-	Log      zerolog.Logger
+	Source   string        // path of the CSV export; "" only watches registry.db (see Watch)
+	Every    time.Duration // how often to look at Source; one hour when zero
+	// Watch is how often to look for a registry.db replaced by another process (`laporbansos
+	// registry import` beside the running bot); one minute when zero.
+	Watch time.Duration
+	Log   zerolog.Logger
 }
 
-// Run checks the source at once and then every Every, until ctx is done; it then returns nil.
-// A failed check or import is logged and tried again next time, never fatal: the registry in
-// service stays. Each round also picks up a registry.db replaced by another process (the import
-// command).
+// Run checks at once and then every Watch for a replaced registry.db, and every Every for a
+// changed source, until ctx is done; it then returns nil. A failed check or import is logged and
+// tried again next round, never fatal: the registry in service stays.
 func (s *Syncer) Run(ctx context.Context) error {
-	if s.Registry == nil || s.Source == "" {
-		return errors.New("registry: syncer needs a registry and a source file")
+	if s.Registry == nil {
+		return errors.New("registry: syncer needs a registry")
 	}
-	every := s.Every
+	every, watch := s.Every, s.Watch
 	if every <= 0 {
 		every = time.Hour
 	}
+	if watch <= 0 {
+		watch = time.Minute
+	}
+	watch = min(watch, every)
 	var w syncWatch
-	t := time.NewTicker(every)
+	t := time.NewTicker(watch)
 	defer t.Stop()
-	for {
-		s.check(ctx, &w)
+	for tick := 0; ; tick++ {
+		s.reload()
+		if s.Source != "" && tick%max(int(every/watch), 1) == 0 {
+			s.check(ctx, &w)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -46,19 +55,24 @@ func (s *Syncer) Run(ctx context.Context) error {
 	}
 }
 
-// syncWatch remembers what the last round saw, so that an unchanged file costs one stat.
-type syncWatch struct {
-	size    int64
-	modTime time.Time
-	failed  string // checksum of a source whose import failed: not retried until it changes
-}
-
-func (s *Syncer) check(ctx context.Context, w *syncWatch) {
+// reload puts in service a registry.db another process replaced.
+func (s *Syncer) reload() {
 	if reloaded, err := s.Registry.Reload(); err != nil {
-		s.Log.Error().Err(err).Msg("registry reload failed")
+		s.Log.Error().Err(err).Msg("registry reload failed; keeping the registry in service")
 	} else if reloaded {
 		s.Log.Info().Msg("registry file replaced by another process: reloaded")
 	}
+}
+
+// syncWatch remembers what the last good round saw, so that an unchanged file costs one stat.
+// A failed import is not remembered: the next round tries again (the failure may have been the
+// disk, or another process, not the file).
+type syncWatch struct {
+	size    int64
+	modTime time.Time
+}
+
+func (s *Syncer) check(ctx context.Context, w *syncWatch) {
 	fi, err := os.Stat(s.Source)
 	if err != nil {
 		s.Log.Warn().Err(err).Msg("registry source unreadable; keeping the registry in service")
@@ -72,7 +86,7 @@ func (s *Syncer) check(ctx context.Context, w *syncWatch) {
 		s.Log.Warn().Err(err).Msg("registry source unreadable; keeping the registry in service")
 		return
 	}
-	if sum == s.Registry.Meta().SHA256 || sum == w.failed {
+	if sum == s.Registry.Meta().SHA256 {
 		w.size, w.modTime = fi.Size(), fi.ModTime()
 		return
 	}
@@ -81,9 +95,7 @@ func (s *Syncer) check(ctx context.Context, w *syncWatch) {
 		if ctx.Err() != nil {
 			return
 		}
-		w.failed = sum
-		w.size, w.modTime = fi.Size(), fi.ModTime()
-		s.Log.Error().Err(err).Msg("registry sync failed; keeping the registry in service")
+		s.Log.Error().Err(err).Msg("registry sync failed; keeping the registry in service, trying again next round")
 		return
 	}
 	w.size, w.modTime = fi.Size(), fi.ModTime()

@@ -143,6 +143,7 @@ type Tx struct {
 	// Now is the time of this transaction, read once from DB.Now: everything written in one
 	// step carries the same time, and a re-run of an Update function sees the same time again.
 	Now time.Time
+	log zerolog.Logger // reports records skipped as damaged (see damaged.go)
 }
 
 // Update runs fn in a read-write transaction and returns after it is committed to disk (fsync)
@@ -168,7 +169,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	now := db.now()
 	return db.db.Batch(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, Now: now})
+		return fn(&Tx{tx: btx, Now: now, log: db.Log})
 	})
 }
 
@@ -182,7 +183,7 @@ func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	now := db.now()
 	return db.db.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, Now: now})
+		return fn(&Tx{tx: btx, Now: now, log: db.Log})
 	})
 }
 

@@ -41,7 +41,8 @@ func putOutbound(put func(k, v []byte) error, o *Outbound) error {
 }
 
 // Pending returns up to limit queued messages (all when limit <= 0) in Seq order, including
-// those whose NotBefore is still ahead: the sender decides what is due.
+// those whose NotBefore is still ahead: the sender decides what is due. A damaged entry is
+// logged and left out, so it cannot stop every other chat's messages.
 func (tx *Tx) Pending(limit int) ([]*Outbound, error) {
 	out := []*Outbound{}
 	c := tx.bucket(bucketOutbound).Cursor()
@@ -51,7 +52,10 @@ func (tx *Tx) Pending(limit int) ([]*Outbound, error) {
 		}
 		var o Outbound
 		if err := json.Unmarshal(v, &o); err != nil {
-			return nil, fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
+			if err := tx.skipDamaged(&DamagedRecordError{Record: fmt.Sprintf("outbound %d", keyUint(k)), Err: err}); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		out = append(out, &o)
 	}
@@ -83,11 +87,11 @@ func (tx *Tx) DropOutbound(chat ChatAddr) (int, error) {
 	b := tx.bucket(bucketOutbound)
 	var drop [][]byte
 	err := b.ForEach(func(k, v []byte) error {
-		var o Outbound
-		if err := json.Unmarshal(v, &o); err != nil {
-			return fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
+		to, err := outboundAddr(v)
+		if err != nil {
+			return tx.skipDamaged(&DamagedRecordError{Record: fmt.Sprintf("outbound %d", keyUint(k)), Err: err})
 		}
-		if o.To == chat {
+		if to == chat {
 			drop = append(drop, append([]byte(nil), k...))
 		}
 		return nil
@@ -102,4 +106,28 @@ func (tx *Tx) DropOutbound(chat ChatAddr) (int, error) {
 		}
 	}
 	return len(drop), nil
+}
+
+// DropDamagedOutbound removes queued messages that cannot be decoded, which lists skip, and
+// returns their sequence numbers. The sender calls it when it starts, so one damaged entry is
+// reported once instead of on every pass.
+func (tx *Tx) DropDamagedOutbound() ([]uint64, error) {
+	b := tx.bucket(bucketOutbound)
+	var bad []uint64
+	err := b.ForEach(func(k, v []byte) error {
+		var o Outbound
+		if json.Unmarshal(v, &o) != nil {
+			bad = append(bad, keyUint(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, seq := range bad {
+		if err := b.Delete(u64(seq)); err != nil {
+			return nil, err
+		}
+	}
+	return bad, nil
 }

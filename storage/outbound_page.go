@@ -23,16 +23,20 @@ func (tx *Tx) PendingWhere(limit, maxScan int, keep func(ChatAddr) bool) ([]*Out
 			break
 		}
 		scanned++
+		var o Outbound
 		to, err := outboundAddr(v)
-		if err != nil {
-			return nil, fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
-		}
-		if !keep(to) {
+		if err == nil && !keep(to) {
 			continue
 		}
-		var o Outbound
-		if err := json.Unmarshal(v, &o); err != nil {
-			return nil, fmt.Errorf("storage: decode outbound %d: %w", keyUint(k), err)
+		if err == nil {
+			err = json.Unmarshal(v, &o)
+		}
+		if err != nil {
+			// Left out, never the reason the whole queue stalls.
+			if err := tx.skipDamaged(&DamagedRecordError{Record: fmt.Sprintf("outbound %d", keyUint(k)), Err: err}); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		out = append(out, &o)
 	}

@@ -105,6 +105,9 @@ func (tx *Tx) CreateReport(r *Report) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = tx.Now
 	}
+	if err := tx.nikDamaged(r.NIK); err != nil {
+		return err
+	}
 
 	yymm := tx.Now.In(wib).Format("0601")
 	counterKey := []byte(prefix + "-" + yymm)
@@ -177,13 +180,13 @@ func (tx *Tx) getReport(id string) (*Report, error) {
 	}
 	var r Report
 	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, fmt.Errorf("storage: decode report %s: %w", id, err)
+		return nil, &DamagedRecordError{Record: id, Err: err}
 	}
 	return &r, nil
 }
 
 // Report returns the report with number id, written any way ParseReportID accepts. It returns
-// ErrNotFound when there is none.
+// ErrNotFound when there is none and an error wrapping ErrDamagedRecord when it cannot be decoded.
 func (tx *Tx) Report(id string) (*Report, error) {
 	canon, ok := ParseReportID(id)
 	if !ok {
@@ -194,7 +197,8 @@ func (tx *Tx) Report(id string) (*Report, error) {
 }
 
 // ReportsByNIK returns every report and sanggah on a NIK, newest first; an empty slice when
-// there is none.
+// there is none. A damaged record on the NIK is an error wrapping ErrDamagedRecord, not a shorter
+// list: a citizen must not be told "no report" about one that exists.
 func (tx *Tx) ReportsByNIK(nik string) ([]*Report, error) {
 	out := []*Report{}
 	if nik == "" {
@@ -327,13 +331,16 @@ func (tx *Tx) Transition(id string, to Status, by Actor, note string) (*Report, 
 }
 
 // ForEachReport calls fn for every report and sanggah in creation order, stopping at fn's
-// first error. fn runs inside the transaction and must not create reports.
+// first error. A damaged record is logged by number and skipped. fn runs inside the transaction and must not create reports.
 func (tx *Tx) ForEachReport(fn func(*Report) error) error {
 	c := tx.bucket(bucketReportOrder).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		r, err := tx.getReport(string(k[8:]))
 		if err != nil {
-			return err
+			if err = tx.skipDamaged(err); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := fn(r); err != nil {
 			return err
@@ -359,7 +366,8 @@ var (
 		StatusDelivered, StatusUpheld, StatusDismissed}
 )
 
-// Reports returns the reports f selects, in creation order (or newest first with f.Newest).
+// Reports returns the reports f selects, in creation order (or newest first with f.Newest),
+// leaving out (and logging by number) a damaged record.
 // It reads only the status index until it knows which reports to decode.
 func (tx *Tx) Reports(f ReportFilter) ([]*Report, error) {
 	kinds := allKinds
@@ -394,7 +402,10 @@ func (tx *Tx) Reports(f ReportFilter) ([]*Report, error) {
 		}
 		r, err := tx.getReport(string(key[8:]))
 		if err != nil {
-			return nil, err
+			if err = tx.skipDamaged(err); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if !f.EnteredBefore.IsZero() && !EnteredAt(r).Before(f.EnteredBefore) {
 			continue
@@ -464,7 +475,10 @@ func (tx *Tx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 		case status == StatusEligible && deliverySLA > 0:
 			r, err := tx.getReport(string(rest[8:]))
 			if err != nil {
-				return Stats{}, err
+				if err = tx.skipDamaged(err); err != nil {
+					return Stats{}, err
+				}
+				continue
 			}
 			if EnteredAt(r).Add(deliverySLA).Before(tx.Now) {
 				st.OverdueDelivery++

@@ -25,7 +25,8 @@ import (
 type fakeAPI struct {
 	// inbound numbers the users' messages: like Telegram's message ids, unique per chat (here,
 	// unique overall), so the engine's exactly-once record never mistakes two messages for one.
-	inbound atomic.Int64
+	inbound  atomic.Int64
+	answered map[string]bool // callback query ids answered (under mu)
 
 	t     *testing.T
 	srv   *httptest.Server
@@ -222,7 +223,21 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			status = "left"
 		}
 		f.reply(w, tgbotapi.ChatMember{User: &tgbotapi.User{ID: user}, Status: status})
-	case "answerCallbackQuery", "setMyCommands":
+	case "answerCallbackQuery":
+		// Like Telegram, a query is answered once; a second answer (after a restart) is refused.
+		f.mu.Lock()
+		if f.answered == nil {
+			f.answered = map[string]bool{}
+		}
+		again := f.answered[p.Get("callback_query_id")]
+		f.answered[p.Get("callback_query_id")] = true
+		f.mu.Unlock()
+		if again {
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: query is too old and response timeout expired or query ID is invalid"})
+			return
+		}
+		f.reply(w, true)
+	case "setMyCommands":
 		f.reply(w, true)
 	default:
 		f.refuse(w, &fakeErr{Code: 404, Desc: "Not Found: method " + method})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -201,9 +202,21 @@ func (c *Channel) authorized(ctx context.Context, chat, user int64) bool {
 func (c *Channel) answer(ctx context.Context, q *tgbotapi.CallbackQuery, text string, alert bool) {
 	cfg := tgbotapi.NewCallback(q.ID, text)
 	cfg.ShowAlert = alert
-	if _, err := c.bound(ctx).Request(cfg); err != nil {
+	_, err := c.bound(ctx).Request(cfg)
+	switch {
+	case err == nil:
+	case queryTooOld(err):
+		// Answered before a crash, or too late to matter: the press itself was handled.
+		c.log.Debug().Msg("callback query already answered or expired")
+	default:
 		c.log.Warn().Str("error", redact(err, c.opt.Token)).Msg("answerCallbackQuery failed")
 	}
+}
+
+// queryTooOld is Telegram's answer to a callback query answered twice or after its 15 s.
+func queryTooOld(err error) bool {
+	var te *tgbotapi.Error
+	return errors.As(err, &te) && te.Code == http.StatusBadRequest && strings.Contains(strings.ToLower(te.Message), "query is too old")
 }
 
 func (c *Channel) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
@@ -222,8 +235,11 @@ func (c *Channel) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	}
 }
 
-// onCitizenPress resolves a press against the chat's live keyboard and consumes it in the same
-// transaction, so a second tap, a replay or an old keyboard cannot answer twice.
+// onCitizenPress resolves a press against the chat's live keyboard. Recording the press, using
+// up the keyboard and the dialogue step are one transaction (flows.Message.Claim): a crash
+// before its commit loses nothing (the redelivered press is handled), one after it repeats
+// nothing. The callback is answered and the keyboard edited after the commit; answering again
+// after a crash is harmless.
 func (c *Channel) onCitizenPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	chat, msg := q.Message.Chat.ID, q.Message.MessageID
 	dataStep, idx, _ := strings.Cut(strings.TrimPrefix(q.Data, citizenPrefix), "|")
@@ -231,32 +247,49 @@ func (c *Channel) onCitizenPress(ctx context.Context, q *tgbotapi.CallbackQuery)
 	if err != nil {
 		i = -1
 	}
-	var p press
-	for try := 0; ; try++ {
-		if p, err = c.consume(ctx, chat, msg, dataStep, i); err != nil {
-			c.log.Error().Err(err).Msg("button press not handled")
-			c.answer(ctx, q, "", false)
-			return
-		}
-		if !p.pending || try >= recordRetries {
+	for try := 0; try < recordRetries; try++ {
+		pending, err := c.keyboardPending(ctx, chat, msg)
+		if err != nil || !pending {
 			break
 		}
 		// The message was sent a moment ago and its keyboard is still being recorded.
 		time.Sleep(recordWait)
 	}
-	if !p.valid {
+	var p press
+	claimed := false
+	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Private: Addr(chat), ID: callbackID(q)}
+	fm.Claim = func(tx *storage.Tx, m *flows.Message) (bool, error) {
+		claimed = true
+		var err error
+		if p, err = consume(tx, chat, msg, dataStep, i); err != nil || !p.valid {
+			return false, err
+		}
+		m.Text, m.Step = p.choice.Data, p.step
+		return true, nil
+	}
+	if err := c.handle(ctx, fm); err != nil {
+		c.log.Error().Err(err).Msg("citizen button press not handled")
+		c.answer(ctx, q, "", false)
+		return
+	}
+	switch {
+	case !claimed:
+		// Handled before a crash cut the answer short: finish answering it.
+		c.answer(ctx, q, "", false)
+		c.dropKeyboard(ctx, q.Message, "")
+	case !p.valid:
 		c.log.Info().Int64("user", q.From.ID).Int("msg", msg).Msg("stale or unknown citizen button press ignored")
 		c.answer(ctx, q, msgStale, false)
 		c.dropKeyboard(ctx, q.Message, "")
-		return
-	}
-	c.answer(ctx, q, "", false)
-	c.dropKeyboard(ctx, q.Message, fmt.Sprintf(msgChosen, p.choice.Label))
-	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Private: Addr(chat), Text: p.choice.Data, Step: p.step}
-	if err := c.handle(ctx, fm); err != nil {
-		c.log.Error().Err(err).Msg("citizen button press not handled")
+	default:
+		c.answer(ctx, q, "", false)
+		c.dropKeyboard(ctx, q.Message, fmt.Sprintf(msgChosen, p.choice.Label))
 	}
 }
+
+// callbackID names a press for the engine's exactly-once record; Telegram redelivers an update
+// with the same callback query id.
+func callbackID(q *tgbotapi.CallbackQuery) string { return Name + ":callback/" + q.ID }
 
 // recordRetries and recordWait cover the moment between a message reaching the user and its
 // buttons being recorded: a very quick press waits for the record instead of being refused.
@@ -267,37 +300,35 @@ const (
 
 // press is a resolved citizen button press.
 type press struct {
-	choice  flows.Choice
-	step    string
-	valid   bool
-	pending bool // the record is older than the pressed message: it is probably being written
+	choice flows.Choice
+	step   string
+	valid  bool
+}
+
+// keyboardPending reports whether the chat's live keyboard is older than the pressed message:
+// the pressed message's buttons are probably being recorded.
+func (c *Channel) keyboardPending(ctx context.Context, chat int64, msg int) (bool, error) {
+	var kb citizenKeyboard
+	ok, err := c.load(ctx, kbKey(chat), &kb)
+	return err == nil && (!ok || kb.Msg < msg), err
 }
 
 // consume takes choice i of the chat's live keyboard if msg is that keyboard's message and the
-// step matches, and removes the keyboard in the same transaction.
-func (c *Channel) consume(ctx context.Context, chat int64, msg int, dataStep string, i int) (p press, err error) {
-	err = c.opt.DB.Update(ctx, func(tx *storage.Tx) error {
-		p = press{}
-		var kb citizenKeyboard
-		ok, err := getJSON(tx, kbKey(chat), &kb)
-		if err != nil {
-			return err
-		}
-		if !ok || kb.Msg < msg {
-			p.pending = true
-			return nil
-		}
-		step := dataStep
-		if step == "" {
-			step = kb.Step // data too long for the step: the stored one stands
-		}
-		if kb.Msg != msg || kb.Step != step || i < 0 || i >= len(kb.Choices) {
-			return nil
-		}
-		p = press{choice: kb.Choices[i], step: kb.Step, valid: true}
-		return clearKey(tx, kbKey(chat))
-	})
-	return p, err
+// step matches, and removes the keyboard, in the caller's transaction.
+func consume(tx *storage.Tx, chat int64, msg int, dataStep string, i int) (press, error) {
+	var kb citizenKeyboard
+	ok, err := getJSON(tx, kbKey(chat), &kb)
+	if err != nil || !ok {
+		return press{}, err
+	}
+	step := dataStep
+	if step == "" {
+		step = kb.Step // data too long for the step: the stored one stands
+	}
+	if kb.Msg != msg || kb.Step != step || i < 0 || i >= len(kb.Choices) {
+		return press{}, nil
+	}
+	return press{choice: kb.Choices[i], step: kb.Step, valid: true}, clearKey(tx, kbKey(chat))
 }
 
 // dropKeyboard edits a pressed message so its buttons are gone, adding a line (the choice made)
@@ -326,28 +357,25 @@ func (c *Channel) dropKeyboard(ctx context.Context, m *tgbotapi.Message, line st
 func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	chat, msg, user := q.Message.Chat.ID, q.Message.MessageID, q.From.ID
 	data := strings.TrimPrefix(q.Data, staffPrefix)
-	var kb staffKeyboard
-	ok, err := c.load(ctx, skbKey(chat, msg), &kb)
-	for try := 0; err == nil && !ok && try < recordRetries; try++ {
-		time.Sleep(recordWait) // a message sent a moment ago: its buttons may still be being recorded
-		ok, err = c.load(ctx, skbKey(chat, msg), &kb)
-	}
-	if err != nil {
-		c.log.Error().Err(err).Msg("staff button press not handled")
-		c.answer(ctx, q, "", false)
-		return
-	}
-	cmd := ""
-	if ok {
-		if n, err := strconv.Atoi(strings.TrimPrefix(data, "#")); strings.HasPrefix(data, "#") && err == nil && n >= 0 && n < len(kb.Commands) {
-			cmd = kb.Commands[n]
-		} else {
-			for _, k := range kb.Commands {
-				if k == data {
-					cmd = k
-				}
-			}
+	var (
+		kb  staffKeyboard
+		ok  bool
+		err error
+		cmd string
+	)
+	for try := 0; ; try++ {
+		kb = staffKeyboard{}
+		if ok, err = c.load(ctx, skbKey(chat, msg), &kb); err != nil {
+			c.log.Error().Err(err).Msg("staff button press not handled")
+			c.answer(ctx, q, "", false)
+			return
 		}
+		if cmd = kb.command(data); cmd != "" || try >= recordRetries {
+			break
+		}
+		// A message sent or edited a moment ago: its buttons may still be being recorded (they
+		// are written with the send's ack).
+		time.Sleep(recordWait)
 	}
 	fields := strings.Fields(cmd)
 	if cmd == "" || len(fields) < 2 || !isReportNumber(fields[1]) {
@@ -363,7 +391,7 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	verb, id := fields[0], fields[1]
 	switch verb {
 	case cmdOther:
-		err := c.enqueue(ctx, flows.Reply{To: Addr(chat), Text: fmt.Sprintf(msgAskReason, id), Report: id, Event: eventAsk})
+		err := c.enqueueOnce(ctx, callbackID(q), flows.Reply{To: Addr(chat), Text: fmt.Sprintf(msgAskReason, id), Report: id, Event: eventAsk})
 		if err != nil {
 			c.log.Error().Err(err).Msg("could not ask for a reason")
 		}
@@ -378,13 +406,30 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		c.answer(ctx, q, alreadyText(id, before.History[len(before.History)-1]), true)
 		return
 	}
-	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Private: Addr(user)}
+	reasonButton := len(fields) > 2 && verb == "TOLAK"
+	claimed := false
+	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Private: Addr(user), ID: callbackID(q)}
+	fm.Claim = func(tx *storage.Tx, _ *flows.Message) (bool, error) {
+		claimed = true
+		if reasonButton {
+			// A reason button's message has done its job once the decision commits.
+			return true, clearKey(tx, skbKey(chat, msg))
+		}
+		return true, nil
+	}
 	if err := c.handle(ctx, fm); err != nil {
 		c.log.Error().Err(err).Msg("staff button press not handled")
 		c.answer(ctx, q, "", false)
 		return
 	}
 	switch {
+	case !claimed:
+		// Handled before a crash cut the answer short: finish answering it.
+		c.answer(ctx, q, "", false)
+		if reasonButton {
+			c.dropKeyboard(ctx, q.Message, "")
+		}
+		return
 	case verb == "DETAIL":
 		c.answer(ctx, q, msgDetailToast, false)
 		return
@@ -400,15 +445,26 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	last := after.History[len(after.History)-1]
 	if before != nil && len(after.History) > len(before.History) && last.By.ID == itoa(user) {
 		c.answer(ctx, q, fmt.Sprintf(msgRecorded, id, verbLabel[verb]), false)
-		if len(fields) > 2 {
-			// A reason button: its message has done its job.
-			_ = c.clear(ctx, skbKey(chat, msg))
+		if reasonButton {
 			c.dropKeyboard(ctx, q.Message, "")
 		}
 		return
 	}
 	// Someone decided first: say who and when (the workflow also told the group).
 	c.answer(ctx, q, alreadyText(id, last), true)
+}
+
+// command resolves pressed data against a message's stored buttons; "" when it is not one.
+func (kb staffKeyboard) command(data string) string {
+	if n, err := strconv.Atoi(strings.TrimPrefix(data, "#")); strings.HasPrefix(data, "#") && err == nil && n >= 0 && n < len(kb.Commands) {
+		return kb.Commands[n]
+	}
+	for _, k := range kb.Commands {
+		if k == data {
+			return k
+		}
+	}
+	return ""
 }
 
 func alreadyText(id string, last storage.Transition) string {

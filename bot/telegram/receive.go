@@ -145,26 +145,16 @@ func updateChat(u tgbotapi.Update) int64 {
 	return 0
 }
 
-// HandleUpdate handles one update once. A message carries its id to the engine, which records
-// it in the same transaction as the dialogue step: a redelivery (a restart before the offset was
-// stored, a webhook retry) changes nothing, and a crash before the commit loses nothing. A
-// button press also answers the callback and edits the keyboard outside that transaction, so
-// its update id is recorded before it is acted on (at most once). The work is not cut short by
-// ctx: an update that was started is finished.
+// HandleUpdate handles one update once. A message or a button press carries its id to the
+// engine, which records it in the same transaction as the dialogue step (a press also uses up
+// its keyboard there, see onCitizenPress): a redelivery (a restart before the offset was
+// stored, a webhook retry) changes nothing, and a crash before the commit loses nothing. The
+// work is not cut short by ctx: an update that was started is finished.
 func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
 	defer cancel()
 	switch {
 	case u.CallbackQuery != nil:
-		fresh, err := c.opt.DB.MarkSeen(ctx, seenNamespace, strconv.Itoa(u.UpdateID))
-		if err != nil {
-			c.log.Error().Err(err).Int("update", u.UpdateID).Msg("update not handled: cannot record it")
-			return
-		}
-		if !fresh {
-			c.log.Debug().Int("update", u.UpdateID).Msg("update already handled; skipped")
-			return
-		}
 		c.onCallback(ctx, u.CallbackQuery)
 	case u.Message != nil:
 		c.onMessage(ctx, u.Message)

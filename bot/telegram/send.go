@@ -19,39 +19,52 @@ import (
 // sendTimeout bounds one Bot API call made by Send.
 const sendTimeout = 30 * time.Second
 
-// Send implements bot.Channel: it renders one queued reply for Telegram and classifies a failure
-// for the sender's retry policy. A decision on a report edits the message posted for it in each
-// staff chat instead of adding a new one.
+// Send implements bot.Channel for callers outside the sender: it writes the bookkeeping itself.
 func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) error {
+	book, err := c.SendCommit(ctx, to, r)
+	if err != nil || book == nil {
+		return err
+	}
+	return c.opt.DB.Update(context.WithoutCancel(ctx), func(tx *storage.Tx) error { return book(tx) })
+}
+
+// SendCommit implements bot.Committer: it renders one queued reply for Telegram and classifies
+// a failure for the sender's retry policy. A decision on a report edits the message posted for
+// it in each staff chat instead of adding a new one. What a delivered message leaves behind (its
+// buttons, the posted message's id and text) is returned, for the sender to write with its ack
+// in one transaction.
+func (c *Channel) SendCommit(ctx context.Context, to storage.ChatAddr, r flows.Reply) (bot.Bookkeeping, error) {
 	chat, err := strconv.ParseInt(to.ID, 10, 64)
 	if err != nil {
-		return &bot.SendError{Err: fmt.Errorf("telegram: bad chat id %q", to.ID)}
+		return nil, &bot.SendError{Err: fmt.Errorf("telegram: bad chat id %q", to.ID)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	if chat > 0 && c.flag(ctx, stoppedKey(chat)) {
-		return &bot.SendError{Err: errors.New("telegram: chat stopped (bot blocked)"), Stopped: true}
+		return nil, &bot.SendError{Err: errors.New("telegram: chat stopped (bot blocked)"), Stopped: true}
 	}
+	var book bot.Bookkeeping
 	switch {
 	case r.Document != nil:
 		err = c.sendDocument(ctx, chat, r)
 	case r.Event == flows.EventStaffDecided && c.staff[chat] && r.Report != "":
-		err = c.sendDecided(ctx, chat, r)
+		book, err = c.sendDecided(ctx, chat, r)
 	default:
-		_, err = c.sendMessage(ctx, chat, r)
+		_, book, err = c.sendMessage(ctx, chat, r)
 	}
 	if err == nil {
-		return nil
+		return book, nil
 	}
 	se := c.classify(err, chat)
 	if se.Stopped {
 		c.stopped(ctx, chat, r)
 	}
-	return se
+	return nil, se
 }
 
-// sendMessage sends r with its keyboard and records what later presses and edits need.
-func (c *Channel) sendMessage(ctx context.Context, chat int64, r flows.Reply) (tgbotapi.Message, error) {
+// sendMessage sends r with its keyboard and returns the record of what later presses and edits
+// need.
+func (c *Channel) sendMessage(ctx context.Context, chat int64, r flows.Reply) (tgbotapi.Message, bot.Bookkeeping, error) {
 	text, ents := render(r.Text, maxText)
 	cfg := tgbotapi.NewMessage(chat, text)
 	cfg.Entities = ents
@@ -78,10 +91,9 @@ func (c *Channel) sendMessage(ctx context.Context, chat int64, r flows.Reply) (t
 	}
 	m, err := c.bound(ctx).Send(cfg)
 	if err != nil {
-		return m, err
+		return m, nil, err
 	}
-	// Sent: from here on a failure only costs bookkeeping, never a second copy of the message.
-	err = c.opt.DB.Update(context.WithoutCancel(ctx), func(tx *storage.Tx) error {
+	book := func(tx *storage.Tx) error {
 		if len(r.Choices) > 0 {
 			if err := putJSON(tx, kbKey(chat), citizenKeyboard{Msg: m.MessageID, Step: r.Step, Choices: r.Choices}); err != nil {
 				return err
@@ -113,11 +125,8 @@ func (c *Channel) sendMessage(ctx context.Context, chat int64, r flows.Reply) (t
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		c.log.Error().Err(err).Int("msg", m.MessageID).Msg("message sent, but its buttons could not be recorded")
 	}
-	return m, nil
+	return m, book, nil
 }
 
 // citizenMarkup lays Choices out Columns to a row. The data carries the step and the index; the
@@ -179,19 +188,28 @@ func staffMarkup(r flows.Reply) (tgbotapi.InlineKeyboardMarkup, *staffKeyboard) 
 
 // sendDecided edits the report's posted message in this staff chat: its text gains the
 // decision (who, when) and its buttons become the next step's (Sudah disalurkan) or none. When
-// there is no posted message to edit (it was never sent, or was deleted), it posts anew.
-func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) error {
+// there is no posted message to edit (it was never sent, or was deleted), it posts anew. A
+// decision the post already shows is not edited in again.
+func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (bot.Bookkeeping, error) {
 	var post postedMessage
 	found, err := c.load(ctx, postKey(r.Report, chat), &post)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !found {
-		m, err := c.sendMessage(ctx, chat, r)
-		if err == nil {
-			_ = c.store(context.WithoutCancel(ctx), postKey(r.Report, chat), postedMessage{Msg: m.MessageID, Text: r.Text})
+		m, book, err := c.sendMessage(ctx, chat, r)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		return func(tx *storage.Tx) error {
+			if err := book(tx); err != nil {
+				return err
+			}
+			return putJSON(tx, postKey(r.Report, chat), postedMessage{Msg: m.MessageID, Text: r.Text})
+		}, nil
+	}
+	if strings.HasSuffix(post.Text, "\n\n"+r.Text) {
+		return nil, nil // already edited: a no-op, not the decision twice
 	}
 	newText := post.Text + "\n\n" + r.Text
 	text, ents := render(newText, maxText)
@@ -209,12 +227,14 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) er
 	case err == nil, notModified(err):
 	case editGone(err):
 		c.log.Info().Str("report", r.Report).Msg("posted staff message cannot be edited; posting the decision anew")
-		_ = c.clear(context.WithoutCancel(ctx), postKey(r.Report, chat))
+		if err := c.clear(context.WithoutCancel(ctx), postKey(r.Report, chat)); err != nil {
+			return nil, err
+		}
 		return c.sendDecided(ctx, chat, r)
 	default:
-		return err
+		return nil, err
 	}
-	return c.opt.DB.Update(context.WithoutCancel(ctx), func(tx *storage.Tx) error {
+	return func(tx *storage.Tx) error {
 		if err := putJSON(tx, postKey(r.Report, chat), postedMessage{Msg: post.Msg, Text: newText}); err != nil {
 			return err
 		}
@@ -222,7 +242,7 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) er
 			return putJSON(tx, skbKey(chat, post.Msg), kb)
 		}
 		return clearKey(tx, skbKey(chat, post.Msg))
-	})
+	}, nil
 }
 
 // sendDocument sends the CSV export as a file, the reply's text as its caption.

@@ -114,6 +114,30 @@ func (c *Channel) flag(ctx context.Context, key string) bool {
 	return ok
 }
 
+// enqueueOnce queues the channel's own answer to the platform message id, recording id in the
+// same transaction: a redelivered press queues nothing more.
+func (c *Channel) enqueueOnce(ctx context.Context, id string, replies ...flows.Reply) error {
+	msgs := make([]*storage.Outbound, 0, len(replies))
+	for _, r := range replies {
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, &storage.Outbound{To: r.To, Payload: payload})
+	}
+	err := c.opt.DB.Update(ctx, func(tx *storage.Tx) error {
+		fresh, err := tx.MarkSeen(seenNamespace, id)
+		if err != nil || !fresh {
+			return err
+		}
+		return tx.Enqueue(msgs...)
+	})
+	if err == nil && c.opt.Wake != nil {
+		c.opt.Wake()
+	}
+	return err
+}
+
 // enqueue queues the channel's own messages on the one outbound path, and wakes the sender.
 func (c *Channel) enqueue(ctx context.Context, replies ...flows.Reply) error {
 	msgs := make([]*storage.Outbound, 0, len(replies))

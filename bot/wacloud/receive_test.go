@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -133,7 +134,7 @@ func TestMessageTypes(t *testing.T) {
 			}
 			want := *tc.want
 			want.Chat, want.Private, want.From, want.ID = Addr(citizen), Addr(citizen), from, "wacloud:"+wamid
-			if len(rec.got) != 1 || rec.got[0] != want {
+			if len(rec.got) != 1 || !reflect.DeepEqual(rec.got[0], want) {
 				t.Fatalf("got %+v\nwant %+v", rec.got, want)
 			}
 		})
