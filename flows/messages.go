@@ -99,11 +99,9 @@ const (
 	msgSgWrongPerson  = "Baik. Periksa kembali NIK-nya lalu ketik ulang."
 
 	// Citizen notifications of staff decisions.
-	msgNotifyEligible   = "Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s."
-	msgNotifyIneligible = "Kabar laporan *%s*: warga dinyatakan *TIDAK LAYAK*. Alasan: %s."
-	msgNotifyDelivered  = "Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor."
-	msgNotifyUpheld     = "Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih."
-	msgNotifyDismissed  = "Kabar sanggahan *%s*: sanggahan *TIDAK DITERIMA*. Alasan: %s."
+	msgNotifyEligible  = "Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s."
+	msgNotifyDelivered = "Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor."
+	msgNotifyUpheld    = "Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih."
 
 	// Staff.
 	msgStaffNewReport  = "📋 *LAPORAN BARU %s*"
@@ -137,7 +135,6 @@ const (
 		"Sanggahan: menunggu %d · diterima %d · ditolak %d\nTerlambat: %d belum diputuskan > %s, %d belum disalurkan > %s"
 	msgStaffForOther  = "Untuk: orang lain — pelapor %s (%s)"
 	msgStaffCariRecip = "NIK %s terdaftar: %s"
-	msgStaffExport    = "Ekspor semua laporan (%s)."
 	msgStaffReminder  = "⏰ *Pengingat pekerjaan terlambat*"
 	msgStaffOverdueV  = "Belum diputuskan melewati %s (%d):"
 	msgStaffOverdueD  = "Layak tapi belum disalurkan melewati %s (%d):"
