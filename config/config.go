@@ -54,6 +54,10 @@ type Config struct {
 
 	Telegram Telegram
 	WhatsApp WhatsApp
+
+	DailyLimit  int // lookups per chat per 24 hours (with CheckLimit, the lookup budget)
+	GlobalLimit int // lookups by all chats per hour
+	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
 }
 
 // Telegram configures the Telegram channel; it is on when Token is set.
@@ -96,18 +100,21 @@ var Variables = []Variable{
 	{"LAPOR_VERIFY_SLA", "3h", "time for staff to decide a report (SOP: 3 hours)"},
 	{"LAPOR_DELIVERY_SLA", "12h", "time from layak to disalurkan (SOP: 12 hours)"},
 	{"LAPOR_SESSION_TTL", "2h", "an idle dialogue expires after this"},
-	{"LAPOR_CHECK_LIMIT", "10", "status checks a chat may make per hour"},
+	{"LAPOR_CHECK_LIMIT", "10", "lookups of a NIK or report number a chat may make per hour (Cek, Lapor, Sanggah)"},
 	{"LAPOR_REMINDER_EVERY", "1h", "at most one overdue-work reminder per staff chat per this"},
 	{"LAPOR_TELEGRAM_TOKEN", "", "BotFather token; when set, serve runs Telegram (secret)"},
 	{"LAPOR_TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL; requests go to <base>/bot<token>/<method>"},
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
 	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode; empty: long polling"},
-	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", ":8443", "address the webhook server listens on"},
+	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front)"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
 	{"LAPOR_WHATSAPP_STAFF_NUMBERS", "", "optional comma-separated phone numbers allowed to decide (62…)"},
+	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
+	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
+	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
 }
 
 // Variable documents one environment variable.
@@ -164,6 +171,9 @@ func Load(getenv Getenv) (Config, error) {
 			StaffGroups:  p.list("LAPOR_WHATSAPP_STAFF_GROUPS"),
 			StaffNumbers: p.phones("LAPOR_WHATSAPP_STAFF_NUMBERS"),
 		},
+		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
+		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
+		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
 	}
 	p.validate(&c)
 	if len(p.errs) > 0 {
@@ -273,10 +283,13 @@ func (c Config) Describe() []string {
 		"LAPOR_WHATSAPP":                map[bool]string{true: "1", false: "0"}[c.WhatsApp.Enabled],
 		"LAPOR_WHATSAPP_STAFF_GROUPS":   strings.Join(c.WhatsApp.StaffGroups, ","),
 		"LAPOR_WHATSAPP_STAFF_NUMBERS":  strings.Join(c.WhatsApp.StaffNumbers, ","),
+		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
+		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
+		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {
-		lines = append(lines, k+"="+v)
+		lines = append(lines, k+"="+HideURLCredentials(v))
 	}
 	sort.Strings(lines)
 	return lines
