@@ -176,12 +176,9 @@ func (m *Main) logger(w io.Writer) zerolog.Logger {
 
 func (m *Main) dataDir() (string, error) {
 	dir := m.cfg.DataDir
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
-	}
-	// MkdirAll leaves an existing directory as it was; the data is personal, so tighten it.
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
+	// The data is personal: 0700, files 0600, refused when others may write in it.
+	if err := storage.PrepareDataDir(dir); err != nil {
+		return "", fmt.Errorf("LAPOR_DATA_DIR: %w", err)
 	}
 	return dir, nil
 }
@@ -282,7 +279,7 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 	if err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "laporbansos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logFile, err := storage.OpenPrivate(filepath.Join(dir, "laporbansos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY)
 	if err != nil {
 		return err
 	}
@@ -594,7 +591,7 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 		}
 		w := m.Stdout
 		if *out != "" {
-			f, err := os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+			f, err := storage.OpenPrivate(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
 			if err != nil {
 				return err
 			}

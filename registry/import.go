@@ -479,6 +479,13 @@ const writeBatch = 1 << 14
 // Dir/registry.db and puts it in service.
 func (r *Registry) writeAndSwap(b *built) error {
 	tmp := filepath.Join(r.Dir, tmpPrefix+strconv.FormatInt(time.Now().UnixNano(), 10)+tmpSuffix)
+	// Created here, exclusively and 0600, so bolt never opens a symlink planted at this name;
+	// the rename then replaces whatever is at registry.db (a symlink too) rather than follow it.
+	if f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+		return err
+	} else if err := f.Close(); err != nil {
+		return err
+	}
 	if err := b.write(tmp); err != nil {
 		_ = os.Remove(tmp)
 		return err

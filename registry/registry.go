@@ -89,6 +89,9 @@ func (r *Registry) Open() error {
 		}
 		r.Log.Warn().Int("files", len(stale)).Msg("removed files of an interrupted registry import")
 	}
+	if err := privateFile(r.path()); err != nil {
+		return err
+	}
 	s, err := openState(r.path())
 	if err != nil {
 		return err

@@ -84,6 +84,9 @@ func (db *DB) Open() error {
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("storage: create data directory: %w", err)
 	}
+	if err := NotSymlink(db.Path); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
 	bdb, err := bolt.Open(db.Path, 0o600, &bolt.Options{Timeout: 3 * time.Second})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
