@@ -263,10 +263,25 @@ func TestDisclosureToSecondChat(t *testing.T) {
 > tetangga
 > kirim
 < LB-2611-0001
-@> TOLAK LB-2611-0001 mampu, punya warung besar dan mobil
-< Ke warga dikirim kategori: Mampu secara ekonomi
-< [test:warga-1] Kabar laporan *LB-2611-0001*: warga dinyatakan *TIDAK LAYAK*. Kategori alasan: Mampu secara ekonomi
-<! warung
+`)
+	var toCitizen int
+	for _, r := range h.staff("TOLAK LB-2611-0001 mampu, punya warung besar dan mobil") {
+		switch r.To {
+		case staffChat:
+			if !strings.Contains(r.Text, "warung") || !strings.Contains(r.Text, "Ke warga dikirim kategori: Mampu secara ekonomi") {
+				t.Errorf("staff notice: %q", r.Text)
+			}
+		case citizenChat:
+			toCitizen++
+			if strings.Contains(r.Text, "warung") || !strings.Contains(r.Text, "Kategori alasan: Mampu secara ekonomi. Jika keadaan ekonomi berubah") {
+				t.Errorf("citizen notice: %q", r.Text)
+			}
+		}
+	}
+	if toCitizen != 1 {
+		t.Fatalf("%d notices to the reporter", toCitizen)
+	}
+	h.transcript(`
 > menu
 > LB-2611-0001
 < Laporan Anda: NIK 351009******0004
