@@ -24,7 +24,7 @@ func spend(t *testing.T, db *DB, chat ChatAddr, lim LookupLimits) LookupGrant {
 func TestSpendLookup(t *testing.T) {
 	a := ChatAddr{Channel: "telegram", ID: "1"}
 	b := ChatAddr{Channel: "whatsapp", ID: "6281234567890@s.whatsapp.net"}
-	lim := LookupLimits{ChatHour: 3, ChatDay: 5, GlobalHour: 7}
+	lim := LookupLimits{ChatHour: 3, ChatDay: 5, GlobalHour: 4}
 	db, clock := openTestDB(t)
 	t0 := clock.Now()
 	for i := 0; i < 3; i++ {
@@ -56,7 +56,8 @@ func TestSpendLookup(t *testing.T) {
 	if g := spend(t, db, a, lim); g.Allowed || g.Scope != ScopeChatDay || !g.RetryAt.Equal(t0.Add(24*time.Hour)) {
 		t.Fatalf("6th lookup in a day: %+v", g)
 	}
-	// Another chat has its own budget, but all share the global one: 5 spent so far.
+	// Another chat has its own budget, but all share the global one per clock hour: 2 spent in
+	// this one so far.
 	for i := 0; i < 2; i++ {
 		if g := spend(t, db, b, lim); !g.Allowed {
 			t.Fatalf("chat b, lookup %d refused: %+v", i, g)
