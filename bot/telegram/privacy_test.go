@@ -71,25 +71,43 @@ func webhookOnLoopback(t *testing.T, e *env, l WebhookLimits) (addr string, peak
 	e.ch.opt.WebhookSecret = "s3cret-token"
 	e.ch.handler = e.disp
 	srv := e.ch.webhookServer(e.ch.WebhookHandler())
-	var open atomic.Int32
 	peak = new(atomic.Int32)
-	srv.ConnState = func(_ net.Conn, s http.ConnState) {
-		switch s {
-		case http.StateNew:
-			n := open.Add(1)
-			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-			}
-		case http.StateClosed, http.StateHijacked:
-			open.Add(-1)
-		}
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(limitListener(ln, l.MaxConns)) }()
+	// Counted beneath the cap: a connection is open from accept until its socket is closed.
+	go func() { _ = srv.Serve(limitListener(&countingListener{Listener: ln, open: new(atomic.Int32), peak: peak}, l.MaxConns)) }()
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String(), peak
+}
+
+type countingListener struct {
+	net.Listener
+	open, peak *atomic.Int32
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	n := l.open.Add(1)
+	for p := l.peak.Load(); n > p && !l.peak.CompareAndSwap(p, n); p = l.peak.Load() {
+	}
+	return &countedConn{Conn: c, open: l.open}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	once sync.Once
+	open *atomic.Int32
+}
+
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.open.Add(-1) })
+	return err
 }
 
 // closedWithin reads from conn until the server closes it, and says how long that took.
