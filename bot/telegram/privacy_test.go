@@ -77,7 +77,9 @@ func webhookOnLoopback(t *testing.T, e *env, l WebhookLimits) (addr string, peak
 		t.Fatal(err)
 	}
 	// Counted beneath the cap: a connection is open from accept until its socket is closed.
-	go func() { _ = srv.Serve(limitListener(&countingListener{Listener: ln, open: new(atomic.Int32), peak: peak}, l.MaxConns)) }()
+	go func() {
+		_ = srv.Serve(limitListener(&countingListener{Listener: ln, open: new(atomic.Int32), peak: peak}, l.MaxConns))
+	}()
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String(), peak
 }
