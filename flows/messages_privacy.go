@@ -16,7 +16,7 @@ const (
 	msgCekNumberOther   = "Nomor %s: %s (%s)."
 	msgCekOwnNumber     = "Laporan Anda:"
 
-	msgStaffExportPrivate = "Ekspor semua laporan (%s) dikirim ke chat pribadi %s; berisi data pribadi, jangan diteruskan."
+	msgStaffExportPrivate = "Ekspor semua laporan (%s), diminta oleh %s. Berisi data pribadi: simpan baik-baik dan jangan diteruskan."
 	msgStaffExportNote    = "Ekspor dikirim ke chat pribadi %s (%d laporan)."
 	msgStaffExportNoDM    = "Ekspor tidak dikirim ke grup karena berisi data pribadi. Mulai chat pribadi dengan bot lalu ulangi EKSPOR."
 	msgStaffToCitizen     = "Ke warga dikirim kategori: %s (teks alasan petugas tidak dikirim)."
