@@ -50,3 +50,15 @@ func statusDate(r *storage.Report) (string, string) {
 	}
 	return statusLabel[string(r.Status)], at.In(wib).Format("02/01/2006")
 }
+
+// sanggahExists ends the Sanggah dialogue on a NIK that already has an open objection. Its
+// number and status are the filing chat's business; another chat only learns it is pending.
+func (c *conv) sanggahExists(open *storage.Report) {
+	if open.From == c.m.Chat {
+		c.say(msgSgDuplicate, open.ID, statusLabel[string(open.Status)]).Event = EventCitizenFinal
+	} else {
+		c.say(msgSgDuplicateOther).Event = EventCitizenFinal
+	}
+	c.fire(evDone)
+	c.prompt()
+}

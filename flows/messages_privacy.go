@@ -15,6 +15,7 @@ const (
 	msgCekOtherReport   = "• Laporan lain: %s (%s)"
 	msgCekNumberOther   = "Nomor %s: %s (%s)."
 	msgCekOwnNumber     = "Laporan Anda:"
+	msgSgDuplicateOther = "Sudah ada sanggahan untuk NIK ini yang sedang diperiksa petugas. Terima kasih, tidak perlu dikirim lagi."
 
 	msgStaffExportPrivate = "Ekspor semua laporan (%s), diminta oleh %s. Berisi data pribadi: simpan baik-baik dan jangan diteruskan."
 	msgStaffExportNote    = "Ekspor dikirim ke chat pribadi %s (%d laporan)."

@@ -327,6 +327,30 @@ func TestDisclosureToSecondChat(t *testing.T) {
 	}
 }
 
+func TestSanggahDuplicateFromAnotherChat(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(`
+> 3
+> 3510091203850001
+> ya
+> 2
+> Sudah meninggal dunia
+> Joko
+> 081234567890
+> kirim
+< SG-2611-0001
+> 3
+> 3510091203850001
+< Sudah ada sanggahan untuk NIK ini (nomor *SG-2611-0001*
+`)
+	b := storage.ChatAddr{Channel: "test", ID: "warga-2"}
+	say(h, b, "3")
+	out := say(h, b, "3510091203850001")
+	if !strings.Contains(out, "sedang diperiksa petugas") || strings.Contains(out, "SG-2611") || strings.Contains(out, "S**i") {
+		t.Fatalf("another chat's sanggah step:\n%s", out)
+	}
+}
+
 func TestDisplayNameCleaned(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"plain", "Bu Rina", "Bu Rina"},
