@@ -195,12 +195,9 @@ func (m *Main) logger(w io.Writer) zerolog.Logger {
 
 func (m *Main) dataDir() (string, error) {
 	dir := m.cfg.DataDir
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
-	}
-	// MkdirAll leaves an existing directory as it was; the data is personal, so tighten it.
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", fmt.Errorf("LAPOR_DATA_DIR %s: %w", dir, err)
+	// The data is personal: 0700, files 0600, refused when others may write in it.
+	if err := storage.PrepareDataDir(dir); err != nil {
+		return "", fmt.Errorf("LAPOR_DATA_DIR: %w", err)
 	}
 	return dir, nil
 }
@@ -288,6 +285,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		DeliverySLA: m.cfg.DeliverySLA,
 		SessionTTL:  m.cfg.SessionTTL,
 		CheckLimit:  m.cfg.CheckLimit,
+		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
 	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}
@@ -300,7 +298,7 @@ func (m *Main) console(ctx context.Context, demo bool) error {
 	if err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "laporbansos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logFile, err := storage.OpenPrivate(filepath.Join(dir, "laporbansos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY)
 	if err != nil {
 		return err
 	}
@@ -709,7 +707,7 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 		}
 		w := m.Stdout
 		if *out != "" {
-			f, err := os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+			f, err := storage.OpenPrivate(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY)
 			if err != nil {
 				return err
 			}

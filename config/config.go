@@ -60,6 +60,10 @@ type Config struct {
 	WhatsApp WhatsApp
 	WACloud  WACloud
 	Ops      Operations
+
+	DailyLimit  int // lookups per chat per 24 hours (with CheckLimit, the lookup budget)
+	GlobalLimit int // lookups by all chats per hour
+	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -144,14 +148,14 @@ var Variables = []Variable{
 	{"LAPOR_VERIFY_SLA", "3h", "time for staff to decide a report (SOP: 3 hours)"},
 	{"LAPOR_DELIVERY_SLA", "12h", "time from layak to disalurkan (SOP: 12 hours)"},
 	{"LAPOR_SESSION_TTL", "2h", "an idle dialogue expires after this"},
-	{"LAPOR_CHECK_LIMIT", "10", "status checks a chat may make per hour"},
+	{"LAPOR_CHECK_LIMIT", "10", "lookups of a NIK or report number a chat may make per hour (Cek, Lapor, Sanggah)"},
 	{"LAPOR_REMINDER_EVERY", "1h", "at most one overdue-work reminder per staff chat per this"},
 	{"LAPOR_TELEGRAM_TOKEN", "", "BotFather token; when set, serve runs Telegram (secret)"},
 	{"LAPOR_TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL; requests go to <base>/bot<token>/<method>"},
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
 	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode (http:// and any port with a local Bot API server); empty: long polling"},
-	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", ":8443", "address the webhook server listens on"},
+	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front)"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
@@ -166,6 +170,9 @@ var Variables = []Variable{
 	{"LAPOR_BACKUP_DIR", "", "directory for rotating backups written by serve; empty: none (use laporbansos backup)"},
 	{"LAPOR_BACKUP_EVERY", "6h", "how often serve writes a backup into LAPOR_BACKUP_DIR"},
 	{"LAPOR_BACKUP_KEEP", "28", "how many rotating backups are kept (28 × 6h = one week)"},
+	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
+	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
+	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
 }
 
 // Variable documents one environment variable.
@@ -229,6 +236,9 @@ func Load(getenv Getenv) (Config, error) {
 			APIURL:        strings.TrimRight(p.str("LAPOR_WACLOUD_API_URL"), "/"),
 			Template:      p.str("LAPOR_WACLOUD_TEMPLATE"),
 		},
+		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
+		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
+		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
 	}
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
 	c.Ops = p.operations()
@@ -389,10 +399,13 @@ func (c Config) Describe() []string {
 		"LAPOR_BACKUP_DIR":              c.Ops.BackupDir,
 		"LAPOR_BACKUP_EVERY":            c.Ops.BackupEvery.String(),
 		"LAPOR_BACKUP_KEEP":             strconv.Itoa(c.Ops.BackupKeep),
+		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
+		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
+		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {
-		lines = append(lines, k+"="+v)
+		lines = append(lines, k+"="+HideURLCredentials(v))
 	}
 	sort.Strings(lines)
 	return lines

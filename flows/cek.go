@@ -4,31 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// allowCheck applies the hourly per-chat limit; the times live in the session, so the limit
-// holds across restarts and across instances.
-func (c *conv) allowCheck() (bool, time.Time) {
-	hourAgo := c.now.Add(-time.Hour)
-	kept := c.s.Checks[:0]
-	for _, t := range c.s.Checks {
-		if t.After(hourAgo) {
-			kept = append(kept, t)
-		}
-	}
-	c.s.Checks = kept
-	if c.e.CheckLimit > 0 && len(kept) >= c.e.CheckLimit {
-		return false, kept[0].Add(time.Hour)
-	}
-	c.s.Checks = append(c.s.Checks, c.now)
-	return true, time.Time{}
-}
-
-// cek answers a status check by NIK or report number.
+// cek answers a status check by NIK or report number. Every answer draws from the chat's
+// lookup budget (see budget.go); what it tells depends on whether the chat filed the report.
 func (c *conv) cek(text string) {
 	t := asciiDigits(text)
 	isID := looksLikeReportID(t)
@@ -40,24 +22,13 @@ func (c *conv) cek(text string) {
 			return
 		}
 	}
-	if ok, retry := c.allowCheck(); !ok {
-		c.say(msgCekLimit, c.e.CheckLimit, clock(retry))
-		return
-	}
 	if isID {
 		c.cekReport(canonicalID(t))
 		return
 	}
-	var b strings.Builder
 	progs, ok := c.lookup(nik)
 	if !ok {
 		return
-	}
-	if len(progs) > 0 {
-		fmt.Fprintf(&b, msgCekRecipient, nik.Masked(), registry.MaskName(progs[0].Name))
-		b.WriteString("\n" + programLines(progs, true))
-	} else {
-		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
 	}
 	reports, err := c.tx.ReportsByNIK(string(nik))
 	if err != nil {
@@ -66,23 +37,62 @@ func (c *conv) cek(text string) {
 		c.say(msgReportsDown + "\n" + msgCekAgain)
 		return
 	}
+	var own, other []*storage.Report
+	for _, r := range reports {
+		switch {
+		case r.From == c.m.Chat:
+			own = append(own, r)
+		case r.Kind == storage.KindReport:
+			// Another chat's sanggah about this person is never shown; its report only as a status.
+			other = append(other, r)
+		}
+	}
+	var b strings.Builder
+	if len(progs) > 0 {
+		if len(own) > 0 {
+			fmt.Fprintf(&b, msgCekRecipient, nik.Masked(), registry.MaskName(progs[0].Name))
+		} else {
+			fmt.Fprintf(&b, msgCekRecipientBare, nik.Masked())
+		}
+		b.WriteString("\n" + programLines(progs, true))
+	} else {
+		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
+	}
 	b.WriteString("\n\n")
-	if len(reports) == 0 {
+	if len(own)+len(other) == 0 {
 		b.WriteString(msgCekNoReport)
 	} else {
 		b.WriteString(msgCekReportsHead)
-		for i, r := range reports {
-			if i == 5 {
-				fmt.Fprintf(&b, "\n"+msgStaffMore, len(reports)-i)
+		shown := 0
+		for _, r := range own {
+			if shown == 5 {
 				break
 			}
-			b.WriteString("\n" + historyLine(r))
+			b.WriteString("\n" + ownHistory(r))
+			shown++
+		}
+		for _, r := range other {
+			if shown == 5 {
+				break
+			}
+			status, date := statusDate(r)
+			b.WriteString("\n" + fmt.Sprintf(msgCekOtherReport, status, date))
+			shown++
+		}
+		if n := len(own) + len(other); n > shown {
+			fmt.Fprintf(&b, "\n"+msgStaffMore, n-shown)
 		}
 	}
 	c.say(b.String() + "\n\n" + msgCekAgain)
 }
 
+// cekReport answers a report number. Numbers run in sequence, so anyone can type one: a chat
+// that did not file the report learns only its status and the date, never a name, a NIK or
+// a reason.
 func (c *conv) cekReport(id string) {
+	if !c.spend() {
+		return
+	}
 	r, err := c.tx.Report(id)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		c.e.Log.Error().Err(err).Msg("report by number")
@@ -93,7 +103,12 @@ func (c *conv) cekReport(id string) {
 		c.say(msgCekNoNumber+"\n"+msgCekAgain, id)
 		return
 	}
-	c.say("NIK " + maskNIK(r.NIK) + "\n" + historyLine(r) + "\n\n" + msgCekAgain)
+	if r.From != c.m.Chat {
+		status, date := statusDate(r)
+		c.say(msgCekNumberOther+"\n\n"+msgCekAgain, r.ID, status, date)
+		return
+	}
+	c.say(msgCekOwnNumber + " NIK " + maskNIK(r.NIK) + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
 }
 
 // historyLine is a report's number and its status history, without anyone's personal data.

@@ -655,18 +655,31 @@ func (c *conv) laporNIK(text string) {
 }
 
 // lookup asks the registry for a NIK's programs (none when it is not a recipient). ok is false
-// when the registry failed: the citizen has been asked to try again and the step is over.
+// when the registry failed or the chat's lookup budget is spent: the citizen has been told,
+// and the step is over.
 func (c *conv) lookup(nik registry.NIK) (progs []registry.Program, ok bool) {
+	if !c.spend() {
+		return nil, false
+	}
 	progs, err := c.e.Registry.Lookup(nik)
 	if err != nil && !errors.Is(err, registry.ErrNotFound) {
 		c.e.Log.Error().Err(err).Str("nik", nik.Masked()).Msg("registry lookup failed")
 		c.ask(msgLookupDown)
 		return nil, false
 	}
+	if len(progs) > 0 {
+		c.noteRecipient(nik)
+	}
 	return progs, true
 }
 
 func (c *conv) autoReject(nik registry.NIK, progs []registry.Program) {
+	if r := c.earlierAutoReject(nik); r != nil {
+		c.say(msgAutoRejectedAgain, nik.Masked(), r.ID, c.e.Agency).Event = EventCitizenFinal
+		c.fire(evDone)
+		c.prompt()
+		return
+	}
 	d := c.s.Data
 	r := &storage.Report{
 		Kind:         storage.KindReport,

@@ -113,7 +113,13 @@ type Engine struct {
 	VerifySLA   time.Duration // received → decision
 	DeliverySLA time.Duration // layak → disalurkan
 	SessionTTL  time.Duration // idle dialogue expiry
-	CheckLimit  int           // status checks per chat per hour
+	CheckLimit  int           // lookups about a NIK or report number per chat per hour
+	// DailyLimit and GlobalLimit complete the lookup budget (budget.go): per chat per 24 hours,
+	// and all chats together per hour. ScrapeAlert is how many different recipient NIKs one
+	// chat may look up in an hour before staff are told (0 = default, <0 = never).
+	DailyLimit  int
+	GlobalLimit int
+	ScrapeAlert int
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
@@ -139,6 +145,7 @@ type Outcome struct {
 
 // HandleOutcome is Handle, telling what happened.
 func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
+	m.From.Name = DisplayName(m.From.Name)
 	var o Outcome
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.

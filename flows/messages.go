@@ -94,7 +94,6 @@ var (
 
 	// Cek.
 	msgAskCek         = "Ketik NIK (16 angka) atau nomor laporan (contoh LB-2611-0042)."
-	msgCekLimit       = "Maaf, batas cek adalah %d kali per jam. Silakan coba lagi setelah pukul %s WIB."
 	msgCekRecipient   = "NIK %s (%s) terdaftar sebagai penerima:"
 	msgCekNotRecip    = "NIK %s tidak terdaftar sebagai penerima bantuan."
 	msgCekNoReport    = "Belum ada laporan untuk NIK ini."
@@ -118,11 +117,9 @@ var (
 	msgSgWrongPerson  = "Baik. Periksa kembali NIK-nya lalu ketik ulang."
 
 	// Citizen notifications of staff decisions.
-	msgNotifyEligible   = emphasize("Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s.")
-	msgNotifyIneligible = emphasize("Kabar laporan *%s*: warga dinyatakan *TIDAK LAYAK*. Alasan: %s.")
-	msgNotifyDelivered  = emphasize("Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor.")
-	msgNotifyUpheld     = emphasize("Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih.")
-	msgNotifyDismissed  = emphasize("Kabar sanggahan *%s*: sanggahan *TIDAK DITERIMA*. Alasan: %s.")
+	msgNotifyEligible  = emphasize("Kabar laporan *%s*: warga dinyatakan *LAYAK* menerima bantuan. Paket sembako akan disalurkan paling lambat %s.")
+	msgNotifyDelivered = emphasize("Kabar laporan *%s*: paket sembako *SUDAH DISALURKAN*. Terima kasih telah melapor.")
+	msgNotifyUpheld    = emphasize("Kabar sanggahan *%s*: sanggahan *DITERIMA* dan akan dipakai pada pembaruan data penerima berikutnya. Terima kasih.")
 
 	// Staff.
 	msgStaffNewReport  = emphasize("📋 *LAPORAN BARU %s*")
@@ -162,7 +159,6 @@ var (
 	msgStaffForOther      = "Untuk: orang lain — pelapor %s (%s)"
 	msgStaffCariRecip     = "NIK %s terdaftar: %s"
 	msgStaffLookupDown    = "Data penerima bantuan belum bisa diperiksa (gangguan atau belum dimuat); status penerima NIK ini belum diketahui."
-	msgStaffExport        = "Ekspor semua laporan (%s)."
 	msgStaffReminder      = emphasize("⏰ *Pengingat pekerjaan terlambat*")
 	msgStaffOverdueV      = "Belum diputuskan melewati %s (%d):"
 	msgStaffLateLine      = "• %s %s, %s — terlambat %s"

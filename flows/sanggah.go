@@ -30,9 +30,7 @@ func (c *conv) sanggah(text string) {
 			return
 		}
 		if open, err := c.tx.OpenReportByNIK(string(nik), storage.KindSanggah); err == nil {
-			c.say(msgSgDuplicate, open.ID, statusLabel[string(open.Status)]).Event = EventCitizenFinal
-			c.fire(evDone)
-			c.prompt()
+			c.sanggahExists(open)
 			return
 		}
 		d[kNIK] = string(nik)

@@ -197,6 +197,11 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	if last.Note != "" {
 		text += "\n" + fmt.Sprintf(msgStaffReason, last.Note)
 	}
+	cat := reasonCategory(r.Kind, last.Note)
+	if last.To == storage.StatusIneligible || last.To == storage.StatusDismissed {
+		// Staff write for staff; the citizen, who may be a neighbour, gets the category only.
+		text += "\n" + fmt.Sprintf(msgStaffToCitizen, cat.Label)
+	}
 	var actions []Choice
 	if last.To == storage.StatusEligible {
 		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
@@ -211,13 +216,13 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	case storage.StatusEligible:
 		citizen = fmt.Sprintf(msgNotifyEligible, r.ID, stamp(last.At.Add(e.DeliverySLA)))
 	case storage.StatusIneligible:
-		citizen = fmt.Sprintf(msgNotifyIneligible, r.ID, last.Note)
+		citizen = fmt.Sprintf(msgNotifyIneligibleCat, r.ID, cat.Label, cat.Next)
 	case storage.StatusDelivered:
 		citizen = fmt.Sprintf(msgNotifyDelivered, r.ID)
 	case storage.StatusUpheld:
 		citizen = fmt.Sprintf(msgNotifyUpheld, r.ID)
 	case storage.StatusDismissed:
-		citizen = fmt.Sprintf(msgNotifyDismissed, r.ID, last.Note)
+		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next)
 	}
 	if citizen != "" && r.From.Channel != "" {
 		out = append(out, Reply{To: r.From, Text: citizen, Report: r.ID})
@@ -469,15 +474,34 @@ func (s *staffTurn) stats() {
 		overdueV, words(s.e.VerifySLA), st.OverdueDelivery, words(s.e.DeliverySLA))
 }
 
+// export sends every report, in full, to the private chat of the authorised staff member who
+// asked: a staff group also holds members who may not decide, so the group gets a note only.
 func (s *staffTurn) export() {
+	if s.m.Private.ID == "" {
+		s.reply(msgStaffExportNoDM)
+		return
+	}
+	rs := s.reports(storage.ReportFilter{})
+	if s.err != nil {
+		return
+	}
 	var buf bytes.Buffer
-	if err := storage.WriteCSV(&buf, s.reports(storage.ReportFilter{}), storage.DefaultExportOptions()); err != nil {
+	if err := storage.WriteCSV(&buf, rs, storage.DefaultExportOptions()); err != nil {
 		s.err = err
 		return
 	}
 	name := "laporbansos-" + s.tx.Now.In(wib).Format("20060102-1504") + ".csv"
-	r := s.reply(msgStaffExport, name)
-	r.Document = &Document{Name: name, Data: buf.Bytes()}
+	who := s.m.From.Name
+	if who == "" {
+		who = s.m.From.ID
+	}
+	s.out = append(s.out, Reply{
+		To: s.m.Private, Text: fmt.Sprintf(msgStaffExportPrivate, name, who), Report: name,
+		Event: EventStaffDetail, Document: &Document{Name: name, Data: buf.Bytes()},
+	})
+	s.reply(msgStaffExportNote, who, len(rs))
+	// Who holds a copy of everyone's data is worth knowing later.
+	s.e.Log.Info().Str("channel", s.m.From.Channel).Str("staff", s.m.From.ID).Int("reports", len(rs)).Str("file", name).Msg("export sent privately")
 }
 
 // remindSlack absorbs timer jitter: a reminder due "every minute" that is checked 0.2 s early

@@ -96,7 +96,7 @@ func TestTranscripts(t *testing.T) {
 <! [test:warga-1]
 @> tolak LB-2611-0001 Mampu secara ekonomi
 < dinyatakan TIDAK LAYAK oleh Bu Rina
-< [test:warga-1] Kabar laporan *LB-2611-0001*: warga dinyatakan *TIDAK LAYAK*. Alasan: Mampu secara ekonomi.
+< [test:warga-1] Kabar laporan *LB-2611-0001*: warga dinyatakan *TIDAK LAYAK*. Kategori alasan: Mampu secara ekonomi.
 @> layak LB-2611-0001
 < sudah diputuskan oleh Bu Rina
 @> salur LB-2611-0001
@@ -349,11 +349,11 @@ restart
 > Kembiritan
 < Apa alasan utama
 `},
-		{"cek by NIK and by number, names masked, never an address", `
+		{"cek by NIK and by number, no name for a NIK the chat did not report, never an address", `
 > 2
 < Ketik NIK (16 angka) atau nomor laporan
 > 3510091203850001
-< NIK 351009******0001 (S**i W*****i) terdaftar sebagai penerima
+< NIK 351009******0001 terdaftar sebagai penerima
 < • PKH, periode 2026 Tahap 3: Sudah Salur
 < • BPNT, periode 2026 Tahap 3: Belum Salur
 < Belum ada laporan untuk NIK ini
@@ -366,7 +366,7 @@ restart
 < bukan NIK atau nomor laporan
 > menu
 > 3510014505900003
-< B**i S*****o
+<! B**i S*****o
 < BLT Desa
 `},
 		{"sanggah from objection to decision", `
@@ -466,7 +466,7 @@ func TestCheckRateLimit(t *testing.T) {
 > 3510014505900003
 < terdaftar
 > 3510091506800004
-< batas cek adalah 3 kali per jam
+< batas pemeriksaan NIK/nomor laporan dari chat ini (3 kali per jam)
 < setelah pukul 11:00 WIB
 > bukan nik
 < bukan NIK atau nomor laporan

@@ -208,7 +208,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	if err == io.EOF {
 		return nil, errors.New("the file is empty")
 	} else if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
+		return nil, fmt.Errorf("header: %w", csvProblem(err))
 	}
 	var col [numCols]int
 	for i := range col {
@@ -222,7 +222,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	}
 	for i := range requiredCols {
 		if col[i] < 0 {
-			return nil, fmt.Errorf("the header has no %q column (it has: %s)", columnNames[i], strings.Join(header, string(cr.Comma)))
+			return nil, headerProblem(columnNames[i], header)
 		}
 	}
 	nFields := len(header)
@@ -244,7 +244,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && !errors.Is(err, errRecordTooLong) {
 				p.rowsRead++
-				p.refuse(opts.MaxBadRows, pe.StartLine, "malformed CSV: "+pe.Err.Error())
+				p.refuse(opts.MaxBadRows, pe.StartLine, fmt.Sprintf("column %d: malformed CSV: %v", pe.Column, pe.Err))
 				continue
 			}
 			var tl *recordTooLongError
@@ -281,7 +281,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		nik, err := ParseNIK(f[colNIK])
 		if err != nil {
 			line, _ := cr.FieldPos(0)
-			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("NIK %s: %v", maskRaw(f[colNIK]), err))
+			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("column %s: %s", columnNames[colNIK], nikReason(err)))
 			continue
 		}
 		if f[colNama] == "" || f[colProgram] == "" {
@@ -290,7 +290,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 			if f[colProgram] == "" {
 				missing = "program"
 			}
-			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("NIK %s: no %s", nik.Masked(), missing))
+			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("column %s: empty", missing))
 			continue
 		}
 		off := len(p.arena)
@@ -478,6 +478,13 @@ const writeBatch = 1 << 14
 // Dir/registry.db and puts it in service.
 func (r *Registry) writeAndSwap(b *built) error {
 	tmp := filepath.Join(r.Dir, tmpName(os.Getpid(), time.Now().UnixNano()))
+	// Created here, exclusively and 0600, so bolt never opens a symlink planted at this name;
+	// the rename then replaces whatever is at registry.db (a symlink too) rather than follow it.
+	if f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+		return err
+	} else if err := f.Close(); err != nil {
+		return err
+	}
 	if err := b.write(tmp); err != nil {
 		_ = os.Remove(tmp)
 		return err

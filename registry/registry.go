@@ -139,6 +139,9 @@ func (r *Registry) Open() error {
 		return fmt.Errorf("registry: %w", err)
 	}
 	r.removeStaleTmp()
+	if err := privateFile(r.path()); err != nil {
+		return err
+	}
 	s, err := openState(r.path())
 	if err != nil {
 		return err

@@ -84,6 +84,9 @@ func (db *DB) Open() error {
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("storage: create data directory: %w", err)
 	}
+	if err := NotSymlink(db.Path); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
 	// An existing file is checked page by page first: an empty or damaged one is refused, never
 	// reinitialised (see check.go).
 	bdb, err := openChecked(db.Path, &bolt.Options{Timeout: 3 * time.Second})

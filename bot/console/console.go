@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,7 +82,7 @@ func (c *Channel) Send(_ context.Context, to storage.ChatAddr, r flows.Reply) er
 	}
 	if r.Document != nil {
 		path := filepath.Join(c.ExportDir, filepath.Base(r.Document.Name))
-		if err := os.WriteFile(path, r.Document.Data, 0o600); err != nil {
+		if err := storage.WritePrivateFile(path, r.Document.Data); err != nil {
 			return &bot.SendError{Err: err}
 		}
 		fmt.Fprintf(&b, "   📎 %s (%d byte)\n", path, len(r.Document.Data))

@@ -89,7 +89,7 @@ func messageID(m *tgbotapi.Message) string {
 }
 
 func (c *Channel) onMessage(ctx context.Context, m *tgbotapi.Message) {
-	if m.Chat == nil || m.From == nil || m.From.IsBot {
+	if m.Chat == nil || m.From == nil || m.From.IsBot || c.addressedElsewhere(m.Text) {
 		return
 	}
 	chat := m.Chat.ID
@@ -141,7 +141,7 @@ func (c *Channel) onStaffMessage(ctx context.Context, m *tgbotapi.Message) {
 			text = "TOLAK " + report + " " + text
 		}
 	}
-	if strings.EqualFold(firstWord(text), "detail") {
+	if w := firstWord(text); strings.EqualFold(w, "detail") || strings.EqualFold(w, "ekspor") {
 		_ = c.store(ctx, detailKey(user), detailAsk{Chat: chat, Name: actor(m.From).Name})
 	}
 	fm := flows.Message{

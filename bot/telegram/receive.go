@@ -192,7 +192,9 @@ func (c *Channel) WebhookHandler() http.Handler {
 		}
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if c.opt.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.opt.WebhookSecret)) != 1 {
-			c.log.Warn().Str("remote", r.RemoteAddr).Msg("webhook call with a wrong secret refused")
+			if n := c.refused.note(time.Now()); n > 0 {
+				c.log.Warn().Str("remote", r.RemoteAddr).Int("refused", n).Msg("webhook calls with a wrong secret refused")
+			}
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -238,13 +240,14 @@ func (c *Channel) runWebhook(ctx context.Context) error {
 	mux.Handle(path, c.WebhookHandler())
 	listen := c.opt.WebhookListen
 	if listen == "" {
-		listen = ":8443"
+		listen = DefaultWebhookListen
 	}
-	srv := &http.Server{Addr: listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := c.webhookServer(mux)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}
+	ln = limitListener(ln, c.webhookLimits().MaxConns)
 	c.log.Info().Str("listen", ln.Addr().String()).Str("path", path).Msg("telegram webhook serving")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -42,8 +42,9 @@ type Options struct {
 	// Webhook mode when WebhookURL is set: setWebhook with WebhookSecret, and an HTTP server on
 	// WebhookListen serving the URL's path. Otherwise long polling.
 	WebhookURL    string
-	WebhookListen string
+	WebhookListen string // default DefaultWebhookListen (loopback)
 	WebhookSecret string
+	Webhook       *WebhookLimits // nil: DefaultWebhookLimits
 
 	// DB keeps the channel's state (poll offset, handled update ids, live keyboards, posted
 	// staff messages) and is where the channel queues its own messages.
@@ -74,6 +75,7 @@ type Channel struct {
 	mu      sync.Mutex
 	handler bot.Handler
 	members map[[2]int64]memberEntry
+	refused refusalLog
 }
 
 type memberEntry struct {

@@ -138,7 +138,12 @@ func TestTidakLayakWithTypedReason(t *testing.T) {
 	})
 	n := len(f.sent(citizen))
 	f.replyTo(staffChat, staffAna, ask.ID, "Punya usaha warung besar")
-	f.waitText(citizen, n, "TIDAK LAYAK. Alasan: Punya usaha warung besar")
+	// The citizen gets a fixed category, never what staff typed about the household.
+	got := f.waitText(citizen, n, "TIDAK LAYAK. Kategori alasan: Tidak memenuhi kriteria")
+	if strings.Contains(got.Text, "warung") {
+		t.Fatalf("staff free text reached the citizen: %q", got.Text)
+	}
+	f.waitText(staffChat, 0, "Ke warga dikirim kategori: Tidak memenuhi kriteria")
 	f.waitText(staffChat, 0, "dinyatakan TIDAK LAYAK oleh User 501")
 	if got := e.status(id); got != storage.StatusIneligible {
 		t.Fatalf("status = %s", got)
@@ -154,7 +159,7 @@ func TestTidakLayakWithReasonButton(t *testing.T) {
 	f.waitText(staffChat, 0, "Alasan wajib diisi")
 	msg, q := f.press(staffChat, staffAna, "Data tidak sesuai")
 	f.answerOf(q)
-	f.waitText(citizen, 0, "Alasan: Data tidak sesuai")
+	f.waitText(citizen, 0, "Kategori alasan: Data tidak sesuai")
 	waitFor(t, 5*time.Second, "reason buttons removed", func() bool { return len(f.current(staffChat, msg).keyboard()) == 0 })
 }
 
@@ -328,15 +333,22 @@ func TestExportSendsCSVDocument(t *testing.T) {
 	f := e.fake
 	e.report(citizen, nikFresh)
 	f.text(staffChat, staffAna, "/ekspor@laporbansos_bot")
+	// Full NIKs, phones and addresses go to Ana's own chat; the group only hears that they did.
 	waitFor(t, 5*time.Second, "document", func() bool {
-		for _, m := range f.sent(staffChat) {
+		for _, m := range f.sent(staffAna) {
 			if m.Method == "sendDocument" {
 				return true
 			}
 		}
 		return false
 	})
+	f.waitText(staffChat, 0, "Ekspor dikirim ke chat pribadi")
 	for _, m := range f.sent(staffChat) {
+		if m.Method == "sendDocument" {
+			t.Fatalf("the export was posted to the group: %s", m.DocName)
+		}
+	}
+	for _, m := range f.sent(staffAna) {
 		if m.Method == "sendDocument" {
 			if !strings.HasSuffix(m.DocName, ".csv") || !bytes.HasPrefix(m.DocData, []byte("\ufeff")) || !bytes.Contains(m.DocData, []byte(";")) {
 				t.Errorf("document %s: %q", m.DocName, m.DocData[:min(60, len(m.DocData))])

@@ -225,9 +225,12 @@ func TestStaffDecisionByCommand(t *testing.T) {
 	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "TOLAK "+id+" mampu"); !strings.Contains(got, "sudah diputuskan oleh Bu Petugas") {
 		t.Errorf("second decision: %q", got)
 	}
-	// EKSPOR sends the CSV as a document.
-	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "EKSPOR"); !strings.Contains(got, "[document laporbansos-") || h.fake.uploads != 1 {
-		t.Errorf("export: %q (uploads %d)", got, h.fake.uploads)
+	// EKSPOR sends the CSV as a document to the staff member's own chat; the group gets a note.
+	if got := h.staff(staffGroup, pn(staffPN), types.JID{}, "EKSPOR"); !strings.Contains(got, "Ekspor dikirim ke chat pribadi") || strings.Contains(got, "[document") || h.fake.uploads != 1 {
+		t.Errorf("export in the group: %q (uploads %d)", got, h.fake.uploads)
+	}
+	if got := h.textsTo(pn(staffPN).String()); !strings.Contains(got, "[document laporbansos-") {
+		t.Errorf("export in the private chat: %q", got)
 	}
 }
 
