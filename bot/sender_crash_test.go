@@ -21,7 +21,7 @@ type fullDisk struct {
 
 var errDiskFull = errors.New("write laporbansos.db: no space left on device")
 
-func (d *fullDisk) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
+func (d *fullDisk) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
 	if d.full.Load() {
 		return errDiskFull
 	}
@@ -74,7 +74,7 @@ func (c *committer) SendCommit(ctx context.Context, to storage.ChatAddr, r flows
 	if err := c.recorder.Send(ctx, to, r); err != nil {
 		return nil, err
 	}
-	return func(tx *storage.Tx) error { return tx.Put("test", r.Text, []byte("posted")) }, nil
+	return func(tx storage.Tx) error { return tx.Put("test", r.Text, []byte("posted")) }, nil
 }
 
 func TestSenderWritesBookkeepingWithTheAck(t *testing.T) {
@@ -173,7 +173,7 @@ func TestSenderRemembersNewsOfStoppedChat(t *testing.T) {
 		t.Errorf("%d left in the queue", len(p))
 	}
 	var n int
-	err := db.Update(context.Background(), func(tx *storage.Tx) (err error) {
+	err := db.Update(context.Background(), func(tx storage.Tx) (err error) {
 		n, err = flows.RememberMissed(tx, citizen, nil)
 		return err
 	})

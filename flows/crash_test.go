@@ -119,7 +119,7 @@ func TestReturningCitizenHearsMissedNews(t *testing.T) {
 	id := fileReport(h, nikFree)
 	other := fileReport(h, nikFree2)
 	h.staff("LAYAK " + id)
-	err := h.db.Update(context.Background(), func(tx *storage.Tx) error {
+	err := h.db.Update(context.Background(), func(tx storage.Tx) error {
 		pending, err := tx.Pending(0)
 		if err != nil {
 			return err

@@ -32,13 +32,13 @@ var decisions = map[string]struct {
 	"terima": {sanggah: storage.StatusUpheld},
 }
 
-func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) error {
+func (e *Engine) staff(ctx context.Context, tx storage.Tx, m Message, o *Outcome) error {
 	out, err := e.staffTurn(ctx, tx, m, o)
 	o.Replies = out
 	return err
 }
 
-func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) ([]Reply, error) {
+func (e *Engine) staffTurn(ctx context.Context, tx storage.Tx, m Message, o *Outcome) ([]Reply, error) {
 	text := clean(m.Text, false)
 	if m.NonText != "" || text == "" || runes(text) > maxInput {
 		return nil, nil
@@ -103,7 +103,7 @@ func splitID(args []string) (string, string) {
 type staffTurn struct {
 	o   *Outcome
 	e   *Engine
-	tx  *storage.Tx
+	tx  storage.Tx
 	m   Message
 	out []Reply
 	err error
@@ -490,7 +490,7 @@ func (s *staffTurn) export() {
 		s.err = err
 		return
 	}
-	name := "laporbansos-" + s.tx.Now.In(wib).Format("20060102-1504") + ".csv"
+	name := "laporbansos-" + s.tx.Now().In(wib).Format("20060102-1504") + ".csv"
 	who := s.m.From.Name
 	if who == "" {
 		who = s.m.From.ID
@@ -516,9 +516,9 @@ const maxRemindButtons = 5
 // Each line says how late the report is; the first few carry their decision buttons.
 func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
-		now := tx.Now
+		now := tx.Now()
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
 			var t time.Time
 			if t.UnmarshalText(last) == nil && now.Sub(t) < every-remindSlack(every) {

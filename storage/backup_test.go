@@ -107,7 +107,7 @@ func storedIDs(t *testing.T, path string) map[string]bool {
 	}
 	defer db.Close()
 	ids := map[string]bool{}
-	err := db.View(ctx, func(tx *Tx) error {
+	err := db.View(ctx, func(tx Tx) error {
 		return tx.ForEachReport(func(r *Report) error { ids[r.ID] = true; return nil })
 	})
 	if err != nil {

@@ -40,7 +40,7 @@ func BenchmarkSessionStep(b *testing.B) {
 					chat := ChatAddr{Channel: "telegram", ID: fmt.Sprint(100000 + w)}
 					for next.Add(1) <= int64(b.N) {
 						t := time.Now()
-						err := db.Update(ctx, func(tx *Tx) error {
+						err := db.Update(ctx, func(tx Tx) error {
 							s, err := tx.Session(chat)
 							if errors.Is(err, ErrNotFound) {
 								s, err = &Session{Flow: "lapor", State: "nik", Data: map[string]string{}}, nil

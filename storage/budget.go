@@ -48,7 +48,7 @@ type LookupGrant struct {
 
 // SpendLookup takes one lookup from chat's budget and the global one, or refuses and says when
 // the chat may try again. A refusal spends nothing.
-func (tx *Tx) SpendLookup(chat ChatAddr, lim LookupLimits) (LookupGrant, error) {
+func (tx *boltTx) SpendLookup(chat ChatAddr, lim LookupLimits) (LookupGrant, error) {
 	ck, err := chatKey(chat)
 	if err != nil {
 		return LookupGrant{}, err
@@ -57,7 +57,7 @@ func (tx *Tx) SpendLookup(chat ChatAddr, lim LookupLimits) (LookupGrant, error) 
 	if err != nil {
 		return LookupGrant{}, err
 	}
-	now := tx.Now
+	now := tx.Now()
 	chatK := append([]byte("chat/"), ck...)
 	var times []int64
 	if v := b.Get(chatK); v != nil {
@@ -136,7 +136,7 @@ type recipSeen struct {
 // many different recipients it looked up within window. alert is true the first time in a
 // window that the count reaches threshold: the caller tells staff once, not at every lookup.
 // Only a hash of the NIK is kept, and only for window.
-func (tx *Tx) NoteRecipientLookup(chat ChatAddr, nik string, window time.Duration, threshold int) (count int, alert bool, err error) {
+func (tx *boltTx) NoteRecipientLookup(chat ChatAddr, nik string, window time.Duration, threshold int) (count int, alert bool, err error) {
 	ck, err := chatKey(chat)
 	if err != nil {
 		return 0, false, err
@@ -155,18 +155,18 @@ func (tx *Tx) NoteRecipientLookup(chat ChatAddr, nik string, window time.Duratio
 	if rs.Seen == nil {
 		rs.Seen = map[string]int64{}
 	}
-	cutoff := tx.Now.Add(-window).Unix()
+	cutoff := tx.Now().Add(-window).Unix()
 	for h, t := range rs.Seen {
 		if t <= cutoff {
 			delete(rs.Seen, h)
 		}
 	}
 	sum := sha256.Sum256([]byte(nik))
-	rs.Seen[hex.EncodeToString(sum[:8])] = tx.Now.Unix()
+	rs.Seen[hex.EncodeToString(sum[:8])] = tx.Now().Unix()
 	count = len(rs.Seen)
 	if threshold > 0 && count >= threshold && rs.Alerted <= cutoff {
 		alert = true
-		rs.Alerted = tx.Now.Unix()
+		rs.Alerted = tx.Now().Unix()
 	}
 	v, err := json.Marshal(rs)
 	if err != nil {

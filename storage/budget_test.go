@@ -10,7 +10,7 @@ import (
 func spend(t *testing.T, db *DB, chat ChatAddr, lim LookupLimits) LookupGrant {
 	t.Helper()
 	var g LookupGrant
-	err := db.Update(context.Background(), func(tx *Tx) error {
+	err := db.Update(context.Background(), func(tx Tx) error {
 		var err error
 		g, err = tx.SpendLookup(chat, lim)
 		return err
@@ -76,7 +76,7 @@ func TestNoteRecipientLookup(t *testing.T) {
 	note := func(nik string) (int, bool) {
 		var n int
 		var alert bool
-		err := db.Update(context.Background(), func(tx *Tx) error {
+		err := db.Update(context.Background(), func(tx Tx) error {
 			var err error
 			n, alert, err = tx.NoteRecipientLookup(chat, nik, time.Hour, 3)
 			return err
@@ -101,8 +101,8 @@ func TestNoteRecipientLookup(t *testing.T) {
 		t.Fatalf("alerts %v, want one at 3", alerts)
 	}
 	// Only hashes are kept, never a NIK.
-	_ = db.View(context.Background(), func(tx *Tx) error {
-		return tx.bucket(bucketState).Bucket([]byte(budgetBucket)).ForEach(func(k, v []byte) error {
+	_ = db.View(context.Background(), func(tx Tx) error {
+		return tx.(*boltTx).bucket(bucketState).Bucket([]byte(budgetBucket)).ForEach(func(k, v []byte) error {
 			if strings.Contains(string(v), "351009") {
 				t.Errorf("%s holds a NIK: %s", k, v)
 			}

@@ -14,7 +14,7 @@ import (
 func closedStore(t testing.TB, n int) string {
 	t.Helper()
 	db, _ := openTestDB(t)
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.Update(ctx, func(tx Tx) error {
 		for i := 0; i < n; i++ {
 			if err := tx.CreateReport(newReport(KindReport, fmt.Sprintf("351001010190%04d", i+1))); err != nil {
 				return err
@@ -122,7 +122,7 @@ func TestOpenRefusesEveryDamagedPage(t *testing.T) {
 		}
 		// A garbled page the store no longer uses (a free page, the older meta) is harmless.
 		n := 0
-		err := db.View(ctx, func(tx *Tx) error {
+		err := db.View(ctx, func(tx Tx) error {
 			return tx.ForEachReport(func(*Report) error { n++; return nil })
 		})
 		db.Close()
@@ -161,7 +161,7 @@ func TestCheckTime(t *testing.T) {
 	}
 	db, _ := openTestDB(t)
 	for b := 0; b < 100; b++ {
-		err := db.Update(ctx, func(tx *Tx) error {
+		err := db.Update(ctx, func(tx Tx) error {
 			for i := 0; i < 1000; i++ {
 				if err := tx.CreateReport(newReport(KindReport, fmt.Sprintf("35100101019%05d", b*1000+i+1))); err != nil {
 					return err

@@ -12,7 +12,7 @@ import (
 
 // step is one dialogue step as the dispatcher will run it: read the chat's session, file a
 // report, save the session, queue the reply — one transaction.
-func step(tx *Tx, chat ChatAddr, nik string) error {
+func step(tx Tx, chat ChatAddr, nik string) error {
 	s, err := tx.Session(chat)
 	if errors.Is(err, ErrNotFound) {
 		s, err = &Session{Flow: "lapor", Data: map[string]string{}}, nil
@@ -45,7 +45,7 @@ func TestConcurrentChats(t *testing.T) {
 			chat := ChatAddr{Channel: "telegram", ID: fmt.Sprint(c)}
 			for i := 0; i < steps; i++ {
 				nik := fmt.Sprintf("35100141079%05d", c)
-				errs <- db.Update(ctx, func(tx *Tx) error { return step(tx, chat, nik) })
+				errs <- db.Update(ctx, func(tx Tx) error { return step(tx, chat, nik) })
 			}
 		}(c)
 	}
@@ -141,7 +141,7 @@ func TestBatchErrorKeepsOthersWrites(t *testing.T) {
 			bad.From = ChatAddr{Channel: "telegram", ID: "bad"}
 
 			runGood := func() error {
-				return db.Update(ctx, func(tx *Tx) error {
+				return db.Update(ctx, func(tx Tx) error {
 					goodRuns.Add(1)
 					if err := tx.CreateReport(good); err != nil {
 						return err
@@ -150,7 +150,7 @@ func TestBatchErrorKeepsOthersWrites(t *testing.T) {
 				})
 			}
 			runBad := func() error {
-				return db.Update(ctx, func(tx *Tx) error {
+				return db.Update(ctx, func(tx Tx) error {
 					badRuns.Add(1)
 					if err := tx.CreateReport(bad); err != nil {
 						return err
@@ -216,13 +216,13 @@ func TestBatchErrorKeepsOthersWrites(t *testing.T) {
 	}
 }
 
-// Each run of an Update function sees the same tx.Now, so re-runs write the same times.
+// Each run of an Update function sees the same tx.Now(), so re-runs write the same times.
 func TestUpdateNowFixedAcrossReruns(t *testing.T) {
 	db, clock := openTestDB(t)
 	var seen []time.Time
 	errOnce := errors.New("first run fails")
-	err := db.Update(ctx, func(tx *Tx) error {
-		seen = append(seen, tx.Now)
+	err := db.Update(ctx, func(tx Tx) error {
+		seen = append(seen, tx.Now())
 		clock.Advance(time.Hour)
 		if len(seen) == 1 {
 			return errOnce

@@ -76,7 +76,7 @@ func (c *Control) answer(ctx context.Context, conn net.Conn) {
 	case controlBackup:
 		// The size goes first, so the client can tell a whole copy from a cut-off one.
 		var size int64
-		if err := c.DB.View(ctx, func(tx *Tx) error { size = tx.tx.Size(); return nil }); err != nil {
+		if err := c.DB.View(ctx, func(tx Tx) error { size = tx.(*boltTx).tx.Size(); return nil }); err != nil {
 			fmt.Fprintf(w, "ERR %v\n", err)
 			return
 		}

@@ -24,7 +24,7 @@ func (e *DamagedRecordError) Unwrap() error        { return e.Err }
 
 // skipDamaged reports a damaged record that a list or an export leaves out, so one bad record
 // does not take every other one down with it. Any other error is returned: it stops the list.
-func (tx *Tx) skipDamaged(err error) error {
+func (tx *boltTx) skipDamaged(err error) error {
 	var de *DamagedRecordError
 	if !errors.As(err, &de) {
 		return err
@@ -35,7 +35,7 @@ func (tx *Tx) skipDamaged(err error) error {
 
 // nikDamaged returns a DamagedRecordError when any record on nik cannot be decoded. CreateReport
 // refuses then: the damaged record may be the open report a new one would duplicate.
-func (tx *Tx) nikDamaged(nik string) error {
+func (tx *boltTx) nikDamaged(nik string) error {
 	prefix := []byte(nik + "/")
 	c := tx.bucket(bucketReportNIK).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {

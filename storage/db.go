@@ -140,14 +140,17 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Tx is one transaction. Its methods are the store's operations; a Tx from View refuses writes.
-type Tx struct {
+// boltTx is one bbolt transaction behind the Tx interface; one from View refuses writes.
+type boltTx struct {
 	tx *bolt.Tx
-	// Now is the time of this transaction, read once from DB.Now: everything written in one
+	// at is the time of this transaction, read once from DB.Now: everything written in one
 	// step carries the same time, and a re-run of an Update function sees the same time again.
-	Now time.Time
+	at  time.Time
 	log zerolog.Logger // reports records skipped as damaged (see damaged.go)
 }
+
+// Now is the time of this transaction (see boltTx.at).
+func (tx *boltTx) Now() time.Time { return tx.at }
 
 // Update runs fn in a read-write transaction and returns after it is committed to disk (fsync)
 // or rolled back.
@@ -156,14 +159,14 @@ type Tx struct {
 // chats share one fsync. Therefore fn MAY BE CALLED MORE THAN ONCE: when another function in
 // the same group fails, the group is rolled back and run again, and a failing fn is re-run on
 // its own. fn must be idempotent: write only through tx, and reset any variable it assigns
-// (assign, don't append). Every run sees the same tx.Now.
+// (assign, don't append). Every run sees the same tx.Now().
 //
 // An error from fn discards fn's writes (and nobody else's) and is returned as is. Since that
 // costs the group a re-run, return errors for refusals, not as routine control flow.
 //
 // ctx is checked before the transaction starts; a step that has joined a group cannot be
 // cancelled, because its result must be known before the caller replies.
-func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *DB) Update(ctx context.Context, fn func(tx Tx) error) error {
 	if db.db == nil {
 		return errNotOpen
 	}
@@ -172,12 +175,12 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	now := db.now()
 	return db.db.Batch(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, Now: now, log: db.Log})
+		return fn(&boltTx{tx: btx, at: now, log: db.Log})
 	})
 }
 
 // View runs fn in a read-only transaction: a consistent snapshot that never blocks writers.
-func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *DB) View(ctx context.Context, fn func(tx Tx) error) error {
 	if db.db == nil {
 		return errNotOpen
 	}
@@ -186,7 +189,7 @@ func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	now := db.now()
 	return db.db.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, Now: now, log: db.Log})
+		return fn(&boltTx{tx: btx, at: now, log: db.Log})
 	})
 }
 
@@ -198,7 +201,7 @@ func (db *DB) now() time.Time {
 	return db.Now().Round(0)
 }
 
-func (tx *Tx) bucket(name []byte) *bolt.Bucket { return tx.tx.Bucket(name) }
+func (tx *boltTx) bucket(name []byte) *bolt.Bucket { return tx.tx.Bucket(name) }
 
 // u64 is the 8-byte big-endian form used in keys, so byte order is numeric order.
 func u64(v uint64) []byte {

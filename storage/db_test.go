@@ -52,16 +52,16 @@ func TestClosedAndCancelled(t *testing.T) {
 	db, _ := openTestDB(t)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := db.Update(cancelled, func(*Tx) error { t.Error("fn ran"); return nil }); !errors.Is(err, context.Canceled) {
+	if err := db.Update(cancelled, func(Tx) error { t.Error("fn ran"); return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("Update with cancelled ctx = %v", err)
 	}
-	if err := db.View(cancelled, func(*Tx) error { t.Error("fn ran"); return nil }); !errors.Is(err, context.Canceled) {
+	if err := db.View(cancelled, func(Tx) error { t.Error("fn ran"); return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("View with cancelled ctx = %v", err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(ctx, func(*Tx) error { return nil }); err == nil {
+	if err := db.Update(ctx, func(Tx) error { return nil }); err == nil {
 		t.Error("Update on closed DB succeeded")
 	}
 	if err := db.Close(); err != nil {

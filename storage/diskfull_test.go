@@ -89,7 +89,7 @@ func diskFullChild(t *testing.T, dir string) {
 	}
 	count := func() int {
 		n := 0
-		err := db.View(ctx, func(tx *Tx) error {
+		err := db.View(ctx, func(tx Tx) error {
 			return tx.ForEachReport(func(*Report) error { n++; return nil })
 		})
 		if err != nil {

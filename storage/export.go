@@ -36,7 +36,7 @@ const exportTime = "2006-01-02 15:04"
 func (db *DB) ExportCSV(w io.Writer, opts ExportOptions) error {
 	// Read everything first so the read transaction is not held open by a slow writer.
 	var reports []*Report
-	err := db.View(context.Background(), func(tx *Tx) error {
+	err := db.View(context.Background(), func(tx Tx) error {
 		reports = reports[:0]
 		return tx.ForEachReport(func(r *Report) error {
 			reports = append(reports, r)

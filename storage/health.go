@@ -8,7 +8,7 @@ import (
 
 // QueueStats returns how many messages wait in the send queue and when the oldest of them was
 // queued (zero when none), for the health check and metrics. It decodes one message only.
-func (tx *Tx) QueueStats() (depth int, oldest time.Time, err error) {
+func (tx *boltTx) QueueStats() (depth int, oldest time.Time, err error) {
 	b := tx.bucket(bucketOutbound)
 	depth = b.Stats().KeyN
 	k, v := b.Cursor().First()

@@ -86,7 +86,7 @@ func TestReportsFilter(t *testing.T) {
 func TestForEachReport(t *testing.T) {
 	db, _ := seedListing(t)
 	var ids []string
-	err := db.View(ctx, func(tx *Tx) error {
+	err := db.View(ctx, func(tx Tx) error {
 		ids = ids[:0]
 		return tx.ForEachReport(func(r *Report) error { ids = append(ids, r.ID); return nil })
 	})

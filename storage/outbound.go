@@ -8,7 +8,7 @@ import (
 // Enqueue appends messages to the durable send queue, assigning each its Seq and, when zero,
 // CreatedAt. Enqueued in the same Update as the state change they announce, a reply is sent
 // only if that change was committed, and is sent even if the process dies right after.
-func (tx *Tx) Enqueue(msgs ...*Outbound) error {
+func (tx *boltTx) Enqueue(msgs ...*Outbound) error {
 	b := tx.bucket(bucketOutbound)
 	for _, o := range msgs {
 		if o == nil {
@@ -23,7 +23,7 @@ func (tx *Tx) Enqueue(msgs ...*Outbound) error {
 		}
 		o.Seq = seq
 		if o.CreatedAt.IsZero() {
-			o.CreatedAt = tx.Now
+			o.CreatedAt = tx.Now()
 		}
 		if err := putOutbound(b.Put, o); err != nil {
 			return err
@@ -43,7 +43,7 @@ func putOutbound(put func(k, v []byte) error, o *Outbound) error {
 // Pending returns up to limit queued messages (all when limit <= 0) in Seq order, including
 // those whose NotBefore is still ahead: the sender decides what is due. A damaged entry is
 // logged and left out, so it cannot stop every other chat's messages.
-func (tx *Tx) Pending(limit int) ([]*Outbound, error) {
+func (tx *boltTx) Pending(limit int) ([]*Outbound, error) {
 	out := []*Outbound{}
 	c := tx.bucket(bucketOutbound).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -64,13 +64,13 @@ func (tx *Tx) Pending(limit int) ([]*Outbound, error) {
 
 // AckOutbound removes a sent message. Acking one that is gone is not an error: a sender that
 // crashed between sending and acking, or a DropOutbound in between, may ack it twice.
-func (tx *Tx) AckOutbound(seq uint64) error {
+func (tx *boltTx) AckOutbound(seq uint64) error {
 	return tx.bucket(bucketOutbound).Delete(u64(seq))
 }
 
 // UpdateOutbound stores a queued message's new Attempts and NotBefore after a failed send. It
 // returns ErrNotFound when the message was acked or dropped meanwhile, and does not re-add it.
-func (tx *Tx) UpdateOutbound(o *Outbound) error {
+func (tx *boltTx) UpdateOutbound(o *Outbound) error {
 	if o == nil {
 		return fmt.Errorf("%w: nil outbound message", ErrInvalid)
 	}
@@ -83,7 +83,7 @@ func (tx *Tx) UpdateOutbound(o *Outbound) error {
 
 // DropOutbound removes every queued message to chat (the user blocked the bot, the chat is
 // gone) and returns how many there were.
-func (tx *Tx) DropOutbound(chat ChatAddr) (int, error) {
+func (tx *boltTx) DropOutbound(chat ChatAddr) (int, error) {
 	b := tx.bucket(bucketOutbound)
 	var drop [][]byte
 	err := b.ForEach(func(k, v []byte) error {
@@ -111,7 +111,7 @@ func (tx *Tx) DropOutbound(chat ChatAddr) (int, error) {
 // DropDamagedOutbound removes queued messages that cannot be decoded, which lists skip, and
 // returns their sequence numbers. The sender calls it when it starts, so one damaged entry is
 // reported once instead of on every pass.
-func (tx *Tx) DropDamagedOutbound() ([]uint64, error) {
+func (tx *boltTx) DropDamagedOutbound() ([]uint64, error) {
 	b := tx.bucket(bucketOutbound)
 	var bad []uint64
 	err := b.ForEach(func(k, v []byte) error {

@@ -14,7 +14,7 @@ import (
 // them, as a plain Pending(limit) window would once limit of them pile up at the head.
 //
 // Only the address of a skipped message is decoded, which keeps a scan of a long queue cheap.
-func (tx *Tx) PendingWhere(limit, maxScan int, keep func(ChatAddr) bool) ([]*Outbound, error) {
+func (tx *boltTx) PendingWhere(limit, maxScan int, keep func(ChatAddr) bool) ([]*Outbound, error) {
 	out := []*Outbound{}
 	c := tx.bucket(bucketOutbound).Cursor()
 	scanned := 0
@@ -69,6 +69,6 @@ func outboundAddr(v []byte) (ChatAddr, error) {
 
 // PendingWhere lists queued messages by address; see Tx.PendingWhere.
 func (db *DB) PendingWhere(ctx context.Context, limit, maxScan int, keep func(ChatAddr) bool) (msgs []*Outbound, err error) {
-	err = db.View(ctx, func(tx *Tx) error { msgs, err = tx.PendingWhere(limit, maxScan, keep); return err })
+	err = db.View(ctx, func(tx Tx) error { msgs, err = tx.PendingWhere(limit, maxScan, keep); return err })
 	return msgs, err
 }

@@ -32,7 +32,7 @@ type PurgeResult struct {
 //
 // Photos are files in the photo directory whose name starts with the report number; Tx.Purge
 // lists them and DB.Purge removes them after the commit.
-func (tx *Tx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
+func (tx *boltTx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 	var res PurgeResult
 	var due []*Report
 	c := tx.bucket(bucketReportStatus).Cursor()
@@ -70,7 +70,7 @@ func (tx *Tx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 		if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
 			return res, err
 		}
-		scrub(r, tx.Now)
+		scrub(r, tx.Now())
 		if err := tx.putReport(r); err != nil {
 			return res, err
 		}
@@ -102,7 +102,7 @@ func scrub(r *Report, now time.Time) {
 
 // scrubAudit replaces the citizen's chat id in the audit entries of the purged reports. The
 // audit log is in time order, not by report, so this reads it whole: purges run daily at most.
-func (tx *Tx) scrubAudit(purged map[string]bool) error {
+func (tx *boltTx) scrubAudit(purged map[string]bool) error {
 	if len(purged) == 0 {
 		return nil
 	}
@@ -143,9 +143,9 @@ func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir strin
 		return PurgeResult{}, fmt.Errorf("%w: retention %s", ErrInvalid, retention)
 	}
 	var res PurgeResult
-	fn := func(tx *Tx) error {
+	fn := func(tx Tx) error {
 		var err error
-		res, err = tx.Purge(tx.Now.Add(-retention), dry)
+		res, err = tx.Purge(tx.Now().Add(-retention), dry)
 		return err
 	}
 	var err error

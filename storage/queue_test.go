@@ -131,7 +131,7 @@ func TestSessions(t *testing.T) {
 		t.Errorf("session = %+v", got)
 	}
 	seen := map[ChatAddr]string{}
-	err = db.View(ctx, func(tx *Tx) error {
+	err = db.View(ctx, func(tx Tx) error {
 		clear(seen)
 		return tx.ForEachSession(func(c ChatAddr, s *Session) error { seen[c] = s.Flow; return nil })
 	})
@@ -173,7 +173,7 @@ func TestStateAndSeen(t *testing.T) {
 	if v, err := db.Get(ctx, "telegram", "offset"); err != nil || string(v) != "100" {
 		t.Errorf("Get = %q, %v", v, err)
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err := db.Update(ctx, func(tx Tx) error {
 		if err := tx.Delete("telegram", "offset"); err != nil {
 			return err
 		}

@@ -80,15 +80,15 @@ func allDigits(s string) bool {
 }
 
 // CreateReport stores a new report or sanggah. It assigns r.ID (LB-YYMM-NNNN or SG-YYMM-NNNN,
-// YYMM the month of tx.Now in WIB, NNNN counting per kind and month from 0001), sets CreatedAt
-// to tx.Now when zero, and sets History to the initial transition by the reporting chat.
+// YYMM the month of tx.Now() in WIB, NNNN counting per kind and month from 0001), sets CreatedAt
+// to tx.Now() when zero, and sets History to the initial transition by the reporting chat.
 //
 // History is replaced, not appended to, so that a re-run of the Update function leaves one
 // entry. The fields it sets are only meaningful once Update has returned nil.
 //
 // r.Status must be StatusSubmitted or StatusAutoRejected, r.Kind known and r.NIK set;
 // otherwise the error wraps ErrInvalid.
-func (tx *Tx) CreateReport(r *Report) error {
+func (tx *boltTx) CreateReport(r *Report) error {
 	if r == nil {
 		return fmt.Errorf("%w: nil report", ErrInvalid)
 	}
@@ -103,13 +103,13 @@ func (tx *Tx) CreateReport(r *Report) error {
 		return fmt.Errorf("%w: report without NIK", ErrInvalid)
 	}
 	if r.CreatedAt.IsZero() {
-		r.CreatedAt = tx.Now
+		r.CreatedAt = tx.Now()
 	}
 	if err := tx.nikDamaged(r.NIK); err != nil {
 		return err
 	}
 
-	yymm := tx.Now.In(wib).Format("0601")
+	yymm := tx.Now().In(wib).Format("0601")
 	counterKey := []byte(prefix + "-" + yymm)
 	counters := tx.bucket(bucketCounters)
 	var n uint64
@@ -165,7 +165,7 @@ func statusKey(r *Report) []byte {
 
 func nikKey(nik, id string) []byte { return []byte(nik + "/" + id) }
 
-func (tx *Tx) putReport(r *Report) error {
+func (tx *boltTx) putReport(r *Report) error {
 	v, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("storage: encode report %s: %w", r.ID, err)
@@ -173,7 +173,7 @@ func (tx *Tx) putReport(r *Report) error {
 	return tx.bucket(bucketReports).Put([]byte(r.ID), v)
 }
 
-func (tx *Tx) getReport(id string) (*Report, error) {
+func (tx *boltTx) getReport(id string) (*Report, error) {
 	v := tx.bucket(bucketReports).Get([]byte(id))
 	if v == nil {
 		return nil, fmt.Errorf("%w: report %s", ErrNotFound, id)
@@ -187,7 +187,7 @@ func (tx *Tx) getReport(id string) (*Report, error) {
 
 // Report returns the report with number id, written any way ParseReportID accepts. It returns
 // ErrNotFound when there is none and an error wrapping ErrDamagedRecord when it cannot be decoded.
-func (tx *Tx) Report(id string) (*Report, error) {
+func (tx *boltTx) Report(id string) (*Report, error) {
 	canon, ok := ParseReportID(id)
 	if !ok {
 		// Not quoting the input: a citizen may have typed a NIK where a number was expected.
@@ -199,7 +199,7 @@ func (tx *Tx) Report(id string) (*Report, error) {
 // ReportsByNIK returns every report and sanggah on a NIK, newest first; an empty slice when
 // there is none. A damaged record on the NIK is an error wrapping ErrDamagedRecord, not a shorter
 // list: a citizen must not be told "no report" about one that exists.
-func (tx *Tx) ReportsByNIK(nik string) ([]*Report, error) {
+func (tx *boltTx) ReportsByNIK(nik string) ([]*Report, error) {
 	out := []*Report{}
 	if nik == "" {
 		return out, nil
@@ -225,7 +225,7 @@ func (tx *Tx) ReportsByNIK(nik string) ([]*Report, error) {
 // OpenReportByNIK returns the newest report of kind on nik that still awaits staff (submitted,
 // or eligible and not yet delivered), so a citizen is shown it instead of filing a duplicate.
 // It returns ErrNotFound when there is none.
-func (tx *Tx) OpenReportByNIK(nik string, kind Kind) (*Report, error) {
+func (tx *boltTx) OpenReportByNIK(nik string, kind Kind) (*Report, error) {
 	all, err := tx.ReportsByNIK(nik)
 	if err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ func alreadyDecided(r *Report, to Status) (Transition, bool) {
 // delivered), carrying that first decision; ErrIllegalTransition for any other move the
 // lifecycle does not allow; ErrReasonRequired when `to` is ineligible or dismissed and note is
 // blank; ErrInvalid when by has no ID (every decision names its staff member).
-func (tx *Tx) Transition(id string, to Status, by Actor, note string) (*Report, error) {
+func (tx *boltTx) Transition(id string, to Status, by Actor, note string) (*Report, error) {
 	if by.ID == "" {
 		return nil, fmt.Errorf("%w: transition without an actor", ErrInvalid)
 	}
@@ -315,7 +315,7 @@ func (tx *Tx) Transition(id string, to Status, by Actor, note string) (*Report, 
 	if err := tx.bucket(bucketReportStatus).Delete(statusKey(r)); err != nil {
 		return nil, err
 	}
-	t := Transition{From: from, To: to, At: tx.Now, By: by, Note: note}
+	t := Transition{From: from, To: to, At: tx.Now(), By: by, Note: note}
 	r.Status = to
 	r.History = append(r.History, t)
 	if err := tx.putReport(r); err != nil {
@@ -332,7 +332,7 @@ func (tx *Tx) Transition(id string, to Status, by Actor, note string) (*Report, 
 
 // ForEachReport calls fn for every report and sanggah in creation order, stopping at fn's
 // first error. A damaged record is logged by number and skipped. fn runs inside the transaction and must not create reports.
-func (tx *Tx) ForEachReport(fn func(*Report) error) error {
+func (tx *boltTx) ForEachReport(fn func(*Report) error) error {
 	c := tx.bucket(bucketReportOrder).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		r, err := tx.getReport(string(k[8:]))
@@ -369,7 +369,7 @@ var (
 // Reports returns the reports f selects, in creation order (or newest first with f.Newest),
 // leaving out (and logging by number) a damaged record.
 // It reads only the status index until it knows which reports to decode.
-func (tx *Tx) Reports(f ReportFilter) ([]*Report, error) {
+func (tx *boltTx) Reports(f ReportFilter) ([]*Report, error) {
 	kinds := allKinds
 	if f.Kind != "" {
 		kinds = []Kind{f.Kind}
@@ -448,11 +448,11 @@ func (s Stats) Total(k Kind) int {
 	return n
 }
 
-// Stats counts every report per kind and status, and how many are overdue at tx.Now: submitted
+// Stats counts every report per kind and status, and how many are overdue at tx.Now(): submitted
 // for longer than verifySLA, or eligible for longer than deliverySLA. An SLA <= 0 counts none.
-func (tx *Tx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
+func (tx *boltTx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 	st := Stats{
-		At:                  tx.Now,
+		At:                  tx.Now(),
 		Counts:              map[Kind]map[Status]int{KindReport: {}, KindSanggah: {}},
 		OverdueVerification: map[Kind]int{KindReport: 0, KindSanggah: 0},
 	}
@@ -469,7 +469,7 @@ func (tx *Tx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 		st.Counts[kind][status]++
 		switch {
 		case status == StatusSubmitted && verifySLA > 0:
-			if keyTime(rest[:8]).Add(verifySLA).Before(tx.Now) {
+			if keyTime(rest[:8]).Add(verifySLA).Before(tx.Now()) {
 				st.OverdueVerification[kind]++
 			}
 		case status == StatusEligible && deliverySLA > 0:
@@ -480,7 +480,7 @@ func (tx *Tx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 				}
 				continue
 			}
-			if EnteredAt(r).Add(deliverySLA).Before(tx.Now) {
+			if EnteredAt(r).Add(deliverySLA).Before(tx.Now()) {
 				st.OverdueDelivery++
 			}
 		}
@@ -498,7 +498,7 @@ type AuditEntry struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func (tx *Tx) appendAudit(id string, t Transition) error {
+func (tx *boltTx) appendAudit(id string, t Transition) error {
 	b := tx.bucket(bucketAudit)
 	// The sequence orders entries that share a timestamp, as all of one transaction's do.
 	seq, err := b.NextSequence()
@@ -513,7 +513,7 @@ func (tx *Tx) appendAudit(id string, t Transition) error {
 }
 
 // Audit returns the audit entries at or after since, oldest first.
-func (tx *Tx) Audit(since time.Time) ([]AuditEntry, error) {
+func (tx *boltTx) Audit(since time.Time) ([]AuditEntry, error) {
 	out := []AuditEntry{}
 	c := tx.bucket(bucketAudit).Cursor()
 	for k, v := c.Seek(timeKey(since)); k != nil; k, v = c.Next() {

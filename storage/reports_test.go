@@ -79,8 +79,8 @@ func TestCreateReportNumbers(t *testing.T) {
 
 func TestCreateReportPastFourDigits(t *testing.T) {
 	db, _ := openTestDB(t)
-	err := db.Update(ctx, func(tx *Tx) error {
-		return tx.bucket(bucketCounters).Put([]byte("LB-2611"), u64(9999))
+	err := db.Update(ctx, func(tx Tx) error {
+		return tx.(*boltTx).bucket(bucketCounters).Put([]byte("LB-2611"), u64(9999))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ func chatKey(chat ChatAddr) ([]byte, error) {
 
 // Session returns the stored dialogue of chat, or ErrNotFound when the chat has none (a new
 // chat, or one whose dialogue ended).
-func (tx *Tx) Session(chat ChatAddr) (*Session, error) {
+func (tx *boltTx) Session(chat ChatAddr) (*Session, error) {
 	k, err := chatKey(chat)
 	if err != nil {
 		return nil, err
@@ -31,9 +31,9 @@ func (tx *Tx) Session(chat ChatAddr) (*Session, error) {
 	return &s, nil
 }
 
-// PutSession stores chat's dialogue and stamps s.UpdatedAt with tx.Now: the idle timeout counts
+// PutSession stores chat's dialogue and stamps s.UpdatedAt with tx.Now(): the idle timeout counts
 // from the last step that was saved.
-func (tx *Tx) PutSession(chat ChatAddr, s *Session) error {
+func (tx *boltTx) PutSession(chat ChatAddr, s *Session) error {
 	k, err := chatKey(chat)
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (tx *Tx) PutSession(chat ChatAddr, s *Session) error {
 	if s == nil {
 		return fmt.Errorf("%w: nil session", ErrInvalid)
 	}
-	s.UpdatedAt = tx.Now
+	s.UpdatedAt = tx.Now()
 	v, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("storage: encode session: %w", err)
@@ -50,7 +50,7 @@ func (tx *Tx) PutSession(chat ChatAddr, s *Session) error {
 }
 
 // DeleteSession forgets chat's dialogue; deleting one that is not there is not an error.
-func (tx *Tx) DeleteSession(chat ChatAddr) error {
+func (tx *boltTx) DeleteSession(chat ChatAddr) error {
 	k, err := chatKey(chat)
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (tx *Tx) DeleteSession(chat ChatAddr) error {
 
 // ForEachSession calls fn for every stored dialogue, for example to find idle ones to expire.
 // fn runs inside the transaction; collect and change sessions after it returns.
-func (tx *Tx) ForEachSession(fn func(chat ChatAddr, s *Session) error) error {
+func (tx *boltTx) ForEachSession(fn func(chat ChatAddr, s *Session) error) error {
 	return tx.bucket(bucketSessions).ForEach(func(k, v []byte) error {
 		// Channel names have no ':'; ids (WhatsApp JIDs) may, so split at the first one.
 		ch, id, _ := strings.Cut(string(k), ":")

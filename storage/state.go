@@ -12,7 +12,7 @@ import (
 // buckets nested under "state", so no name a channel picks can collide with the store's own.
 
 // Get returns the value under bucket/key, or ErrNotFound. The slice is a copy the caller owns.
-func (tx *Tx) Get(bucket, key string) ([]byte, error) {
+func (tx *boltTx) Get(bucket, key string) ([]byte, error) {
 	b := tx.bucket(bucketState).Bucket([]byte(bucket))
 	if b == nil {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, bucket, key)
@@ -25,7 +25,7 @@ func (tx *Tx) Get(bucket, key string) ([]byte, error) {
 }
 
 // Put stores v under bucket/key, creating the bucket on first use.
-func (tx *Tx) Put(bucket, key string, v []byte) error {
+func (tx *boltTx) Put(bucket, key string, v []byte) error {
 	b, err := tx.nested(bucketState, bucket)
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func (tx *Tx) Put(bucket, key string, v []byte) error {
 }
 
 // Delete removes bucket/key; a key that is not there is not an error.
-func (tx *Tx) Delete(bucket, key string) error {
+func (tx *boltTx) Delete(bucket, key string) error {
 	b := tx.bucket(bucketState).Bucket([]byte(bucket))
 	if b == nil {
 		return nil
@@ -42,7 +42,7 @@ func (tx *Tx) Delete(bucket, key string) error {
 	return b.Delete([]byte(key))
 }
 
-func (tx *Tx) nested(root []byte, name string) (*bolt.Bucket, error) {
+func (tx *boltTx) nested(root []byte, name string) (*bolt.Bucket, error) {
 	if name == "" {
 		return nil, fmt.Errorf("%w: empty bucket name", ErrInvalid)
 	}
@@ -52,7 +52,7 @@ func (tx *Tx) nested(root []byte, name string) (*bolt.Bucket, error) {
 // MarkSeen records that id (a Telegram update id, a WhatsApp message id) was processed, and
 // reports whether this is the first time. Called in the same Update as the step it guards, a
 // redelivered update after a crash is either fully processed once or not at all.
-func (tx *Tx) MarkSeen(namespace, id string) (fresh bool, err error) {
+func (tx *boltTx) MarkSeen(namespace, id string) (fresh bool, err error) {
 	if id == "" {
 		return false, fmt.Errorf("%w: empty id", ErrInvalid)
 	}
@@ -63,12 +63,12 @@ func (tx *Tx) MarkSeen(namespace, id string) (fresh bool, err error) {
 	if b.Get([]byte(id)) != nil {
 		return false, nil
 	}
-	return true, b.Put([]byte(id), timeKey(tx.Now))
+	return true, b.Put([]byte(id), timeKey(tx.Now()))
 }
 
 // PruneSeen forgets ids of namespace seen before olderThan, so the set stays bounded; keep
 // them longer than any platform redelivers. It returns how many were removed.
-func (tx *Tx) PruneSeen(namespace string, olderThan time.Time) (int, error) {
+func (tx *boltTx) PruneSeen(namespace string, olderThan time.Time) (int, error) {
 	b := tx.bucket(bucketSeen).Bucket([]byte(namespace))
 	if b == nil {
 		return 0, nil

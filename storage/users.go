@@ -65,9 +65,9 @@ func NormalizeUserName(s string) (name string, ok bool) {
 	return name, true
 }
 
-// PutUser creates or replaces the account u.Name (normalised); CreatedAt is set to tx.Now when
+// PutUser creates or replaces the account u.Name (normalised); CreatedAt is set to tx.Now() when
 // zero. The error wraps ErrInvalid for a bad name, role or an empty hash.
-func (tx *Tx) PutUser(u User) error {
+func (tx *boltTx) PutUser(u User) error {
 	name, ok := NormalizeUserName(u.Name)
 	if !ok {
 		return fmt.Errorf("%w: account name must be 1-32 of a-z 0-9 . _ -", ErrInvalid)
@@ -80,7 +80,7 @@ func (tx *Tx) PutUser(u User) error {
 	}
 	u.Name = name
 	if u.CreatedAt.IsZero() {
-		u.CreatedAt = tx.Now
+		u.CreatedAt = tx.Now()
 	}
 	b, err := tx.tx.CreateBucketIfNotExists(bucketUsers)
 	if err != nil {
@@ -94,7 +94,7 @@ func (tx *Tx) PutUser(u User) error {
 }
 
 // User returns the account name; ErrNotFound when there is none.
-func (tx *Tx) User(name string) (User, error) {
+func (tx *boltTx) User(name string) (User, error) {
 	n, ok := NormalizeUserName(name)
 	if !ok {
 		return User{}, fmt.Errorf("%w: account", ErrNotFound)
@@ -115,7 +115,7 @@ func (tx *Tx) User(name string) (User, error) {
 }
 
 // Users returns every account, by name.
-func (tx *Tx) Users() ([]User, error) {
+func (tx *boltTx) Users() ([]User, error) {
 	out := []User{}
 	b := tx.tx.Bucket(bucketUsers)
 	if b == nil {
@@ -134,7 +134,7 @@ func (tx *Tx) Users() ([]User, error) {
 }
 
 // DeleteUser removes the account; ErrNotFound when there is none.
-func (tx *Tx) DeleteUser(name string) error {
+func (tx *boltTx) DeleteUser(name string) error {
 	if _, err := tx.User(name); err != nil {
 		return err
 	}
@@ -142,8 +142,8 @@ func (tx *Tx) DeleteUser(name string) error {
 	return tx.tx.Bucket(bucketUsers).Delete([]byte(n))
 }
 
-// RecordView appends a ViewEntry at tx.Now.
-func (tx *Tx) RecordView(user, report string) error {
+// RecordView appends a ViewEntry at tx.Now().
+func (tx *boltTx) RecordView(user, report string) error {
 	if user == "" || report == "" {
 		return fmt.Errorf("%w: view without user or report", ErrInvalid)
 	}
@@ -155,16 +155,16 @@ func (tx *Tx) RecordView(user, report string) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(ViewEntry{User: user, Report: report, At: tx.Now})
+	v, err := json.Marshal(ViewEntry{User: user, Report: report, At: tx.Now()})
 	if err != nil {
 		return err
 	}
-	return b.Put(concat(timeKey(tx.Now), u64(seq)), v)
+	return b.Put(concat(timeKey(tx.Now()), u64(seq)), v)
 }
 
 // Views returns the recorded full views at or after since, newest first, at most limit (<= 0:
 // all).
-func (tx *Tx) Views(since time.Time, limit int) ([]ViewEntry, error) {
+func (tx *boltTx) Views(since time.Time, limit int) ([]ViewEntry, error) {
 	out := []ViewEntry{}
 	b := tx.tx.Bucket(bucketViews)
 	if b == nil {
@@ -187,30 +187,30 @@ func (tx *Tx) Views(since time.Time, limit int) ([]ViewEntry, error) {
 
 // PutUser stores an account in its own transaction; see Tx.PutUser.
 func (db *DB) PutUser(ctx context.Context, u User) error {
-	return db.Update(ctx, func(tx *Tx) error { return tx.PutUser(u) })
+	return db.Update(ctx, func(tx Tx) error { return tx.PutUser(u) })
 }
 
 // User reads an account; see Tx.User.
 func (db *DB) User(ctx context.Context, name string) (u User, err error) {
-	err = db.View(ctx, func(tx *Tx) error { u, err = tx.User(name); return err })
+	err = db.View(ctx, func(tx Tx) error { u, err = tx.User(name); return err })
 	return u, err
 }
 
 // Users lists accounts; see Tx.Users.
 func (db *DB) Users(ctx context.Context) (us []User, err error) {
-	err = db.View(ctx, func(tx *Tx) error { us, err = tx.Users(); return err })
+	err = db.View(ctx, func(tx Tx) error { us, err = tx.Users(); return err })
 	return us, err
 }
 
 // DeleteUser removes an account; see Tx.DeleteUser.
 func (db *DB) DeleteUser(ctx context.Context, name string) error {
-	return db.Update(ctx, func(tx *Tx) error { return tx.DeleteUser(name) })
+	return db.Update(ctx, func(tx Tx) error { return tx.DeleteUser(name) })
 }
 
 // ReportForView returns report id and, in the same transaction, records that user viewed it in
 // full: the record and its audit entry cannot part. ErrNotFound when there is no such report.
 func (db *DB) ReportForView(ctx context.Context, id, user string) (r *Report, err error) {
-	err = db.Update(ctx, func(tx *Tx) error {
+	err = db.Update(ctx, func(tx Tx) error {
 		r, err = tx.Report(id)
 		if err != nil {
 			return err
@@ -222,6 +222,6 @@ func (db *DB) ReportForView(ctx context.Context, id, user string) (r *Report, er
 
 // Views lists recorded full views; see Tx.Views.
 func (db *DB) Views(ctx context.Context, since time.Time, limit int) (es []ViewEntry, err error) {
-	err = db.View(ctx, func(tx *Tx) error { es, err = tx.Views(since, limit); return err })
+	err = db.View(ctx, func(tx Tx) error { es, err = tx.Views(since, limit); return err })
 	return es, err
 }

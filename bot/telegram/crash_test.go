@@ -47,7 +47,7 @@ func newKiller(site string, after bool) *killer {
 
 func (k *killer) isDead() bool { k.mu.Lock(); defer k.mu.Unlock(); return k.dead }
 
-func (k *killer) update(site string, ctx context.Context, fn func(tx *storage.Tx) error, real func(context.Context, func(tx *storage.Tx) error) error) error {
+func (k *killer) update(site string, ctx context.Context, fn func(tx storage.Tx) error, real func(context.Context, func(tx storage.Tx) error) error) error {
 	k.mu.Lock()
 	if k.dead {
 		k.mu.Unlock()
@@ -80,7 +80,7 @@ type killStore struct {
 	site string
 }
 
-func (s killStore) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
+func (s killStore) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
 	return s.k.update(s.site, ctx, fn, s.DB.Update)
 }
 

@@ -48,7 +48,7 @@ type Options struct {
 
 	// DB keeps the channel's state (poll offset, handled update ids, live keyboards, posted
 	// staff messages) and is where the channel queues its own messages.
-	DB *storage.DB
+	DB storage.Store
 	// Wake, when set, is called after the channel queued a message itself (usually
 	// (*bot.Sender).Wake).
 	Wake func()

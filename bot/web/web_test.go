@@ -36,8 +36,8 @@ type diskFullStore struct {
 	full atomic.Bool
 }
 
-func (s *diskFullStore) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
-	return s.DB.Update(ctx, func(tx *storage.Tx) error {
+func (s *diskFullStore) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
+	return s.DB.Update(ctx, func(tx storage.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	snapshot := func() string {
 		var b strings.Builder
-		err := r.db.View(context.Background(), func(tx *storage.Tx) error {
+		err := r.db.View(context.Background(), func(tx storage.Tx) error {
 			err := tx.ForEachReport(func(rep *storage.Report) error {
 				j, _ := json.Marshal(rep)
 				b.Write(j)
