@@ -421,10 +421,14 @@ func (m *Main) serve(ctx context.Context) error {
 			Token: m.cfg.Telegram.Token.Value(), APIURL: m.cfg.Telegram.APIURL,
 			StaffChats: m.cfg.Telegram.StaffChats, StaffUsers: m.cfg.Telegram.StaffUsers,
 			WebhookURL: m.cfg.Telegram.WebhookURL, WebhookListen: m.cfg.Telegram.WebhookListen,
-			WebhookSecret: m.cfg.Telegram.WebhookSecret.Value(),
-			DB:            a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
+			WebhookSecret:  m.cfg.Telegram.WebhookSecret.Value(),
+			SharedListener: ops.sharesTelegramWebhook(),
+			DB:             a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
 		})
 		if err != nil {
+			return err
+		}
+		if err := ops.mountTelegramWebhook(tg); err != nil {
 			return err
 		}
 		a.sender.Channels[telegram.Name] = tg

@@ -34,9 +34,6 @@ func (m *Main) newOps(a *app, dir string) (*ops, error) {
 	if c.Ops.HTTPListen == "" {
 		return o, nil
 	}
-	if c.Telegram.WebhookURL != "" && c.Telegram.WebhookListen == c.Ops.HTTPListen {
-		return nil, fmt.Errorf("LAPOR_TELEGRAM_WEBHOOK_LISTEN and LAPOR_HTTP_LISTEN are both %s: the Telegram webhook keeps its own listener for now, give it another port", c.Ops.HTTPListen)
-	}
 	o.srv = &web.Server{
 		Addr: c.Ops.HTTPListen, Store: a.db, Registry: a.reg, DataDir: dir,
 		VerifySLA: c.VerifySLA, DeliverySLA: c.DeliverySLA, Now: m.Now,

@@ -155,7 +155,7 @@ var Variables = []Variable{
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
 	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode (http:// and any port with a local Bot API server); empty: long polling"},
-	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front)"},
+	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front); equal to LAPOR_HTTP_LISTEN: served on that listener"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
