@@ -31,6 +31,7 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
@@ -214,12 +215,12 @@ func (m *Main) openRegistry() (*registry.Registry, error) {
 	return r, nil
 }
 
-func (m *Main) openStore() (*storage.DB, error) {
+func (m *Main) openStore() (*bolt.DB, error) {
 	dir, err := m.dataDir()
 	if err != nil {
 		return nil, err
 	}
-	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
 	db.Log = m.log.With().Str("component", "storage").Logger()
 	if m.Now != nil {
 		db.Now = m.Now
@@ -233,7 +234,7 @@ func (m *Main) openStore() (*storage.DB, error) {
 // app is the running bot's parts.
 type app struct {
 	reg    *registry.Registry
-	db     *storage.DB
+	db     *bolt.DB
 	engine *flows.Engine
 	sender *bot.Sender
 	disp   *bot.Dispatcher

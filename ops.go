@@ -11,6 +11,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/bot/web"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // The running side of operations: the HTTP listener, the control socket (hot backups for the
@@ -69,8 +70,8 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 	if o.srv != nil {
 		run("http", func() error { return o.srv.Run(ctx) })
 	}
-	ctl := &storage.Control{DB: o.a.db, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
-	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, storage.ControlSocket)) })
+	ctl := &bolt.Control{DB: o.a.db, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
+	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, bolt.ControlSocket)) })
 	if c.Ops.BackupDir != "" {
 		run("backup", func() error {
 			return every(ctx, c.Ops.BackupEvery, func() {
@@ -116,7 +117,7 @@ func every(ctx context.Context, d time.Duration, f func()) error {
 
 func (m *Main) storePath() string { return filepath.Join(m.cfg.DataDir, "laporbansos.db") }
 
-func (m *Main) controlSocket() string { return filepath.Join(m.cfg.DataDir, storage.ControlSocket) }
+func (m *Main) controlSocket() string { return filepath.Join(m.cfg.DataDir, bolt.ControlSocket) }
 
 // backupCmd writes a hot copy of the store: from the running bot over its control socket, or
 // straight from the file when no bot runs.
@@ -125,9 +126,9 @@ func (m *Main) backupCmd(args []string) error {
 		return usageError{"usage: laporbansos backup FILE"}
 	}
 	path := args[0]
-	n, err := storage.RemoteBackup(m.controlSocket(), path)
+	n, err := bolt.RemoteBackup(m.controlSocket(), path)
 	from := "the running bot"
-	if errors.Is(err, storage.ErrNoBot) {
+	if errors.Is(err, bolt.ErrNoBot) {
 		from = m.storePath()
 		db, oerr := m.openStore()
 		if oerr != nil {
@@ -145,7 +146,7 @@ func (m *Main) backupCmd(args []string) error {
 	return nil
 }
 
-// restoreCmd puts a backup in place; storage.Restore refuses while the bot runs.
+// restoreCmd puts a backup in place; bolt.Restore refuses while the bot runs.
 func (m *Main) restoreCmd(args []string) error {
 	if len(args) != 1 {
 		return usageError{"usage: laporbansos restore FILE"}
@@ -153,7 +154,7 @@ func (m *Main) restoreCmd(args []string) error {
 	if _, err := m.dataDir(); err != nil {
 		return err
 	}
-	kept, err := storage.Restore(args[0], m.storePath(), m.now())
+	kept, err := bolt.Restore(args[0], m.storePath(), m.now())
 	if err != nil {
 		return err
 	}
@@ -178,9 +179,9 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 		err error
 	)
 	if *dry {
-		res, err = storage.RemotePurgeDry(m.controlSocket())
+		res, err = bolt.RemotePurgeDry(m.controlSocket())
 	}
-	if !*dry || errors.Is(err, storage.ErrNoBot) {
+	if !*dry || errors.Is(err, bolt.ErrNoBot) {
 		db, oerr := m.openStore()
 		if oerr != nil {
 			if !*dry {

@@ -112,7 +112,7 @@ type heldAck struct {
 }
 
 // headWindow is how many chats one pass considers; scanLimit how many queued messages it may
-// read to find them (addresses only) when the Outbox can filter (storage.DB can).
+// read to find them (addresses only) when the Outbox can filter (storage.Store can).
 const (
 	headWindow = 512
 	scanLimit  = 16384

@@ -10,12 +10,13 @@ import (
 
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // fullDisk is the real store whose writes fail while full is set, as bbolt's do when the disk
 // is full (the commit's write or fsync fails and the transaction is rolled back).
 type fullDisk struct {
-	*storage.DB
+	*bolt.DB
 	full atomic.Bool
 }
 
@@ -94,7 +95,7 @@ func TestSenderWritesBookkeepingWithTheAck(t *testing.T) {
 	}
 }
 
-func queueReplies(t *testing.T, db *storage.DB, rs ...flows.Reply) {
+func queueReplies(t *testing.T, db *bolt.DB, rs ...flows.Reply) {
 	t.Helper()
 	var msgs []*storage.Outbound
 	for _, r := range rs {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // Registry rows used by the transcripts. All NIKs are structurally valid Banyuwangi NIKs.
@@ -40,7 +41,7 @@ var (
 type harness struct {
 	t      testing.TB
 	dir    string
-	db     *storage.DB
+	db     *bolt.DB
 	reg    *registry.Registry
 	engine *Engine
 
@@ -85,7 +86,7 @@ func (h *harness) advance(d time.Duration) {
 // open (re)opens the store, as a restarted process would.
 func (h *harness) open() {
 	h.t.Helper()
-	h.db = storage.NewDB(filepath.Join(h.dir, "laporbansos.db"))
+	h.db = bolt.NewDB(filepath.Join(h.dir, "laporbansos.db"))
 	h.db.Now = h.clock
 	h.db.NoSync = h.noSync
 	if err := h.db.Open(); err != nil {

@@ -100,8 +100,3 @@ type Store interface {
 	ReportForView(ctx context.Context, id, user string) (*Report, error)
 	Views(ctx context.Context, since time.Time, limit int) ([]ViewEntry, error)
 }
-
-var (
-	_ Tx    = (*boltTx)(nil)
-	_ Store = (*DB)(nil)
-)

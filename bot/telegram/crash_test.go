@@ -16,6 +16,7 @@ import (
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // errKilled is what a store of a killed process returns: nothing more reaches the disk.
@@ -75,7 +76,7 @@ func (k *killer) update(site string, ctx context.Context, fn func(tx storage.Tx)
 
 // killStore is the store as one site of the process writes it.
 type killStore struct {
-	*storage.DB
+	*bolt.DB
 	k    *killer
 	site string
 }

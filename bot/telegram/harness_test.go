@@ -15,6 +15,7 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // The cast: a staff group with two members, an outsider in it, and citizens.
@@ -40,7 +41,7 @@ type env struct {
 	fake   *fakeAPI
 	dir    string
 	reg    *registry.Registry
-	db     *storage.DB
+	db     *bolt.DB
 	engine *flows.Engine
 	sender *bot.Sender
 	disp   *bot.Dispatcher
@@ -93,7 +94,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 func (e *env) open() {
 	t := e.t
 	t.Helper()
-	e.db = storage.NewDB(filepath.Join(e.dir, "bot.db"))
+	e.db = bolt.NewDB(filepath.Join(e.dir, "bot.db"))
 	if err := e.db.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -26,13 +26,14 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // diskFullStore is the real store with a full disk injected: while full, every transaction
 // runs, then fails to commit with ENOSPC and is rolled back, as bbolt does when its write of
 // the pages or the meta page fails.
 type diskFullStore struct {
-	*storage.DB
+	*bolt.DB
 	full atomic.Bool
 }
 
@@ -52,7 +53,7 @@ func (s *diskFullStore) Update(ctx context.Context, fn func(tx storage.Tx) error
 // the console channel (writing to out), and the web server with its hooks.
 type rig struct {
 	t      *testing.T
-	db     *storage.DB
+	db     *bolt.DB
 	store  *diskFullStore
 	reg    *registry.Registry
 	disp   *bot.Dispatcher
@@ -65,7 +66,7 @@ type rig struct {
 func newRig(t *testing.T, demo bool) *rig {
 	t.Helper()
 	dir := t.TempDir()
-	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +358,7 @@ func TestDiskFull(t *testing.T) {
 	if _, err := r.db.BackupFile(copyPath); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.CheckFile(copyPath); err != nil {
+	if _, err := bolt.CheckFile(copyPath); err != nil {
 		t.Errorf("store after the disk-full episode: %v", err)
 	}
 }
