@@ -73,7 +73,7 @@ func (m *Main) users(ctx context.Context, args []string) error {
 			return usageError{"account name: 1-32 characters of a-z 0-9 . _ -"}
 		}
 	}
-	db, err := m.openStore()
+	db, _, err := m.openState(ctx)
 	if err != nil {
 		return err
 	}

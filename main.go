@@ -234,7 +234,8 @@ func (m *Main) openStore() (*bolt.DB, error) {
 // app is the running bot's parts.
 type app struct {
 	reg    *registry.Registry
-	db     *bolt.DB
+	db     stateStore
+	file   *bolt.DB // the bbolt store; nil when the state is in PostgreSQL
 	engine *flows.Engine
 	sender *bot.Sender
 	disp   *bot.Dispatcher
@@ -256,7 +257,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 	if a.reg, err = m.openRegistry(); err != nil {
 		return nil, err
 	}
-	if a.db, err = m.openStore(); err != nil {
+	if a.db, a.file, err = m.openState(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -701,7 +702,7 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 	if sub != "list" && sub != "export" {
 		return usageError{fmt.Sprintf("unknown reports subcommand %q", sub)}
 	}
-	db, err := m.openStore()
+	db, _, err := m.openState(ctx)
 	if err != nil {
 		return err
 	}

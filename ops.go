@@ -70,19 +70,8 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 	if o.srv != nil {
 		run("http", func() error { return o.srv.Run(ctx) })
 	}
-	ctl := &bolt.Control{DB: o.a.db, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
-	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, bolt.ControlSocket)) })
-	if c.Ops.BackupDir != "" {
-		run("backup", func() error {
-			return every(ctx, c.Ops.BackupEvery, func() {
-				path, removed, err := o.a.db.BackupRotate(c.Ops.BackupDir, c.Ops.BackupKeep, o.m.now())
-				if err != nil {
-					log.Error().Err(err).Str("dir", c.Ops.BackupDir).Msg("backup failed")
-					return
-				}
-				log.Info().Str("file", path).Int("removed", len(removed)).Msg("backup written")
-			})
-		})
+	if o.a.file != nil {
+		o.startFileOps(ctx, run)
 	}
 	run("purge", func() error {
 		return every(ctx, 24*time.Hour, func() {
@@ -125,6 +114,9 @@ func (m *Main) backupCmd(args []string) error {
 	if len(args) != 1 {
 		return usageError{"usage: laporbansos backup FILE"}
 	}
+	if m.cfg.DatabaseURL != "" {
+		return errFileOnly
+	}
 	path := args[0]
 	n, err := bolt.RemoteBackup(m.controlSocket(), path)
 	from := "the running bot"
@@ -150,6 +142,9 @@ func (m *Main) backupCmd(args []string) error {
 func (m *Main) restoreCmd(args []string) error {
 	if len(args) != 1 {
 		return usageError{"usage: laporbansos restore FILE"}
+	}
+	if m.cfg.DatabaseURL != "" {
+		return errFileOnly
 	}
 	if _, err := m.dataDir(); err != nil {
 		return err
@@ -178,11 +173,11 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 		res storage.PurgeResult
 		err error
 	)
-	if *dry {
+	if *dry && m.cfg.DatabaseURL == "" {
 		res, err = bolt.RemotePurgeDry(m.controlSocket())
 	}
-	if !*dry || errors.Is(err, bolt.ErrNoBot) {
-		db, oerr := m.openStore()
+	if !*dry || m.cfg.DatabaseURL != "" || errors.Is(err, bolt.ErrNoBot) {
+		db, _, oerr := m.openState(ctx)
 		if oerr != nil {
 			if !*dry {
 				return fmt.Errorf("%w\n(a running bot purges by itself once a day; stop it to purge now)", oerr)
@@ -208,4 +203,25 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
 	}
 	return nil
+}
+
+// startFileOps runs what only the bbolt file has: the control socket (hot backups, purge dry
+// runs beside the bot) and the rotating backups. PostgreSQL is backed up with its own tools.
+func (o *ops) startFileOps(ctx context.Context, run func(string, func() error)) {
+	c := o.m.cfg
+	log := o.m.log
+	ctl := &bolt.Control{DB: o.a.file, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
+	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, bolt.ControlSocket)) })
+	if c.Ops.BackupDir != "" {
+		run("backup", func() error {
+			return every(ctx, c.Ops.BackupEvery, func() {
+				path, removed, err := o.a.file.BackupRotate(c.Ops.BackupDir, c.Ops.BackupKeep, o.m.now())
+				if err != nil {
+					log.Error().Err(err).Str("dir", c.Ops.BackupDir).Msg("backup failed")
+					return
+				}
+				log.Info().Str("file", path).Int("removed", len(removed)).Msg("backup written")
+			})
+		})
+	}
 }

@@ -64,6 +64,9 @@ type Config struct {
 	DailyLimit  int // lookups per chat per 24 hours (with CheckLimit, the lookup budget)
 	GlobalLimit int // lookups by all chats per hour
 	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
+
+	// DatabaseURL selects PostgreSQL for the shared state (postgres://…); "" keeps bbolt.
+	DatabaseURL Secret
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -173,6 +176,7 @@ var Variables = []Variable{
 	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
 	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
 	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
+	{"LAPOR_DATABASE_URL", "", "postgres://… : reports, sessions, queue and all other state in PostgreSQL, shared by several instances; empty: the bbolt file in LAPOR_DATA_DIR (secret)"},
 }
 
 // Variable documents one environment variable.
@@ -239,6 +243,10 @@ func Load(getenv Getenv) (Config, error) {
 		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
 		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
 		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
+		DatabaseURL: Secret(p.str("LAPOR_DATABASE_URL")),
+	}
+	if u := c.DatabaseURL.Value(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		p.fail("LAPOR_DATABASE_URL", "must be a postgres:// URL")
 	}
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
 	c.Ops = p.operations()
@@ -402,6 +410,7 @@ func (c Config) Describe() []string {
 		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
 		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
 		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
+		"LAPOR_DATABASE_URL":            c.DatabaseURL.String(),
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

@@ -1,5 +1,13 @@
 package storage
 
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
 // PurgedActorID replaces a citizen's chat id in the history and the audit log of a purged
 // report: on WhatsApp that id is the citizen's phone number.
 const PurgedActorID = "dihapus"
@@ -9,4 +17,43 @@ type PurgeResult struct {
 	Reports  []string // numbers of the reports whose personal data went
 	Sessions int      // dialogue sessions idle since before the cutoff
 	Photos   []string // files removed from the photo directory
+}
+
+// ScrubPersonalData removes a report's personal data in place.
+func ScrubPersonalData(r *Report, now time.Time) {
+	r.NIK, r.Name, r.Address, r.Desa = "", "", "", ""
+	r.ReasonText, r.Phone, r.ReporterName, r.Relation = "", "", "", ""
+	r.From.ID = ""
+	for i := range r.History {
+		if r.History[i].By.Name == CitizenActorName {
+			r.History[i].By.ID = PurgedActorID
+		}
+	}
+	r.PurgedAt = now
+}
+
+// ReportPhotos lists the files in dir whose names start with one of the report numbers
+// ("LB-2611-0042-1.jpg", "LB-2611-0042.jpg"); a missing dir has none.
+func ReportPhotos(dir string, ids []string) ([]string, error) {
+	if dir == "" || len(ids) == 0 {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: photo directory: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		for _, id := range ids {
+			// "LB-2611-1000" must not take "LB-2611-10000"'s photos.
+			if rest, ok := strings.CutPrefix(e.Name(), id); ok && (rest == "" || rest[0] < '0' || rest[0] > '9') {
+				out = append(out, filepath.Join(dir, e.Name()))
+				break
+			}
+		}
+	}
+	return out, nil
 }

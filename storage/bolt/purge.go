@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -61,7 +59,7 @@ func (tx *boltTx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 		if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
 			return res, err
 		}
-		scrub(r, tx.Now())
+		storage.ScrubPersonalData(r, tx.Now())
 		if err := tx.putReport(r); err != nil {
 			return res, err
 		}
@@ -76,19 +74,6 @@ func (tx *boltTx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// scrub removes a report's personal data in place.
-func scrub(r *Report, now time.Time) {
-	r.NIK, r.Name, r.Address, r.Desa = "", "", "", ""
-	r.ReasonText, r.Phone, r.ReporterName, r.Relation = "", "", "", ""
-	r.From.ID = ""
-	for i := range r.History {
-		if r.History[i].By.Name == CitizenActorName {
-			r.History[i].By.ID = PurgedActorID
-		}
-	}
-	r.PurgedAt = now
 }
 
 // scrubAudit replaces the citizen's chat id in the audit entries of the purged reports. The
@@ -148,7 +133,7 @@ func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir strin
 	if err != nil {
 		return res, err
 	}
-	photos, err := reportPhotos(photoDir, res.Reports)
+	photos, err := storage.ReportPhotos(photoDir, res.Reports)
 	if err != nil {
 		return res, err
 	}
@@ -162,30 +147,4 @@ func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir strin
 		}
 	}
 	return res, nil
-}
-
-// reportPhotos lists the files in dir whose names start with one of the report numbers
-// ("LB-2611-0042-1.jpg", "LB-2611-0042.jpg"); a missing dir has none.
-func reportPhotos(dir string, ids []string) ([]string, error) {
-	if dir == "" || len(ids) == 0 {
-		return nil, nil
-	}
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("storage: photo directory: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		for _, id := range ids {
-			// "LB-2611-1000" must not take "LB-2611-10000"'s photos.
-			if rest, ok := strings.CutPrefix(e.Name(), id); ok && (rest == "" || rest[0] < '0' || rest[0] > '9') {
-				out = append(out, filepath.Join(dir, e.Name()))
-				break
-			}
-		}
-	}
-	return out, nil
 }
