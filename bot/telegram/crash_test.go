@@ -16,7 +16,6 @@ import (
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
-	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // errKilled is what a store of a killed process returns: nothing more reaches the disk.
@@ -76,13 +75,13 @@ func (k *killer) update(site string, ctx context.Context, fn func(tx storage.Tx)
 
 // killStore is the store as one site of the process writes it.
 type killStore struct {
-	*bolt.DB
+	envStore
 	k    *killer
 	site string
 }
 
 func (s killStore) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
-	return s.k.update(s.site, ctx, fn, s.DB.Update)
+	return s.k.update(s.site, ctx, fn, s.envStore.Update)
 }
 
 // mortalChannel is the real channel of a process that may have died: a dead one sends nothing.
@@ -229,8 +228,8 @@ func TestCrashAtEachStepBoundary(t *testing.T) {
 				if k == nil {
 					return
 				}
-				e.engine.Store = killStore{DB: e.db, k: k, site: siteStep}
-				e.sender.Outbox = killStore{DB: e.db, k: k, site: siteAck}
+				e.engine.Store = killStore{envStore: e.db, k: k, site: siteStep}
+				e.sender.Outbox = killStore{envStore: e.db, k: k, site: siteAck}
 				e.sender.Workers = 1 // one send at a time: one message in the window of one commit
 				e.sender.Channels[Name] = mortalChannel{Channel: e.ch, k: k}
 			}

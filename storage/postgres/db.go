@@ -151,10 +151,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 var errNotOpen = errors.New("storage: database is not open")
 
-// retryable is a conflict that running the step again resolves.
+// retryable is a conflict that running the step again resolves. 25P02 ("transaction is
+// aborted") follows a conflict that the step's code met and passed over, as it may for a read
+// it can do without (a cached keyboard, say): the transaction is lost either way, and the re-run
+// is the step the code meant.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "25P02")
 }
 
 // Update runs fn in a SERIALIZABLE transaction, again from the start after a serialization
