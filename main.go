@@ -412,10 +412,10 @@ func (m *Main) serve(ctx context.Context) error {
 			// Registered even after a permanent stop: its replies stay queued until it is relinked.
 			a.sender.Channels[whatsapp.Name] = wa
 			waLog := m.log.With().Str("component", "whatsapp").Logger()
-			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, func() error {
+			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, m.once(ctx, a, whatsapp.Name, func(ctx context.Context) error {
 				whatsapp.UseLatestVersion(ctx, nil, waLog)
 				return wa.Run(ctx, a.disp)
-			}))
+			})))
 		}
 	}
 	if m.cfg.Telegram.Enabled() {
@@ -450,11 +450,16 @@ func (m *Main) serve(ctx context.Context) error {
 	// Always run: without a source it still picks up a `registry import` made beside the bot.
 	syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
 	run("registry-sync", func() error { return syncer.Run(ctx) })
-	run("reminders", func() error { return m.remind(ctx, a.engine) })
+	run("reminders", m.once(ctx, a, "reminders", func(ctx context.Context) error { return m.remind(ctx, a.engine) }))
 	ops.start(ctx, run)
 	m.log.Info().Strs("channels", slices.Sorted(maps.Keys(a.sender.Channels))).Msg("serving")
-	err = a.sender.Run(ctx)
+	err = m.once(ctx, a, "sender", a.sender.Run)()
 	wg.Wait()
+	if a.file == nil {
+		// Shared state: the instance sending now (or the next to lead) sends the rest; a flush
+		// here could send what that one is sending.
+		return err
+	}
 	// Whatever is still due goes out before the stores close.
 	flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -73,7 +73,7 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 	if o.a.file != nil {
 		o.startFileOps(ctx, run)
 	}
-	run("purge", func() error {
+	run("purge", o.m.once(ctx, o.a, "purge", func(ctx context.Context) error {
 		return every(ctx, 24*time.Hour, func() {
 			res, err := o.a.db.Purge(ctx, c.RetentionPeriod, photoDir(o.dir), false)
 			if err != nil {
@@ -87,7 +87,7 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 					Str("retention", c.Retention).Msg("retention purge: personal data removed")
 			}
 		})
-	})
+	}))
 }
 
 // every calls f at once and then every d until ctx is done.

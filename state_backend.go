@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
 	"github.com/laporbansos/laporbansos/storage/bolt"
@@ -38,4 +39,27 @@ func (m *Main) openState(ctx context.Context) (st stateStore, file *bolt.DB, err
 		return nil, nil, err
 	}
 	return f, f, nil
+}
+
+// leadEvery is how often a duty's leader checks that it still holds its lock; a dead leader's
+// duty moves to another instance within about three times this.
+const leadEvery = 2 * time.Second
+
+// once returns a run function for a duty that must run on exactly one instance (the sender,
+// WhatsApp, reminders, the purge): with PostgreSQL it runs while this instance leads it, and
+// here with the bbolt file, which only one process can open.
+func (m *Main) once(ctx context.Context, a *app, duty string, f func(ctx context.Context) error) func() error {
+	pg, ok := a.db.(*postgres.DB)
+	if !ok {
+		return func() error { return f(ctx) }
+	}
+	return func() error {
+		pg.Lead(ctx, duty, leadEvery, func(ctx context.Context) {
+			m.log.Info().Str("duty", duty).Msg("this instance leads")
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				m.log.Error().Err(err).Str("duty", duty).Msg("duty stopped; another instance may take it")
+			}
+		})
+		return nil
+	}
 }
