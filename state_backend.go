@@ -43,7 +43,7 @@ func (m *Main) openState(ctx context.Context) (st stateStore, file *bolt.DB, err
 
 // leadEvery is how often a duty's leader checks that it still holds its lock; a dead leader's
 // duty moves to another instance within about three times this.
-const leadEvery = 2 * time.Second
+var leadEvery = 2 * time.Second
 
 // once returns a run function for a duty that must run on exactly one instance (the sender,
 // WhatsApp, reminders, the purge): with PostgreSQL it runs while this instance leads it, and
