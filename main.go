@@ -233,12 +233,14 @@ func (m *Main) openStore() (*bolt.DB, error) {
 
 // app is the running bot's parts.
 type app struct {
-	reg    *registry.Registry
-	db     stateStore
-	file   *bolt.DB // the bbolt store; nil when the state is in PostgreSQL
-	engine *flows.Engine
-	sender *bot.Sender
-	disp   *bot.Dispatcher
+	reg      *registry.Registry
+	db       stateStore
+	file     *bolt.DB    // the bbolt store; nil when the state is in PostgreSQL
+	lead     *leadership // with PostgreSQL: this instance's terms as leader
+	leadOnce sync.Once
+	engine   *flows.Engine
+	sender   *bot.Sender
+	disp     *bot.Dispatcher
 }
 
 func (a *app) Close() {
