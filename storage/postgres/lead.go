@@ -20,7 +20,7 @@ func lockKey(name string) int64 {
 // WhatsApp linked device, reminders and purges. The lock lives on a connection of its own; when
 // that connection is lost (the database restarted, a network cut, the holder terminated) fn's
 // context is cancelled, and when the holding process dies the server drops the lock with the
-// connection, so another instance takes over within about three times every. Lead returns when
+// connection, so another instance takes over within about five times every. Lead returns when
 // ctx is done.
 func (db *DB) Lead(ctx context.Context, name string, every time.Duration, fn func(ctx context.Context)) {
 	key := lockKey(name)
@@ -36,6 +36,10 @@ func (db *DB) Lead(ctx context.Context, name string, every time.Duration, fn fun
 	}
 }
 
+// pingTimeout is how long the leader waits for the database to answer before it gives up its
+// term: long enough for a loaded server, short enough for a quick failover.
+func pingTimeout(every time.Duration) time.Duration { return 3 * every }
+
 // leadOnce tries the lock once and, when it gets it, runs fn until fn returns or the lock's
 // connection is lost. It reports whether it held the lock.
 func (db *DB) leadOnce(ctx context.Context, key int64, every time.Duration, fn func(ctx context.Context)) bool {
@@ -49,9 +53,9 @@ func (db *DB) leadOnce(ctx context.Context, key int64, every time.Duration, fn f
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil || !ok {
 		return false
 	}
-	// A leader cut off from the database notices within two periods (the ping interval and its
-	// timeout); the new one waits that long before starting, so the two never overlap.
-	grace := time.NewTimer(2*every + every/2)
+	// A leader cut off from the database notices within the ping interval plus its timeout; the
+	// new one waits longer than that before starting, so the two never overlap.
+	grace := time.NewTimer(every + pingTimeout(every) + every/2)
 	select {
 	case <-ctx.Done():
 		grace.Stop()
@@ -73,7 +77,7 @@ func (db *DB) leadOnce(ctx context.Context, key int64, every time.Duration, fn f
 			_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
 			return true
 		case <-t.C:
-			pctx, pcancel := context.WithTimeout(ctx, every)
+			pctx, pcancel := context.WithTimeout(ctx, pingTimeout(every))
 			err := conn.Ping(pctx)
 			pcancel()
 			if err != nil && ctx.Err() == nil {
