@@ -55,9 +55,18 @@ type leadership struct {
 	changed chan struct{}   // closed when term changes
 }
 
+// set starts a term; end ends it.
 func (l *leadership) set(term context.Context) {
 	l.mu.Lock()
 	l.term = term
+	close(l.changed)
+	l.changed = make(chan struct{})
+	l.mu.Unlock()
+}
+
+func (l *leadership) end() {
+	l.mu.Lock()
+	l.term = nil
 	close(l.changed)
 	l.changed = make(chan struct{})
 	l.mu.Unlock()
@@ -94,7 +103,7 @@ func (m *Main) once(ctx context.Context, a *app, duty string, f func(ctx context
 			m.log.Info().Msg("this instance leads: sender, WhatsApp, reminders, purge")
 			a.lead.set(term)
 			<-term.Done()
-			a.lead.set(nil)
+			a.lead.end()
 		})
 	})
 	return func() error {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ var migrations embed.FS
 const migrationLock = 0x6c61706f722d6d69
 
 // maxRetries bounds the re-runs of one Update after serialization failures.
-const maxRetries = 50
+const maxRetries = 100
 
 // DB is the PostgreSQL store. Set the fields before Open.
 type DB struct {
@@ -45,6 +46,10 @@ type DB struct {
 	Log zerolog.Logger
 
 	pool *pgxpool.Pool
+	// side runs the few statements that must not join a step's transaction (the global lookup
+	// counter), on connections of its own: taking them from pool could wait forever on steps
+	// that each hold a connection of pool.
+	side *pgxpool.Pool
 
 	seqMu sync.Mutex
 	seqs  map[string]bool // report number sequences known to exist
@@ -78,7 +83,14 @@ func (db *DB) Open(ctx context.Context) error {
 		pool.Close()
 		return err
 	}
-	db.pool = pool
+	sideCfg := cfg.Copy()
+	sideCfg.MaxConns = 4
+	side, err := pgxpool.NewWithConfig(ctx, sideCfg)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("storage: connect: %w", err)
+	}
+	db.pool, db.side = pool, side
 	db.seqs = map[string]bool{}
 	if db.Now == nil {
 		db.Now = time.Now
@@ -90,7 +102,8 @@ func (db *DB) Open(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.pool != nil {
 		db.pool.Close()
-		db.pool = nil
+		db.side.Close()
+		db.pool, db.side = nil, nil
 	}
 	return nil
 }
@@ -189,8 +202,8 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, fn func(tx storage.Tx
 		if err == nil || !retryable(err) || attempt >= maxRetries {
 			return err
 		}
-		// A short pause, growing, so colliding steps do not collide again at once.
-		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+		// A short random pause, growing, so colliding steps do not collide again at once.
+		time.Sleep(time.Duration(rand.Int64N(int64(min(attempt+1, 20)) * int64(time.Millisecond))))
 	}
 }
 

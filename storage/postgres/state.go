@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -196,21 +195,26 @@ func (tx *pgTx) SpendLookup(chat storage.ChatAddr, lim storage.LookupLimits) (st
 		return storage.LookupGrant{Scope: storage.ScopeChatHour, Limit: lim.ChatHour, RetryAt: time.Unix(inHour[len(inHour)-lim.ChatHour], 0).Add(time.Hour)}, nil
 	}
 	hour := now.UTC().Truncate(time.Hour)
-	globalK := "global/" + hour.Format("2006010215")
-	var count uint64
-	if v, err := tx.Get(budgetBucket, globalK); err == nil && len(v) == 8 {
-		count = binary.BigEndian.Uint64(v)
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return storage.LookupGrant{}, err
-	}
-	if lim.GlobalHour > 0 && count >= uint64(lim.GlobalHour) {
-		return storage.LookupGrant{Scope: storage.ScopeGlobal, Limit: lim.GlobalHour, RetryAt: hour.Add(time.Hour)}, nil
-	}
-	if _, err := tx.exec(`DELETE FROM state WHERE bucket = $1 AND key LIKE 'global/%' AND key < $2`, budgetBucket, globalK); err != nil {
-		return storage.LookupGrant{}, err
-	}
-	if err := tx.Put(budgetBucket, globalK, binary.BigEndian.AppendUint64(nil, count+1)); err != nil {
-		return storage.LookupGrant{}, err
+	if lim.GlobalHour > 0 {
+		// The global counter is one row every step would write: inside the step's SERIALIZABLE
+		// transaction, 64 chats at once would mostly abort each other. It is counted on its own,
+		// atomically, so a step that is then rolled back or re-run may spend one global lookup
+		// more than bbolt would: the global limit is a flood guard, not an account.
+		var count int64
+		err := tx.db.side.QueryRow(tx.ctx, `INSERT INTO lookup_global (hour, n) VALUES ($1, 1)
+			ON CONFLICT (hour) DO UPDATE SET n = lookup_global.n + 1 WHERE lookup_global.n < $2
+			RETURNING n`, hour, lim.GlobalHour).Scan(&count)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return storage.LookupGrant{Scope: storage.ScopeGlobal, Limit: lim.GlobalHour, RetryAt: hour.Add(time.Hour)}, nil
+		}
+		if err != nil {
+			return storage.LookupGrant{}, err
+		}
+		if count == 1 {
+			if _, err := tx.db.side.Exec(tx.ctx, `DELETE FROM lookup_global WHERE hour < $1`, hour); err != nil {
+				return storage.LookupGrant{}, err
+			}
+		}
 	}
 	times = append(times, now.Unix())
 	v, err := json.Marshal(times)
