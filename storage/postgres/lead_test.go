@@ -12,8 +12,8 @@ import (
 	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
-// Two instances compete for one duty: one leads, the other waits; when the leader's
-// connection is killed (as when its process dies) the other takes over, and they never lead
+// Two instances compete for one duty: one leads, the other waits; when the leader's process
+// dies (its database session ends, its code stops) the other takes over, and they never lead
 // at the same time.
 func TestLeadFailover(t *testing.T) {
 	url := pgtest.NewDatabase(t)
@@ -50,7 +50,8 @@ func TestLeadFailover(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Go(func() { a.Lead(ctx, "sender", 50*time.Millisecond, duty("a")) })
+	actx, aDies := context.WithCancel(ctx)
+	wg.Go(func() { a.Lead(actx, "sender", 50*time.Millisecond, duty("a")) })
 	waitFor(t, "a leads", func() bool { mu.Lock(); defer mu.Unlock(); return leading["a"] })
 	wg.Go(func() { b.Lead(ctx, "sender", 50*time.Millisecond, duty("b")) })
 	time.Sleep(300 * time.Millisecond)
@@ -71,6 +72,7 @@ func TestLeadFailover(t *testing.T) {
 	if err != nil || killed != 1 {
 		t.Fatalf("terminated %d lock holders: %v", killed, err)
 	}
+	aDies() // and no code of it runs any more
 	waitFor(t, "b takes over", func() bool { mu.Lock(); defer mu.Unlock(); return leading["b"] })
 	mu.Lock()
 	if overlap {
