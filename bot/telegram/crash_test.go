@@ -318,6 +318,7 @@ func TestBlockedThenReturningCitizen(t *testing.T) {
 	f := e.fake
 	id := e.report(citizen, nikFresh)
 	e.posted(staffChat, id)
+	settle(e) // nothing to the citizen still in flight when the block starts
 	f.mu.Lock()
 	f.fail = func(method string, p url.Values) *fakeErr {
 		if method == "sendMessage" && p.Get("chat_id") == itoa(citizen) {
