@@ -194,9 +194,11 @@ type draft struct {
 	Paused, AskLeave string
 	// NoPhone: the person reported has no phone (only for someone else).
 	NoPhone bool
+	Editing bool
+
 	// NoNIKNote is why the person has no NIK/KTP; set only on a report without NIK (nonik.go).
 	NoNIKNote string
-	Editing bool
+
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
