@@ -5,9 +5,10 @@ package flows
 // catalogue (messages.go), kept apart so these flows read together.
 
 const (
-	msgNoNIKStart    = "Baik, laporan tetap bisa dikirim tanpa NIK. Karena data tidak bisa diperiksa otomatis, petugas akan datang ke alamat untuk verifikasi: isi nama dan alamat selengkap mungkin."
-	msgAskNoNIKNote  = "Mengapa tidak punya NIK/KTP? Ceritakan singkat (maksimal %d karakter), misalnya: belum pernah rekam e-KTP, KTP hilang dan lupa NIK, pendatang belum pindah domisili."
-	msgAcceptedNoNIK = "Karena laporan ini tanpa NIK, petugas akan datang ke alamat untuk verifikasi. Kantor desa/kelurahan dapat membantu mengurus NIK dan KTP (rekam e-KTP di Dukcapil); dengan NIK, bantuan lebih mudah disalurkan."
+	msgNoNIKStart     = "Baik, laporan tetap bisa dikirim tanpa NIK. Karena data tidak bisa diperiksa otomatis, petugas akan datang ke alamat untuk verifikasi: isi nama dan alamat selengkap mungkin."
+	msgAskNoNIKNote   = "Mengapa tidak punya NIK/KTP? Ceritakan singkat (maksimal %d karakter), misalnya: belum pernah rekam e-KTP, KTP hilang dan lupa NIK, pendatang belum pindah domisili."
+	msgNoNIKNoteWords = "Mohon tulis dengan kata-kata, misalnya: belum pernah rekam e-KTP."
+	msgAcceptedNoNIK  = "Karena laporan ini tanpa NIK, petugas akan datang ke alamat untuk verifikasi. Kantor desa/kelurahan dapat membantu mengurus NIK dan KTP (rekam e-KTP di Dukcapil); dengan NIK, bantuan lebih mudah disalurkan."
 
 	msgReviewNoNIK     = "NIK: tidak punya NIK/KTP"
 	msgReviewNoNIKNote = "Sebab tanpa NIK: %s"

@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
@@ -23,8 +24,17 @@ func (d *draft) noNIK() bool { return d.NoNIKNote != "" }
 // noNIKStep is the note's entry in the step table (steps.go).
 var noNIKStep = &step{state: stNoNIKNote, flow: "lapor", ask: func(c *conv) { c.say(msgAskNoNIKNote, maxNoNIKNote) },
 	ev: "nonik_note", next: stName, only: func(d *draft) bool { return d.noNIK() },
-	answer: textStep(minFreeText, maxNoNIKNote, func(d *draft) *string { return &d.NoNIKNote }),
+	answer: answerNoNIKNote,
 	edit:   editNoNIKNote, review: func(d *draft) string { return fmt.Sprintf(msgReviewNoNIKNote, d.NoNIKNote) }}
+
+// answerNoNIKNote takes the note: a few words, not only emoji or digits (staff must read it).
+func answerNoNIKNote(c *conv, st *step, text string) {
+	if !strings.ContainsFunc(text, unicode.IsLetter) {
+		c.ask(msgNoNIKNoteWords)
+		return
+	}
+	textStep(minFreeText, maxNoNIKNote, func(d *draft) *string { return &d.NoNIKNote })(c, st, text)
+}
 
 // saysNoNIK reports whether an answer at the NIK step says the person has no NIK/KTP: the button,
 // its number when no other question is open, or a phrase of the synonym table ("saya tidak punya
