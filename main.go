@@ -286,6 +286,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		SessionTTL:  m.cfg.SessionTTL,
 		CheckLimit:  m.cfg.CheckLimit,
 		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
+		Contact: m.cfg.Contact,
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
 	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}
@@ -732,7 +733,9 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 	}
 	for _, r := range rs {
 		nik := "-"
-		if n, err := registry.ParseNIK(r.NIK); err == nil {
+		if r.NoNIK {
+			nik = "TANPA NIK"
+		} else if n, err := registry.ParseNIK(r.NIK); err == nil {
 			nik = n.Masked()
 		}
 		fmt.Fprintf(m.Stdout, "%-13s %-9s %-33s %s  %s  %s\n", r.ID, storage.KindLabel(r.Kind), storage.StatusLabel(r.Status),

@@ -64,6 +64,10 @@ type Config struct {
 	DailyLimit  int // lookups per chat per 24 hours (with CheckLimit, the lookup budget)
 	GlobalLimit int // lookups by all chats per hour
 	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
+
+	// Contact is the office citizens are sent to (address, phone, hours), in help and in every
+	// rejection; "" leaves the line out (doctor warns).
+	Contact string
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -173,6 +177,7 @@ var Variables = []Variable{
 	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
 	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
 	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
+	{"LAPOR_CONTACT", "", "office citizens are sent to, one line: address, phone, opening hours; named in help and every rejection (empty: left out, doctor warns)"},
 }
 
 // Variable documents one environment variable.
@@ -239,6 +244,7 @@ func Load(getenv Getenv) (Config, error) {
 		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
 		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
 		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
+		Contact:     p.contact("LAPOR_CONTACT"),
 	}
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
 	c.Ops = p.operations()
@@ -402,6 +408,7 @@ func (c Config) Describe() []string {
 		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
 		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
 		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
+		"LAPOR_CONTACT":                 c.Contact,
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

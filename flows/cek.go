@@ -58,6 +58,7 @@ func (c *conv) cek(text string) {
 	} else {
 		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
 	}
+	b.WriteString(c.e.dataAsOf())
 	b.WriteString("\n\n")
 	if len(own)+len(other) == 0 {
 		b.WriteString(msgCekNoReport)
@@ -108,7 +109,7 @@ func (c *conv) cekReport(id string) {
 		c.say(msgCekNumberOther+"\n\n"+msgCekAgain, r.ID, status, date)
 		return
 	}
-	c.say(msgCekOwnNumber + " NIK " + maskNIK(r.NIK) + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
+	c.say(msgCekOwnNumber + " " + ownNIK(r) + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
 }
 
 // historyLine is a report's number and its status history, without anyone's personal data.

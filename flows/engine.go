@@ -120,6 +120,9 @@ type Engine struct {
 	DailyLimit  int
 	GlobalLimit int
 	ScrapeAlert int
+	// Contact is the office to contact (address, phone, hours), named in help and rejections;
+	// "" leaves the line out.
+	Contact string
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's

@@ -216,13 +216,13 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	case storage.StatusEligible:
 		citizen = fmt.Sprintf(msgNotifyEligible, r.ID, stamp(last.At.Add(e.DeliverySLA)))
 	case storage.StatusIneligible:
-		citizen = fmt.Sprintf(msgNotifyIneligibleCat, r.ID, cat.Label, cat.Next)
+		citizen = fmt.Sprintf(msgNotifyIneligibleCat, r.ID, cat.Label, cat.Next) + "\n" + msgHowToDTSEN + e.contactLine()
 	case storage.StatusDelivered:
 		citizen = fmt.Sprintf(msgNotifyDelivered, r.ID)
 	case storage.StatusUpheld:
 		citizen = fmt.Sprintf(msgNotifyUpheld, r.ID)
 	case storage.StatusDismissed:
-		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next)
+		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next) + e.contactLine()
 	}
 	if citizen != "" && r.From.Channel != "" {
 		out = append(out, Reply{To: r.From, Text: citizen, Report: r.ID})
@@ -245,7 +245,7 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 		} else {
 			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
-		fmt.Fprintf(&b, msgStaffName+"\n", r.Name, maskNIK(r.NIK), ageNote(r))
+		b.WriteString(staffNameLine(r) + "\n")
 		if r.IssuedAt != "" {
 			fmt.Fprintf(&b, msgStaffIssuedElsewhere+"\n", r.IssuedAt)
 		}
@@ -316,7 +316,8 @@ func (s *staffTurn) detail(id string) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
+	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], detailNIK(r))
+	s.detailNoNIK(&b, r)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
 		info := nik.InfoAt(r.CreatedAt)
 		sex := "laki-laki"
@@ -372,7 +373,7 @@ func briefLine(r *storage.Report) string {
 	if who == "" {
 		who = "-"
 	}
-	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04"))
+	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04")) + briefNoNIK(r)
 }
 
 // reports lists reports through the store's status index; an error ends the turn.

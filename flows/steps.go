@@ -49,8 +49,9 @@ var steps = []*step{
 	{state: stWho, flow: "lapor", ask: asksChoice(msgAskWho, whoOptions, 0), answer: answerWho, ev: "who", next: stNIK,
 		review: func(d *draft) string { return fmt.Sprintf(msgReviewWho, whoLabel(d.Who)) }},
 	{state: stNIK, flow: "lapor", ask: askNIK, ev: "nik", next: stName,
-		answer: answerNIK,
-		edit:   editNIK, review: func(d *draft) string { return fmt.Sprintf(msgReviewNIK, d.NIK) }},
+		answer: answerNIK, alt: map[string]string{"nonik": stNoNIKNote},
+		edit: editNIK, review: nikReview},
+	noNIKStep, // a person without NIK/KTP: why (nonik.go)
 	{state: stName, flow: "lapor", ask: asks(msgAskName), ev: "name", next: stAddress,
 		answer: nameStep(func(d *draft) *string { return &d.Name }),
 		edit:   editName, review: func(d *draft) string { return fmt.Sprintf(msgReviewName, d.Name) }},
@@ -194,6 +195,10 @@ type draft struct {
 	// NoPhone: the person reported has no phone (only for someone else).
 	NoPhone bool
 	Editing bool
+
+	// NoNIKNote is why the person has no NIK/KTP; set only on a report without NIK (nonik.go).
+	NoNIKNote string
+
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
@@ -223,6 +228,7 @@ var draftFields = []struct {
 	{kPendingWhy, func(d *draft) *string { return &d.PendingWhy }},
 	{kPaused, func(d *draft) *string { return &d.Paused }},
 	{kAskLeave, func(d *draft) *string { return &d.AskLeave }},
+	{kNoNIKNote, func(d *draft) *string { return &d.NoNIKNote }},
 }
 
 func decodeDraft(m map[string]string) *draft {

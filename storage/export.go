@@ -25,6 +25,7 @@ var ExportColumns = []string{
 	"nomor", "jenis", "status", "dibuat", "nik", "nama", "alamat", "desa", "kecamatan",
 	"alasan", "keterangan", "telepon", "pelapor", "hubungan", "kanal",
 	"diputuskan_oleh", "diputuskan_pada", "catatan",
+	"tanpa_nik",
 }
 
 // exportTime is WIB, to the minute: how staff read times.
@@ -100,6 +101,7 @@ func exportRow(r *Report) []string {
 		r.ID, KindLabel(r.Kind), StatusLabel(r.Status), wibTime(r.CreatedAt), r.NIK, r.Name, r.Address,
 		r.Desa, r.Kecamatan, ReasonLabel(r.Kind, r.Reason), r.ReasonText, r.Phone, r.ReporterName, relation,
 		r.From.Channel, decidedBy, decidedAt, note,
+		noNIKCell(r),
 	}
 	for i, cell := range row {
 		row[i] = neutralise(cell)

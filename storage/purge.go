@@ -67,7 +67,12 @@ func (tx *Tx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 	}
 	purged := map[string]bool{}
 	for _, r := range due {
-		if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
+		if r.NIK != "" {
+			if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
+				return res, err
+			}
+		}
+		if err := tx.unindexNameDesa(r); err != nil {
 			return res, err
 		}
 		scrub(r, tx.Now)
@@ -91,6 +96,7 @@ func (tx *Tx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 func scrub(r *Report, now time.Time) {
 	r.NIK, r.Name, r.Address, r.Desa = "", "", "", ""
 	r.ReasonText, r.Phone, r.ReporterName, r.Relation = "", "", "", ""
+	r.NoNIKNote = ""
 	r.From.ID = ""
 	for i := range r.History {
 		if r.History[i].By.Name == CitizenActorName {

@@ -99,14 +99,19 @@ func (tx *Tx) CreateReport(r *Report) error {
 	if r.Status != StatusSubmitted && r.Status != StatusAutoRejected {
 		return fmt.Errorf("%w: a new report cannot start as %q", ErrInvalid, r.Status)
 	}
-	if r.NIK == "" {
+	if r.NIK == "" && !(r.NoNIK && r.Kind == KindReport && r.Status == StatusSubmitted) {
 		return fmt.Errorf("%w: report without NIK", ErrInvalid)
+	}
+	if r.NIK != "" && r.NoNIK {
+		return fmt.Errorf("%w: a report with a NIK marked as without", ErrInvalid)
 	}
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = tx.Now
 	}
-	if err := tx.nikDamaged(r.NIK); err != nil {
-		return err
+	if r.NIK != "" {
+		if err := tx.nikDamaged(r.NIK); err != nil {
+			return err
+		}
 	}
 
 	yymm := tx.Now.In(wib).Format("0601")
@@ -145,7 +150,12 @@ func (tx *Tx) CreateReport(r *Report) error {
 	if err := tx.bucket(bucketReportStatus).Put(statusKey(r), nil); err != nil {
 		return err
 	}
-	if err := tx.bucket(bucketReportNIK).Put(nikKey(r.NIK, r.ID), nil); err != nil {
+	if r.NIK != "" {
+		if err := tx.bucket(bucketReportNIK).Put(nikKey(r.NIK, r.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := tx.indexNameDesa(r); err != nil {
 		return err
 	}
 	return tx.appendAudit(r.ID, first)

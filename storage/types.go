@@ -84,6 +84,14 @@ type Report struct {
 	History   []Transition `json:"history"`
 	// PurgedAt is when the retention period removed the personal data (see Tx.Purge).
 	PurgedAt time.Time `json:"purged_at,omitzero"`
+
+	// NoNIK marks a report on a person without NIK/KTP (NIK is empty): no registry check was
+	// possible, staff verify on a visit. NoNIKNote is the citizen's word on why there is none.
+	NoNIK     bool   `json:"no_nik,omitempty"`
+	NoNIKNote string `json:"no_nik_note,omitempty"`
+	// PossibleDuplicates are earlier reports with the same normalised name in the same desa,
+	// found when a report without NIK was filed (see ReportsByNameDesa).
+	PossibleDuplicates []string `json:"possible_duplicates,omitempty"`
 }
 
 // Errors returned by the store. Not-found is an error, never a nil result.

@@ -341,7 +341,7 @@ func (h *Handler) reportList(w http.ResponseWriter, r *http.Request, a *authed) 
 	d.Statuses = append(slices.Clone(statusOrder[storage.KindReport]), storage.StatusUpheld, storage.StatusDismissed)
 	start := min((f.Page-1)*size, len(rs))
 	for _, rep := range rs[start:min(start+size, len(rs))] {
-		d.Rows = append(d.Rows, listRow{R: rep, NIK: registry.NIK(rep.NIK).Masked(),
+		d.Rows = append(d.Rows, listRow{R: rep, NIK: nikShown(rep, false),
 			Overdue: overdue(rep, now, h.cfg.VerifySLA, h.cfg.DeliverySLA)})
 	}
 	if f.Page > 1 {
@@ -402,10 +402,10 @@ func (h *Handler) reportPage(w http.ResponseWriter, r *http.Request, a *authed) 
 		h.serverError(w, r, err)
 		return
 	}
-	d := reportData{R: rep, Full: full, NIK: rep.NIK, Phone: rep.Phone,
+	d := reportData{R: rep, Full: full, NIK: nikShown(rep, full), Phone: rep.Phone,
 		Overdue: overdue(rep, h.now(), h.cfg.VerifySLA, h.cfg.DeliverySLA)}
 	if !full {
-		d.NIK, d.Phone = registry.NIK(rep.NIK).Masked(), maskPhone(rep.Phone)
+		d.Phone = maskPhone(rep.Phone)
 	}
 	audit, err := h.db.Audit(r.Context(), rep.CreatedAt)
 	if err != nil {
