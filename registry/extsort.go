@@ -1,0 +1,808 @@
+package registry
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// An import sorts its rows by NIK with an external merge sort, so that its memory does not grow
+// with the source: rows are parsed into a bounded run (encoded records, row keys and name-index
+// entries), a full run is sorted in memory and spilled to an unlinked temporary file in the data
+// directory, and at the end the runs are merged straight into the bbolt file in key order. A
+// source that fits in one run (a regency, up to about a million rows) is never written to disk:
+// its one run is merged from memory, as before.
+
+// runLimits bound one run. Together with the radix sort's scratch copies they are the import's
+// working memory (about 170 MB); tests shrink them to force many runs.
+type runLimits struct {
+	arenaBytes int // encoded records
+	rows       int
+	names      int // name-index entries
+}
+
+var defaultRunLimits = runLimits{arenaBytes: 72 << 20, rows: 1 << 20, names: 3 << 20}
+
+// bloomMaxBytes caps the Bloom filter: 12 bits a key up to about 85 million NIKs, fewer beyond
+// (about 7.7 bits, 3–4 % false positives, for the national 139.5 million). Uncapped it would be
+// 210 MB for the national registry, and bbolt copies a value that large once more while writing.
+const bloomMaxBytes = 128 << 20
+
+// extSort is an import's sorting state beside parsed: the spilled runs and the current run's
+// name-index entries.
+type extSort struct {
+	dir      string
+	lim      runLimits
+	runs     []runFile // record runs, in source order
+	nameRuns []runFile
+	names    []nameRow // owned by the name worker until wait returns
+
+	validRows  int   // rows accepted, every run
+	arenaTotal int64 // encoded record bytes, every run
+	nameTotal  int   // name-index entries, every run
+
+	// Names are tokenised by a worker goroutine while the parser goes on: on two cores that
+	// takes the name index almost entirely off the import's critical path.
+	batch    []nameJob
+	jobs     chan []nameJob
+	inFlight sync.WaitGroup
+	queued   atomic.Int64 // name entries the worker has appended, for the run limit
+	started  bool
+	last     struct {
+		nik       uint64
+		desa, kec int
+		name      string
+	}
+	// the worker's own
+	regions map[[2]int]uint64 // (desa id, kecamatan id) → region hash; 0: not indexable
+	tokBuf  []byte
+	toks    [][]byte
+}
+
+// nameJob is a row to index: the name, and its desa and kecamatan as ids and as text.
+type nameJob struct {
+	nik             uint64
+	name, desa, kec string
+	ids             [2]int
+}
+
+const nameJobBatch = 4096
+
+// nameRow is one name-index entry: the hash of (kecamatan, desa, name token) and a NIK.
+type nameRow struct{ key, nik uint64 }
+
+type runFile struct {
+	f    *os.File
+	size int64
+}
+
+func newExtSort(dir string) *extSort {
+	return &extSort{dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
+}
+
+// close stops the name worker and releases the run files. They were unlinked when created, so a
+// crash leaves nothing.
+func (e *extSort) close() {
+	if e.started {
+		e.inFlight.Wait()
+		close(e.jobs)
+		e.started = false
+	}
+	for _, rf := range append(e.runs, e.nameRuns...) {
+		_ = rf.f.Close()
+	}
+	e.runs, e.nameRuns = nil, nil
+}
+
+// initCap sizes the first run's buffers from the source size, capped at the run limits.
+func (e *extSort) initCap(p *parsed, size int64) {
+	if size <= 0 {
+		return
+	}
+	rows := min(size/100+16, int64(e.lim.rows))
+	p.rows = make([]row, 0, rows)
+	p.arena = make([]byte, 0, min(size*6/10+1024, int64(e.lim.arenaBytes)+MaxRecordBytes))
+	e.names = make([]nameRow, 0, min(rows*2, int64(e.lim.names)))
+}
+
+// rowAdded is called after each valid row is appended to p: it queues the row's name for the
+// index and spills the run when it is full.
+func (e *extSort) rowAdded(p *parsed, nik uint64, f *[numCols]string, desa, kec int) error {
+	e.validRows++
+	// Exports list a NIK's programs on consecutive rows with the same name: index it once.
+	if f[colDesa] != "" && f[colKecamatan] != "" &&
+		(e.last.nik != nik || e.last.desa != desa || e.last.kec != kec || e.last.name != f[colNama]) {
+		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, f[colNama]
+		e.batch = append(e.batch, nameJob{nik: nik, name: f[colNama], desa: f[colDesa], kec: f[colKecamatan], ids: [2]int{desa, kec}})
+		if len(e.batch) == nameJobBatch {
+			e.send()
+		}
+	}
+	// The worker may be behind by the batches in flight: count them as full.
+	names := int(e.queued.Load()) + (cap(e.jobs)+2)*nameJobBatch*3
+	if len(p.arena) >= e.lim.arenaBytes || len(p.rows) >= e.lim.rows || names > e.lim.names {
+		return e.spill(p)
+	}
+	return nil
+}
+
+func (e *extSort) send() {
+	if !e.started {
+		e.started = true
+		e.jobs = make(chan []nameJob, 2)
+		go e.nameWorker()
+	}
+	e.inFlight.Add(1)
+	e.jobs <- e.batch
+	e.batch = make([]nameJob, 0, nameJobBatch)
+}
+
+// wait hands over the queued names and returns once the worker has indexed them all.
+func (e *extSort) wait() {
+	if len(e.batch) > 0 {
+		e.send()
+	}
+	e.inFlight.Wait()
+}
+
+func (e *extSort) nameWorker() {
+	for batch := range e.jobs {
+		for i := range batch {
+			e.addNames(&batch[i])
+		}
+		e.queued.Store(int64(len(e.names)))
+		e.inFlight.Done()
+	}
+}
+
+// maxNameTokens bounds the tokens indexed for one name.
+const maxNameTokens = 12
+
+func (e *extSort) addNames(j *nameJob) {
+	rh, ok := e.regions[j.ids]
+	if !ok {
+		rh = regionHash(normRegion(j.kec), normRegion(j.desa))
+		e.regions[j.ids] = rh
+	}
+	if rh == 0 {
+		return
+	}
+	e.tokBuf, e.toks = canonTokens(j.name, e.tokBuf[:0], e.toks[:0])
+	n := 0
+	for i, t := range e.toks {
+		if len(t) < 2 || slices.ContainsFunc(e.toks[:i], func(o []byte) bool { return bytes.Equal(o, t) }) {
+			continue
+		}
+		if n++; n > maxNameTokens {
+			break
+		}
+		e.names = append(e.names, nameRow{key: tokenHash(rh, t), nik: j.nik})
+	}
+}
+
+func (e *extSort) tempFile() (*os.File, error) {
+	f, err := os.CreateTemp(e.dir, tmpPrefix+"sort-*"+tmpSuffix)
+	if err != nil {
+		return nil, err
+	}
+	// Unlinked at once: the open file lives on until the import closes it, and an import killed
+	// midway leaves nothing behind.
+	_ = os.Remove(f.Name())
+	return f, nil
+}
+
+// spill sorts the current run and writes it to two temporary files: records as
+// key(8) uvarint(len) record, name entries as key(8) nik(8).
+func (e *extSort) spill(p *parsed) error {
+	e.wait()
+	if len(p.rows) > 0 {
+		rows := sortRows(p.rows)
+		rf, err := e.writeRun(func(w *bufio.Writer) error {
+			var hdr [8 + binary.MaxVarintLen64]byte
+			for _, rw := range rows {
+				rec := rw.record(p.arena)
+				binary.BigEndian.PutUint64(hdr[:], rw.key)
+				n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
+				_, _ = w.Write(hdr[:8+n])
+				if _, err := w.Write(rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		e.runs = append(e.runs, rf)
+		e.arenaTotal += int64(len(p.arena))
+		p.rows, p.arena = rows[:0], p.arena[:0]
+	}
+	if len(e.names) > 0 {
+		names := sortNames(e.names)
+		rf, err := e.writeRun(func(w *bufio.Writer) error {
+			var b [16]byte
+			for _, n := range names {
+				binary.BigEndian.PutUint64(b[:], n.key)
+				binary.BigEndian.PutUint64(b[8:], n.nik)
+				if _, err := w.Write(b[:]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		e.nameRuns = append(e.nameRuns, rf)
+		e.nameTotal += len(names)
+		e.names = names[:0]
+		e.queued.Store(0)
+	}
+	return nil
+}
+
+func (e *extSort) writeRun(fill func(*bufio.Writer) error) (runFile, error) {
+	f, err := e.tempFile()
+	if err != nil {
+		return runFile{}, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err != nil {
+		_ = f.Close()
+		return runFile{}, err
+	}
+	return runFile{f: f, size: size}, nil
+}
+
+// sortNames sorts name entries by key, stably (source order among equal keys), with an LSD radix
+// sort over the 48-bit key.
+func sortNames(rows []nameRow) []nameRow {
+	const bits, passes = 12, 4
+	if len(rows) < 256 {
+		slices.SortStableFunc(rows, func(a, b nameRow) int {
+			switch {
+			case a.key < b.key:
+				return -1
+			case a.key > b.key:
+				return 1
+			}
+			return 0
+		})
+		return rows
+	}
+	tmp := make([]nameRow, len(rows))
+	src, dst := rows, tmp
+	for pass := range passes {
+		shift := uint(pass * bits)
+		var count [1 << bits]int
+		for _, r := range src {
+			count[(r.key>>shift)&(1<<bits-1)]++
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for _, r := range src {
+			d := (r.key >> shift) & (1<<bits - 1)
+			dst[count[d]] = r
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
+// built is a parsed source ready to be written: its runs, and the metadata that write completes
+// (duplicates, distinct NIKs) while merging.
+type built struct {
+	p    *parsed
+	e    *extSort
+	meta Meta
+}
+
+// build counts what is known before the merge. RowsImported is the valid rows here; write
+// subtracts the duplicates.
+func (p *parsed) build() *built {
+	e := p.ext
+	e.wait()
+	b := &built{p: p, e: e, meta: Meta{PerProgram: make(map[string]int, len(p.perProg))}}
+	for id, n := range p.perProg {
+		b.meta.PerProgram[p.strs[id]] = n
+	}
+	b.meta.RowsRead = p.rowsRead
+	b.meta.RowsImported = e.validRows
+	b.meta.RowsRefused = len(p.bad) + p.badMore
+	return b
+}
+
+// sizeEstimate bounds the registry file: records, keys, bbolt's 16-byte element headers, the
+// Bloom filter and the name index, plus a quarter for page slack and branch pages.
+func (b *built) sizeEstimate() int {
+	e, p := b.e, b.p
+	n := int(e.arenaTotal) + len(p.arena) + e.validRows*(8+16+2) + bloomBytes(e.validRows) +
+		(e.nameTotal+len(e.names))*6 + len(p.strs)*16
+	for _, s := range p.strs[:min(len(p.strs), dictMax)] {
+		n += len(s)
+	}
+	return n*5/4 + 1<<20
+}
+
+// bloomBytes is the size of the Bloom filter for keys keys, capped at bloomMaxBytes.
+func bloomBytes(keys int) int {
+	blocks := (keys*bloomBitsPerKey + bloomBlock*8 - 1) / (bloomBlock * 8)
+	return min(max(blocks, 1)*bloomBlock, bloomMaxBytes)
+}
+
+func (b *built) write(path string) error {
+	e, p := b.e, b.p
+	// A source in several runs is merged from disk only: the last run goes to disk too, so the
+	// merge runs with the parse buffers freed.
+	if len(e.runs) > 0 {
+		if err := e.spill(p); err != nil {
+			return err
+		}
+		p.rows, p.arena, e.names = nil, nil, nil
+	}
+	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
+	// written again, so there is no freelist worth storing.
+	//
+	// InitialMmapSize: bbolt copies every key and value of the open transaction to the heap
+	// before it remaps a growing file; mapping the whole expected size up front avoids that,
+	// which halves an import. The mapping is only address space.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
+		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
+	if err != nil {
+		return err
+	}
+	err = b.fill(db)
+	if err == nil {
+		err = db.Sync()
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// batchPut writes sorted keys into bucket name in transactions of writeBatch keys: bbolt keeps a
+// transaction's nodes in memory until commit, so batches bound the memory at little cost.
+type batchPut struct {
+	db     *bolt.DB
+	bucket []byte
+	keys   []byte // 8 bytes a key
+	vals   []byte
+	ends   []int // end of each value in vals
+}
+
+func (w *batchPut) put(key uint64, val []byte) error {
+	w.keys = binary.BigEndian.AppendUint64(w.keys, key)
+	w.vals = append(w.vals, val...)
+	w.ends = append(w.ends, len(w.vals))
+	if len(w.ends) >= writeBatch {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *batchPut) flush() error {
+	if len(w.ends) == 0 {
+		return nil
+	}
+	err := w.db.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists(w.bucket)
+		if err != nil {
+			return err
+		}
+		// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
+		bk.FillPercent = 1.0
+		start := 0
+		for i, end := range w.ends {
+			// keys and vals are not touched again before the commit: bbolt may keep them.
+			if err := bk.Put(w.keys[i*8:i*8+8:i*8+8], w.vals[start:end:end]); err != nil {
+				return err
+			}
+			start = end
+		}
+		return nil
+	})
+	// bbolt holds the slices only until the commit: the buffers serve the next batch.
+	w.keys, w.vals, w.ends = w.keys[:0], w.vals[:0], w.ends[:0]
+	return err
+}
+
+func (b *built) fill(db *bolt.DB) error {
+	e, p := b.e, b.p
+	filter := make(bloom, bloomBytes(e.validRows))
+
+	recs, err := e.recordCursors(p)
+	if err != nil {
+		return err
+	}
+	nikW := &batchPut{db: db, bucket: []byte(bucketNIK)}
+	var (
+		group    [][]byte // records of the current NIK, deduplicated
+		groupKey uint64
+		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
+		val      []byte
+	)
+	flushGroup := func(key uint64) error {
+		filter.add(key)
+		b.meta.DistinctNIKs++
+		val = val[:0]
+		for _, r := range group {
+			val = append(val, r...)
+		}
+		return nikW.put(key, val)
+	}
+	err = mergeRecords(recs, func(key uint64, rec []byte, first bool) error {
+		if first {
+			if len(group) > 0 {
+				if err := flushGroup(groupKey); err != nil {
+					return err
+				}
+			}
+			group, groupBuf, groupKey = group[:0], groupBuf[:0], key
+		} else {
+			pp := progPeriodOf(rec)
+			for _, o := range group {
+				if bytes.Equal(progPeriodOf(o), pp) {
+					b.meta.Duplicates++
+					tag, _ := uvarint(pp)
+					b.meta.PerProgram[p.strs[tag>>1]]--
+					return nil
+				}
+			}
+		}
+		start := len(groupBuf)
+		groupBuf = append(groupBuf, rec...)
+		group = append(group, groupBuf[start:len(groupBuf):len(groupBuf)])
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(group) > 0 {
+		if err := flushGroup(groupKey); err != nil {
+			return err
+		}
+	}
+	if err := nikW.flush(); err != nil {
+		return err
+	}
+	if err := b.fillNames(db); err != nil {
+		return err
+	}
+
+	b.meta.RowsImported -= b.meta.Duplicates
+	for name, n := range b.meta.PerProgram {
+		if n == 0 {
+			delete(b.meta.PerProgram, name)
+		}
+	}
+	dict := p.strs[:min(len(p.strs), dictMax)]
+	metaJSON, err := json.Marshal(b.meta)
+	if err != nil {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		mb, err := tx.CreateBucket([]byte(bucketMeta))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists([]byte(bucketNIK)); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists([]byte(bucketName)); err != nil {
+			return err
+		}
+		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
+			if err := mb.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// fillNames writes the name index: one key per (kecamatan, desa, token) hash, whose value is
+// the posting list of its NIKs, sorted and delta-encoded.
+func (b *built) fillNames(db *bolt.DB) error {
+	e := b.e
+	curs, err := e.nameCursors()
+	if err != nil {
+		return err
+	}
+	w := &batchPut{db: db, bucket: []byte(bucketName)}
+	var (
+		niks    []uint64
+		val     []byte
+		haveKey bool
+		curKey  uint64
+	)
+	flush := func() error {
+		slices.Sort(niks)
+		niks = slices.Compact(niks)
+		val = encodePosting(val[:0], niks)
+		return w.put(curKey, val)
+	}
+	err = mergeNames(curs, func(n nameRow) error {
+		if haveKey && n.key != curKey {
+			if err := flush(); err != nil {
+				return err
+			}
+			niks = niks[:0]
+		}
+		haveKey, curKey = true, n.key
+		niks = append(niks, n.nik)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if haveKey {
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// encodePosting appends a uvarint count, then the first NIK and the gaps between sorted NIKs as
+// uvarints: NIKs of one desa share their first digits, so a gap takes 3–5 bytes.
+func encodePosting(dst []byte, niks []uint64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(niks)))
+	prev := uint64(0)
+	for _, n := range niks {
+		dst = binary.AppendUvarint(dst, n-prev)
+		prev = n
+	}
+	return dst
+}
+
+func decodePosting(dst []uint64, v []byte) ([]uint64, error) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || n > uint64(len(v)) {
+		return dst, errCorrupt
+	}
+	v = v[k:]
+	prev := uint64(0)
+	for range n {
+		d, k := uvarint(v)
+		if k <= 0 {
+			return dst, errCorrupt
+		}
+		v = v[k:]
+		prev += d
+		dst = append(dst, prev)
+	}
+	return dst, nil
+}
+
+// progPeriodOf returns the encoded program and period fields of a record: the same value always
+// encodes the same way, so equal bytes mean equal fields.
+func progPeriodOf(a []byte) []byte {
+	n := 0
+	for range 2 {
+		tag, k := uvarint(a[n:])
+		n += k
+		if tag&1 == 1 {
+			n += int(tag >> 1)
+		}
+	}
+	return a[:n]
+}
+
+// recCursor walks one sorted run of records, from a spilled file or from memory.
+type recCursor struct {
+	key uint64
+	rec []byte
+	idx int // run number: ties go to the earlier run, which keeps source order within a NIK
+
+	br      *bufio.Reader
+	pending int
+
+	rows  []row
+	arena []byte
+	i     int
+}
+
+var errRunCorrupt = errors.New("registry: import run file corrupt")
+
+// next advances to the next record; false at the end of the run.
+func (c *recCursor) next() (bool, error) {
+	if c.br == nil {
+		if c.i >= len(c.rows) {
+			return false, nil
+		}
+		c.key, c.rec = c.rows[c.i].key, c.rows[c.i].record(c.arena)
+		c.i++
+		return true, nil
+	}
+	if _, err := c.br.Discard(c.pending); err != nil {
+		return false, err
+	}
+	c.pending = 0
+	var hdr [8]byte
+	if _, err := io.ReadFull(c.br, hdr[:]); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	c.key = binary.BigEndian.Uint64(hdr[:])
+	l, err := binary.ReadUvarint(c.br)
+	if err != nil || l > uint64(c.br.Size()) {
+		return false, errRunCorrupt
+	}
+	c.rec, err = c.br.Peek(int(l))
+	if err != nil {
+		return false, err
+	}
+	c.pending = int(l)
+	return true, nil
+}
+
+const runReadBuf = 256 << 10
+
+func (e *extSort) recordCursors(p *parsed) ([]*recCursor, error) {
+	if len(e.runs) == 0 {
+		return []*recCursor{{rows: sortRows(p.rows), arena: p.arena}}, nil
+	}
+	var out []*recCursor
+	for i, rf := range e.runs {
+		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), runReadBuf)})
+	}
+	return out, nil
+}
+
+// mergeRecords calls fn for every record of the cursors in (key, run, position) order; first is
+// true for the first record of a key.
+func mergeRecords(curs []*recCursor, fn func(key uint64, rec []byte, first bool) error) error {
+	less := func(a, b *recCursor) bool { return a.key < b.key || a.key == b.key && a.idx < b.idx }
+	h := make([]*recCursor, 0, len(curs))
+	for _, c := range curs {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	heapInit(h, less)
+	prev, started := uint64(0), false
+	for len(h) > 0 {
+		c := h[0]
+		first := !started || c.key != prev
+		if first && started && c.key < prev {
+			return errRunCorrupt
+		}
+		started, prev = true, c.key
+		if err := fn(c.key, c.rec, first); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		heapDown(h, 0, less)
+	}
+	return nil
+}
+
+// nameCursor walks one sorted run of name entries.
+type nameCursor struct {
+	cur  nameRow
+	br   *bufio.Reader
+	mem  []nameRow
+	i    int
+	file bool
+}
+
+func (c *nameCursor) next() (bool, error) {
+	if !c.file {
+		if c.i >= len(c.mem) {
+			return false, nil
+		}
+		c.cur = c.mem[c.i]
+		c.i++
+		return true, nil
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(c.br, b[:]); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	c.cur = nameRow{key: binary.BigEndian.Uint64(b[:]), nik: binary.BigEndian.Uint64(b[8:])}
+	return true, nil
+}
+
+func (e *extSort) nameCursors() ([]*nameCursor, error) {
+	if len(e.nameRuns) == 0 {
+		return []*nameCursor{{mem: sortNames(e.names)}}, nil
+	}
+	var out []*nameCursor
+	for _, rf := range e.nameRuns {
+		out = append(out, &nameCursor{file: true, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), 64<<10)})
+	}
+	return out, nil
+}
+
+func mergeNames(curs []*nameCursor, fn func(nameRow) error) error {
+	less := func(a, b *nameCursor) bool { return a.cur.key < b.cur.key }
+	h := make([]*nameCursor, 0, len(curs))
+	for _, c := range curs {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	heapInit(h, less)
+	for len(h) > 0 {
+		c := h[0]
+		if err := fn(c.cur); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		heapDown(h, 0, less)
+	}
+	return nil
+}
+
+// heapInit and heapDown are container/heap without its interface calls, which cost more than
+// the comparison on the merge's hot path.
+func heapInit[T any](h []T, less func(a, b T) bool) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		heapDown(h, i, less)
+	}
+}
+
+func heapDown[T any](h []T, i int, less func(a, b T) bool) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			j = r
+		}
+		if !less(h[j], h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+}
