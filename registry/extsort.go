@@ -32,6 +32,9 @@ type runLimits struct {
 
 var defaultRunLimits = runLimits{arenaBytes: 72 << 20, rows: 1 << 20, names: 3 << 20}
 
+// testHookRuns, set by tests, is told how many record and name runs an import spilled.
+var testHookRuns func(records, names int)
+
 // bloomMaxBytes caps the Bloom filter: 12 bits a key up to about 85 million NIKs, fewer beyond
 // (about 7.7 bits, 3–4 % false positives, for the national 139.5 million). Uncapped it would be
 // 210 MB for the national registry, and bbolt copies a value that large once more while writing.
@@ -56,6 +59,8 @@ type extSort struct {
 	jobs     chan []nameJob
 	inFlight sync.WaitGroup
 	queued   atomic.Int64 // name entries the worker has appended, for the run limit
+	jobsSent int          // names handed to the worker
+	jobsDone atomic.Int64 // names the worker has indexed
 	started  bool
 	last     struct {
 		nik       uint64
@@ -127,8 +132,8 @@ func (e *extSort) rowAdded(p *parsed, nik uint64, f *[numCols]string, desa, kec 
 			e.send()
 		}
 	}
-	// The worker may be behind by the batches in flight: count them as full.
-	names := int(e.queued.Load()) + (cap(e.jobs)+2)*nameJobBatch*3
+	// The worker may be behind: count each name not yet indexed as three entries.
+	names := int(e.queued.Load()) + (e.jobsSent+len(e.batch)-int(e.jobsDone.Load()))*3
 	if len(p.arena) >= e.lim.arenaBytes || len(p.rows) >= e.lim.rows || names > e.lim.names {
 		return e.spill(p)
 	}
@@ -142,6 +147,7 @@ func (e *extSort) send() {
 		go e.nameWorker()
 	}
 	e.inFlight.Add(1)
+	e.jobsSent += len(e.batch)
 	e.jobs <- e.batch
 	e.batch = make([]nameJob, 0, nameJobBatch)
 }
@@ -160,6 +166,7 @@ func (e *extSort) nameWorker() {
 			e.addNames(&batch[i])
 		}
 		e.queued.Store(int64(len(e.names)))
+		e.jobsDone.Add(int64(len(batch)))
 		e.inFlight.Done()
 	}
 }
@@ -432,6 +439,9 @@ func (b *built) fill(db *bolt.DB) error {
 	e, p := b.e, b.p
 	filter := make(bloom, bloomBytes(e.validRows))
 
+	if testHookRuns != nil {
+		testHookRuns(len(e.runs), len(e.nameRuns))
+	}
 	recs, err := e.recordCursors(p)
 	if err != nil {
 		return err

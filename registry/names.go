@@ -89,7 +89,7 @@ var (
 )
 
 // spellToken appends the lower-case letters of raw with old and new Indonesian spellings merged
-// (oe→u, dj→j→y, tj→c, ch/kh→h) and doubled letters single: "Soedjono" and "Sujono" both give
+// (oe→u, dj→j→y, tj→c, ch/kh→h, gh→g) and doubled letters single: "Soedjono" and "Sujono" both give
 // "suyono", "Mochammad" gives "mohamad".
 func spellToken(dst, raw []byte) []byte {
 	start := len(dst)
@@ -111,6 +111,8 @@ func spellToken(dst, raw []byte) []byte {
 			i++
 		case (c == 'c' || c == 'k') && nx == 'h':
 			c = 'h'
+			i++
+		case c == 'g' && nx == 'h':
 			i++
 		case c == 'j':
 			c = 'y'
@@ -351,7 +353,7 @@ func (s *state) searchName(rh uint64, kecN, desaN string, q [][]byte, limit int)
 			continue
 		}
 		// The NIKs whose name has this token, or it joined with a neighbour ("nur haliza" typed,
-		// "Nurhaliza" registered), or, failing those, it split in two ("nurhaliza" typed).
+		// "Nurhaliza" registered), or it split in two ("nurhaliza" typed, "Nur Haliza").
 		set, err := posting(nil, t)
 		if err != nil {
 			return nil, false, err
@@ -366,17 +368,18 @@ func (s *state) searchName(rh uint64, kecN, desaN string, q [][]byte, limit int)
 			}
 			set = union(set, tmp)
 		}
-		if len(set) == 0 {
-			for i := 2; i+2 <= len(t); i++ {
-				a, err := posting(nil, t[:i])
-				if err != nil || len(a) == 0 {
-					continue
-				}
-				if tmp, err = posting(tmp[:0], t[i:]); err != nil {
-					return nil, false, err
-				}
-				set = union(set, intersect(a, tmp))
+		for i := 2; i+2 <= len(t); i++ {
+			a, err := posting(nil, t[:i])
+			if err != nil {
+				return nil, false, err
 			}
+			if len(a) == 0 {
+				continue
+			}
+			if tmp, err = posting(tmp[:0], t[i:]); err != nil {
+				return nil, false, err
+			}
+			set = union(set, intersect(a, tmp))
 		}
 		if !started {
 			cand, started = set, true
