@@ -334,10 +334,11 @@ func (s *state) searchName(rh uint64, kecN, desaN string, q [][]byte, limit int)
 		return nil, false, ErrNoNameIndex
 	}
 	var key [8]byte
+	c := nb.Cursor() // one cursor for every posting: Bucket.Get allocates one each time
 	posting := func(dst []uint64, tok []byte) ([]uint64, error) {
 		binary.BigEndian.PutUint64(key[:], tokenHash(rh, tok))
-		v := nb.Get(key[:])
-		if v == nil {
+		k, v := c.Seek(key[:])
+		if !bytes.Equal(k, key[:]) {
 			return dst, nil
 		}
 		return decodePosting(dst, v)
@@ -368,7 +369,9 @@ func (s *state) searchName(rh uint64, kecN, desaN string, q [][]byte, limit int)
 			}
 			set = union(set, tmp)
 		}
-		for i := 2; i+2 <= len(t); i++ {
+		// Halves of three letters or more: shorter ones are rarely a name word, and each split
+		// costs a tree search.
+		for i := 3; i+3 <= len(t); i++ {
 			a, err := posting(nil, t[:i])
 			if err != nil {
 				return nil, false, err
