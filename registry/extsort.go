@@ -211,49 +211,63 @@ func (e *extSort) tempFile() (*os.File, error) {
 // key(8) uvarint(len) record, name entries as key(8) nik(8).
 func (e *extSort) spill(p *parsed) error {
 	e.wait()
-	if len(p.rows) > 0 {
-		rows := sortRows(p.rows)
-		rf, err := e.writeRun(func(w *bufio.Writer) error {
-			var hdr [8 + binary.MaxVarintLen64]byte
-			for _, rw := range rows {
-				rec := rw.record(p.arena)
-				binary.BigEndian.PutUint64(hdr[:], rw.key)
-				n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
-				_, _ = w.Write(hdr[:8+n])
-				if _, err := w.Write(rec); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		e.runs = append(e.runs, rf)
-		e.arenaTotal += int64(len(p.arena))
-		p.rows, p.arena = rows[:0], p.arena[:0]
+	// The name entries are sorted and written on the other core while the records are.
+	nameDone := make(chan error, 1)
+	go func() { nameDone <- e.spillNames() }()
+	err := e.spillRecords(p)
+	return errors.Join(err, <-nameDone)
+}
+
+func (e *extSort) spillRecords(p *parsed) error {
+	if len(p.rows) == 0 {
+		return nil
 	}
-	if len(e.names) > 0 {
-		names := sortNames(e.names)
-		rf, err := e.writeRun(func(w *bufio.Writer) error {
-			var b [16]byte
-			for _, n := range names {
-				binary.BigEndian.PutUint64(b[:], n.key)
-				binary.BigEndian.PutUint64(b[8:], n.nik)
-				if _, err := w.Write(b[:]); err != nil {
-					return err
-				}
+	rows := sortRows(p.rows)
+	rf, err := e.writeRun(func(w *bufio.Writer) error {
+		var hdr [8 + binary.MaxVarintLen64]byte
+		for _, rw := range rows {
+			rec := rw.record(p.arena)
+			binary.BigEndian.PutUint64(hdr[:], rw.key)
+			n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
+			_, _ = w.Write(hdr[:8+n])
+			if _, err := w.Write(rec); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		e.nameRuns = append(e.nameRuns, rf)
-		e.nameTotal += len(names)
-		e.names = names[:0]
-		e.queued.Store(0)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	e.runs = append(e.runs, rf)
+	e.arenaTotal += int64(len(p.arena))
+	p.rows, p.arena = rows[:0], p.arena[:0]
+	return nil
+}
+
+func (e *extSort) spillNames() error {
+	if len(e.names) == 0 {
+		return nil
+	}
+	names := sortNames(e.names)
+	rf, err := e.writeRun(func(w *bufio.Writer) error {
+		var b [16]byte
+		for _, n := range names {
+			binary.BigEndian.PutUint64(b[:], n.key)
+			binary.BigEndian.PutUint64(b[8:], n.nik)
+			if _, err := w.Write(b[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.nameRuns = append(e.nameRuns, rf)
+	e.nameTotal += len(names)
+	e.names = names[:0]
+	e.queued.Store(0)
 	return nil
 }
 
@@ -389,51 +403,75 @@ func (b *built) write(path string) error {
 	return err
 }
 
-// batchPut writes sorted keys into bucket name in transactions of writeBatch keys: bbolt keeps a
-// transaction's nodes in memory until commit, so batches bound the memory at little cost.
+// kvBatch is up to writeBatch sorted keys and their values, for one write transaction: bbolt
+// keeps a transaction's nodes in memory until commit, so batches bound the memory at little cost.
+type kvBatch struct {
+	keys []byte // 8 bytes a key
+	vals []byte
+	ends []int // end of each value in vals
+}
+
+func (kb *kvBatch) add(key uint64, val []byte) {
+	kb.keys = binary.BigEndian.AppendUint64(kb.keys, key)
+	kb.vals = append(kb.vals, val...)
+	kb.ends = append(kb.ends, len(kb.vals))
+}
+
+func (kb *kvBatch) reset() { kb.keys, kb.vals, kb.ends = kb.keys[:0], kb.vals[:0], kb.ends[:0] }
+
+// putInto writes the batch into the bucket. bbolt holds the slices only until the commit.
+func (kb *kvBatch) putInto(tx *bolt.Tx, bucket string) error {
+	bk, err := tx.CreateBucketIfNotExists([]byte(bucket))
+	if err != nil {
+		return err
+	}
+	// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
+	bk.FillPercent = 1.0
+	start := 0
+	for i, end := range kb.ends {
+		if err := bk.Put(kb.keys[i*8:i*8+8:i*8+8], kb.vals[start:end:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// batchPut writes sorted keys into a bucket a batch per transaction; also, when set, runs in
+// each of those transactions too.
 type batchPut struct {
 	db     *bolt.DB
-	bucket []byte
-	keys   []byte // 8 bytes a key
-	vals   []byte
-	ends   []int // end of each value in vals
+	bucket string
+	kb     kvBatch
+	also   func(*bolt.Tx) error
 }
 
 func (w *batchPut) put(key uint64, val []byte) error {
-	w.keys = binary.BigEndian.AppendUint64(w.keys, key)
-	w.vals = append(w.vals, val...)
-	w.ends = append(w.ends, len(w.vals))
-	if len(w.ends) >= writeBatch {
+	w.kb.add(key, val)
+	if len(w.kb.ends) >= writeBatch {
 		return w.flush()
 	}
 	return nil
 }
 
 func (w *batchPut) flush() error {
-	if len(w.ends) == 0 {
+	if len(w.kb.ends) == 0 {
 		return nil
 	}
 	err := w.db.Update(func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(w.bucket)
-		if err != nil {
+		if err := w.kb.putInto(tx, w.bucket); err != nil {
 			return err
 		}
-		// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
-		bk.FillPercent = 1.0
-		start := 0
-		for i, end := range w.ends {
-			// keys and vals are not touched again before the commit: bbolt may keep them.
-			if err := bk.Put(w.keys[i*8:i*8+8:i*8+8], w.vals[start:end:end]); err != nil {
-				return err
-			}
-			start = end
+		if w.also != nil {
+			return w.also(tx)
 		}
 		return nil
 	})
-	// bbolt holds the slices only until the commit: the buffers serve the next batch.
-	w.keys, w.vals, w.ends = w.keys[:0], w.vals[:0], w.ends[:0]
+	w.kb.reset()
 	return err
 }
+
+var errStopped = errors.New("registry: import stopped")
 
 func (b *built) fill(db *bolt.DB) error {
 	e, p := b.e, b.p
@@ -446,7 +484,46 @@ func (b *built) fill(db *bolt.DB) error {
 	if err != nil {
 		return err
 	}
-	nikW := &batchPut{db: db, bucket: []byte(bucketNIK)}
+	// The name index is merged and encoded on the other core; its batches are written in the
+	// NIK bucket's transactions as they come, and the rest after.
+	names := make(chan *kvBatch, 4)
+	stop := make(chan struct{})
+	var namesErr error
+	go func() {
+		defer close(names)
+		namesErr = b.buildNames(func(kb *kvBatch) bool {
+			select {
+			case names <- kb:
+				return true
+			case <-stop:
+				return false
+			}
+		})
+	}()
+	namesOpen := true
+	defer func() {
+		close(stop)
+		for range names { // wait for the producer: it reads the run files
+		}
+	}()
+	putNames := func(tx *bolt.Tx) error {
+		for namesOpen {
+			select {
+			case kb, ok := <-names:
+				if !ok {
+					namesOpen = false
+					return nil
+				}
+				if err := kb.putInto(tx, bucketName); err != nil {
+					return err
+				}
+			default:
+				return nil
+			}
+		}
+		return nil
+	}
+	nikW := &batchPut{db: db, bucket: bucketNIK, also: putNames}
 	var (
 		group    [][]byte // records of the current NIK, deduplicated
 		groupKey uint64
@@ -497,8 +574,18 @@ func (b *built) fill(db *bolt.DB) error {
 	if err := nikW.flush(); err != nil {
 		return err
 	}
-	if err := b.fillNames(db); err != nil {
-		return err
+	for namesOpen {
+		kb, ok := <-names
+		if !ok {
+			break
+		}
+		if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
+			return err
+		}
+	}
+	namesOpen = false
+	if namesErr != nil {
+		return namesErr
 	}
 
 	b.meta.RowsImported -= b.meta.Duplicates
@@ -532,30 +619,37 @@ func (b *built) fill(db *bolt.DB) error {
 	})
 }
 
-// fillNames writes the name index: one key per (kecamatan, desa, token) hash, whose value is
-// the posting list of its NIKs, sorted and delta-encoded.
-func (b *built) fillNames(db *bolt.DB) error {
-	e := b.e
-	curs, err := e.nameCursors()
+// buildNames merges the name runs into the name index, a batch at a time: one key per
+// (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
+// delta-encoded. It stops when emit returns false.
+func (b *built) buildNames(emit func(*kvBatch) bool) error {
+	curs, err := b.e.nameCursors()
 	if err != nil {
 		return err
 	}
-	w := &batchPut{db: db, bucket: []byte(bucketName)}
 	var (
+		kb      = &kvBatch{}
 		niks    []uint64
 		val     []byte
 		haveKey bool
 		curKey  uint64
 	)
-	flush := func() error {
+	add := func() error {
 		slices.Sort(niks)
 		niks = slices.Compact(niks)
 		val = encodePosting(val[:0], niks)
-		return w.put(curKey, val)
+		kb.add(curKey, val)
+		if len(kb.ends) >= writeBatch {
+			if !emit(kb) {
+				return errStopped
+			}
+			kb = &kvBatch{}
+		}
+		return nil
 	}
 	err = mergeNames(curs, func(n nameRow) error {
 		if haveKey && n.key != curKey {
-			if err := flush(); err != nil {
+			if err := add(); err != nil {
 				return err
 			}
 			niks = niks[:0]
@@ -568,11 +662,14 @@ func (b *built) fillNames(db *bolt.DB) error {
 		return err
 	}
 	if haveKey {
-		if err := flush(); err != nil {
+		if err := add(); err != nil {
 			return err
 		}
 	}
-	return w.flush()
+	if len(kb.ends) > 0 && !emit(kb) {
+		return errStopped
+	}
+	return nil
 }
 
 // encodePosting appends a uvarint count, then the first NIK and the gaps between sorted NIKs as
