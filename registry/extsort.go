@@ -530,8 +530,36 @@ func (b *built) fill(db *bolt.DB) error {
 		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
 		val      []byte
 	)
+	// The Bloom filter is filled on the other core: each add is a cache miss in a filter of
+	// 15 MB at ten million NIKs, a tenth of the merge when done inline.
+	bloomKeys := make(chan []uint64, 4)
+	bloomDone := make(chan struct{})
+	go func() {
+		defer close(bloomDone)
+		for keys := range bloomKeys {
+			for _, k := range keys {
+				filter.add(k)
+			}
+		}
+	}()
+	var keyBuf []uint64
+	bloomOpen := true
+	endBloom := func() {
+		if bloomOpen {
+			bloomOpen = false
+			if len(keyBuf) > 0 {
+				bloomKeys <- keyBuf
+			}
+			close(bloomKeys)
+			<-bloomDone
+		}
+	}
+	defer endBloom()
 	flushGroup := func(key uint64) error {
-		filter.add(key)
+		if keyBuf = append(keyBuf, key); len(keyBuf) == 8192 {
+			bloomKeys <- keyBuf
+			keyBuf = make([]uint64, 0, 8192)
+		}
 		b.meta.DistinctNIKs++
 		val = val[:0]
 		for _, r := range group {
@@ -588,6 +616,7 @@ func (b *built) fill(db *bolt.DB) error {
 		return namesErr
 	}
 
+	endBloom()
 	b.meta.RowsImported -= b.meta.Duplicates
 	for name, n := range b.meta.PerProgram {
 		if n == 0 {
