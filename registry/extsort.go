@@ -444,6 +444,7 @@ type batchPut struct {
 	bucket string
 	kb     kvBatch
 	also   func(*bolt.Tx) error
+	after  func() // after each commit
 }
 
 func (w *batchPut) put(key uint64, val []byte) error {
@@ -468,6 +469,9 @@ func (w *batchPut) flush() error {
 		return nil
 	})
 	w.kb.reset()
+	if err == nil && w.after != nil {
+		w.after()
+	}
 	return err
 }
 
@@ -523,7 +527,15 @@ func (b *built) fill(db *bolt.DB) error {
 		}
 		return nil
 	}
-	nikW := &batchPut{db: db, bucket: bucketNIK, also: putNames}
+	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
+	// writes are let go, which keeps resident memory flat however large the file grows.
+	commits, mapLimit := 0, b.sizeEstimate()
+	afterCommit := func() {
+		if commits++; commits%32 == 0 {
+			dropMapped(db, mapLimit)
+		}
+	}
+	nikW := &batchPut{db: db, bucket: bucketNIK, also: putNames, after: afterCommit}
 	var (
 		group    [][]byte // records of the current NIK, deduplicated
 		groupKey uint64
@@ -610,6 +622,7 @@ func (b *built) fill(db *bolt.DB) error {
 		if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
 			return err
 		}
+		afterCommit()
 	}
 	namesOpen = false
 	if namesErr != nil {
