@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,11 +44,14 @@ const bloomMaxBytes = 128 << 20
 // extSort is an import's sorting state beside parsed: the spilled runs and the current run's
 // name-index entries.
 type extSort struct {
-	dir      string
-	lim      runLimits
-	runs     []runFile // record runs, in source order
-	nameRuns []runFile
-	names    []nameRow // owned by the name worker until wait returns
+	dir       string
+	lim       runLimits
+	runs      []runFile // record runs, in source order
+	nameRuns  []runFile
+	names     []nameRow // owned by the name worker until wait returns
+	rowsTmp   []row     // radix sort scratch, kept from run to run
+	prevLimit int64     // the runtime's memory limit before the import
+	namesTmp  []nameRow
 
 	validRows  int   // rows accepted, every run
 	arenaTotal int64 // encoded record bytes, every run
@@ -90,13 +94,27 @@ type runFile struct {
 	size int64
 }
 
+// importMemoryLimit is the Go runtime's soft memory limit while an import runs (unless one lower
+// is set): the working set is about 250 MB, and without a limit the collector lets garbage from
+// CSV parsing grow the heap to twice that before it runs.
+const importMemoryLimit = 400 << 20
+
 func newExtSort(dir string) *extSort {
-	return &extSort{dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
+	e := &extSort{dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
+	e.prevLimit = debug.SetMemoryLimit(-1)
+	if e.prevLimit > importMemoryLimit {
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
+	return e
 }
 
 // close stops the name worker and releases the run files. They were unlinked when created, so a
 // crash leaves nothing.
 func (e *extSort) close() {
+	if e.prevLimit > importMemoryLimit {
+		debug.SetMemoryLimit(e.prevLimit)
+		e.prevLimit = 0
+	}
 	if e.started {
 		e.inFlight.Wait()
 		close(e.jobs)
@@ -222,7 +240,10 @@ func (e *extSort) spillRecords(p *parsed) error {
 	if len(p.rows) == 0 {
 		return nil
 	}
-	rows := sortRows(p.rows)
+	rows := sortRows(p.rows, e.rowsTmp)
+	if &rows[0] != &p.rows[0] {
+		e.rowsTmp = p.rows // the scratch of the next run's sort
+	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var hdr [8 + binary.MaxVarintLen64]byte
 		for _, rw := range rows {
@@ -249,7 +270,10 @@ func (e *extSort) spillNames() error {
 	if len(e.names) == 0 {
 		return nil
 	}
-	names := sortNames(e.names)
+	names := sortNames(e.names, e.namesTmp)
+	if &names[0] != &e.names[0] {
+		e.namesTmp = e.names
+	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var b [16]byte
 		for _, n := range names {
@@ -294,7 +318,7 @@ func (e *extSort) writeRun(fill func(*bufio.Writer) error) (runFile, error) {
 
 // sortNames sorts name entries by key, stably (source order among equal keys), with an LSD radix
 // sort over the 48-bit key.
-func sortNames(rows []nameRow) []nameRow {
+func sortNames(rows, tmp []nameRow) []nameRow {
 	const bits, passes = 12, 4
 	if len(rows) < 256 {
 		slices.SortStableFunc(rows, func(a, b nameRow) int {
@@ -308,8 +332,10 @@ func sortNames(rows []nameRow) []nameRow {
 		})
 		return rows
 	}
-	tmp := make([]nameRow, len(rows))
-	src, dst := rows, tmp
+	if cap(tmp) < len(rows) {
+		tmp = make([]nameRow, len(rows))
+	}
+	src, dst := rows, tmp[:len(rows)]
 	for pass := range passes {
 		shift := uint(pass * bits)
 		var count [1 << bits]int
@@ -380,7 +406,10 @@ func (b *built) write(path string) error {
 		if err := e.spill(p); err != nil {
 			return err
 		}
-		p.rows, p.arena, e.names = nil, nil, nil
+		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp = nil, nil, nil, nil, nil
+		// Hand the parse buffers back now: left to the collector's pace, they and the merge's
+		// first allocations would add up to twice the working memory for a moment.
+		debug.FreeOSMemory()
 	}
 	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
 	// written again, so there is no freelist worth storing.
@@ -417,6 +446,12 @@ func (kb *kvBatch) add(key uint64, val []byte) {
 	kb.ends = append(kb.ends, len(kb.vals))
 }
 
+// full: writeBatch keys, or writeBatchBytes of values (a desa's posting list for a common name
+// word is tens of kilobytes: counting keys alone, one batch could hold the whole name index).
+func (kb *kvBatch) full() bool { return len(kb.ends) >= writeBatch || len(kb.vals) >= writeBatchBytes }
+
+const writeBatchBytes = 4 << 20
+
 func (kb *kvBatch) reset() { kb.keys, kb.vals, kb.ends = kb.keys[:0], kb.vals[:0], kb.ends[:0] }
 
 // putInto writes the batch into the bucket. bbolt holds the slices only until the commit.
@@ -449,7 +484,7 @@ type batchPut struct {
 
 func (w *batchPut) put(key uint64, val []byte) error {
 	w.kb.add(key, val)
-	if len(w.kb.ends) >= writeBatch {
+	if w.kb.full() {
 		return w.flush()
 	}
 	return nil
@@ -681,7 +716,7 @@ func (b *built) buildNames(emit func(*kvBatch) bool) error {
 		niks = slices.Compact(niks)
 		val = encodePosting(val[:0], niks)
 		kb.add(curKey, val)
-		if len(kb.ends) >= writeBatch {
+		if kb.full() {
 			if !emit(kb) {
 				return errStopped
 			}
@@ -812,7 +847,7 @@ const runReadBuf = 256 << 10
 
 func (e *extSort) recordCursors(p *parsed) ([]*recCursor, error) {
 	if len(e.runs) == 0 {
-		return []*recCursor{{rows: sortRows(p.rows), arena: p.arena}}, nil
+		return []*recCursor{{rows: sortRows(p.rows, nil), arena: p.arena}}, nil
 	}
 	var out []*recCursor
 	for i, rf := range e.runs {
@@ -890,7 +925,7 @@ func (c *nameCursor) next() (bool, error) {
 
 func (e *extSort) nameCursors() ([]*nameCursor, error) {
 	if len(e.nameRuns) == 0 {
-		return []*nameCursor{{mem: sortNames(e.names)}}, nil
+		return []*nameCursor{{mem: sortNames(e.names, nil)}}, nil
 	}
 	var out []*nameCursor
 	for _, rf := range e.nameRuns {

@@ -217,7 +217,7 @@ func TestSortNames(t *testing.T) {
 		for i := range rows {
 			rows[i] = nameRow{key: bloomHash(uint64(i%97)) & nameKeyMask, nik: uint64(i)}
 		}
-		got := sortNames(rows)
+		got := sortNames(rows, nil)
 		for i := 1; i < len(got); i++ {
 			if got[i-1].key > got[i].key || got[i-1].key == got[i].key && got[i-1].nik > got[i].nik {
 				t.Fatalf("n=%d: not sorted stably at %d", n, i)

@@ -355,14 +355,18 @@ func detectSeparator(head []byte) rune {
 // sortRows sorts rows by key, keeping file order among equal keys, with an LSD radix sort:
 // five stable passes of 11 bits cover a NIK (< 10^16 < 2^54), several times faster than a
 // comparison sort of a million rows. It returns the sorted slice, which may be the scratch one.
-func sortRows(rows []row) []row {
+//
+// tmp is scratch of the same length, or nil to allocate it.
+func sortRows(rows, tmp []row) []row {
 	const bits, passes = 11, 5
 	if len(rows) < 256 {
 		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(a.key, b.key) })
 		return rows
 	}
-	tmp := make([]row, len(rows))
-	src, dst := rows, tmp
+	if cap(tmp) < len(rows) {
+		tmp = make([]row, len(rows))
+	}
+	src, dst := rows, tmp[:len(rows)]
 	for pass := range passes {
 		shift := uint(pass * bits)
 		var count [1 << bits]int
