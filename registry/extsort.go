@@ -3,6 +3,7 @@ package registry
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,7 @@ const bloomMaxBytes = 128 << 20
 // extSort is an import's sorting state beside parsed: the spilled runs and the current run's
 // name-index entries.
 type extSort struct {
+	ctx       context.Context // the import's: the merge of a national registry takes minutes
 	dir       string
 	lim       runLimits
 	runs      []runFile // record runs, in source order
@@ -99,8 +101,8 @@ type runFile struct {
 // CSV parsing grow the heap to twice that before it runs.
 const importMemoryLimit = 400 << 20
 
-func newExtSort(dir string) *extSort {
-	e := &extSort{dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
+func newExtSort(ctx context.Context, dir string) *extSort {
+	e := &extSort{ctx: ctx, dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
 	e.prevLimit = debug.SetMemoryLimit(-1)
 	if e.prevLimit > importMemoryLimit {
 		debug.SetMemoryLimit(importMemoryLimit)
@@ -479,7 +481,7 @@ type batchPut struct {
 	bucket string
 	kb     kvBatch
 	also   func(*bolt.Tx) error
-	after  func() // after each commit
+	after  func() error // after each commit
 }
 
 func (w *batchPut) put(key uint64, val []byte) error {
@@ -505,7 +507,7 @@ func (w *batchPut) flush() error {
 	})
 	w.kb.reset()
 	if err == nil && w.after != nil {
-		w.after()
+		err = w.after()
 	}
 	return err
 }
@@ -565,10 +567,11 @@ func (b *built) fill(db *bolt.DB) error {
 	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
 	// writes are let go, which keeps resident memory flat however large the file grows.
 	commits, mapLimit := 0, b.sizeEstimate()
-	afterCommit := func() {
+	afterCommit := func() error {
 		if commits++; commits%32 == 0 {
 			dropMapped(db, mapLimit)
 		}
+		return e.ctx.Err()
 	}
 	nikW := &batchPut{db: db, bucket: bucketNIK, also: putNames, after: afterCommit}
 	var (
@@ -657,7 +660,9 @@ func (b *built) fill(db *bolt.DB) error {
 		if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
 			return err
 		}
-		afterCommit()
+		if err := afterCommit(); err != nil {
+			return err
+		}
 	}
 	namesOpen = false
 	if namesErr != nil {

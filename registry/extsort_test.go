@@ -225,3 +225,32 @@ func TestSortNames(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCancelledDuringMerge: cancelling while the runs are merged into the new file stops
+// the import there and keeps the registry in service.
+func TestImportCancelledDuringMerge(t *testing.T) {
+	r, _ := openTest(t)
+	good := "nik;nama;program\n" + testNIK + ";Siti;PKH\n"
+	if _, err := r.ImportReader(context.Background(), strings.NewReader(good), "good", ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	withRunLimits(t, runLimits{arenaBytes: 4 << 10, rows: 40, names: 200})
+	testHookRuns = func(int, int) { cancel() } // the merge is starting
+	var src strings.Builder
+	src.WriteString("nik;nama;program\n")
+	for i := range 500 {
+		fmt.Fprintf(&src, "%s;Warga;PKH\n", syntheticNIK(uint64(i)*nikStep))
+	}
+	if _, err := r.ImportReader(ctx, strings.NewReader(src.String()), "big", ImportOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import cancelled during the merge: %v", err)
+	}
+	if got := r.Meta().Source; got != "good" {
+		t.Errorf("registry in service: %q", got)
+	}
+	entries, _ := os.ReadDir(r.Dir)
+	if len(entries) != 1 || entries[0].Name() != fileName {
+		t.Errorf("data dir after a cancelled import: %v", entries)
+	}
+}

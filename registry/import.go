@@ -109,7 +109,7 @@ func (r *Registry) importFrom(ctx context.Context, rd io.Reader, source string, 
 		opts.MaxBadRows = 20
 	}
 
-	ext := newExtSort(r.Dir)
+	ext := newExtSort(ctx, r.Dir)
 	defer ext.close()
 	p, err := parseSource(ctx, rd, size, opts, ext)
 	if err != nil {
