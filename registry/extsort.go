@@ -516,8 +516,6 @@ var errStopped = errors.New("registry: import stopped")
 
 func (b *built) fill(db *bolt.DB) error {
 	e, p := b.e, b.p
-	filter := make(bloom, bloomBytes(e.validRows))
-
 	if testHookRuns != nil {
 		testHookRuns(len(e.runs), len(e.nameRuns))
 	}
@@ -525,45 +523,14 @@ func (b *built) fill(db *bolt.DB) error {
 	if err != nil {
 		return err
 	}
-	// The name index is merged and encoded on the other core; its batches are written in the
-	// NIK bucket's transactions as they come, and the rest after.
-	names := make(chan *kvBatch, 4)
-	stop := make(chan struct{})
-	var namesErr error
-	go func() {
-		defer close(names)
-		namesErr = b.buildNames(func(kb *kvBatch) bool {
-			select {
-			case names <- kb:
-				return true
-			case <-stop:
-				return false
-			}
-		})
-	}()
-	namesOpen := true
-	defer func() {
-		close(stop)
-		for range names { // wait for the producer: it reads the run files
-		}
-	}()
-	putNames := func(tx *bolt.Tx) error {
-		for namesOpen {
-			select {
-			case kb, ok := <-names:
-				if !ok {
-					namesOpen = false
-					return nil
-				}
-				if err := kb.putInto(tx, bucketName); err != nil {
-					return err
-				}
-			default:
-				return nil
-			}
-		}
-		return nil
-	}
+	// The name index and the Bloom filter are built on the other core while this one writes the
+	// NIK bucket; name batches go into the NIK bucket's transactions as they come.
+	names := b.startNames()
+	defer names.stop()
+	filter := make(bloom, bloomBytes(e.validRows))
+	bf := fillBloom(filter)
+	defer bf.finish()
+
 	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
 	// writes are let go, which keeps resident memory flat however large the file grows.
 	commits, mapLimit := 0, b.sizeEstimate()
@@ -573,56 +540,29 @@ func (b *built) fill(db *bolt.DB) error {
 		}
 		return e.ctx.Err()
 	}
-	nikW := &batchPut{db: db, bucket: bucketNIK, also: putNames, after: afterCommit}
+	nikW := &batchPut{db: db, bucket: bucketNIK, also: names.putReady, after: afterCommit}
 	var (
 		group    [][]byte // records of the current NIK, deduplicated
 		groupKey uint64
 		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
 		val      []byte
 	)
-	// The Bloom filter is filled on the other core: each add is a cache miss in a filter of
-	// 15 MB at ten million NIKs, a tenth of the merge when done inline.
-	bloomKeys := make(chan []uint64, 4)
-	bloomDone := make(chan struct{})
-	go func() {
-		defer close(bloomDone)
-		for keys := range bloomKeys {
-			for _, k := range keys {
-				filter.add(k)
-			}
+	flushGroup := func() error {
+		if len(group) == 0 {
+			return nil
 		}
-	}()
-	var keyBuf []uint64
-	bloomOpen := true
-	endBloom := func() {
-		if bloomOpen {
-			bloomOpen = false
-			if len(keyBuf) > 0 {
-				bloomKeys <- keyBuf
-			}
-			close(bloomKeys)
-			<-bloomDone
-		}
-	}
-	defer endBloom()
-	flushGroup := func(key uint64) error {
-		if keyBuf = append(keyBuf, key); len(keyBuf) == 8192 {
-			bloomKeys <- keyBuf
-			keyBuf = make([]uint64, 0, 8192)
-		}
+		bf.add(groupKey)
 		b.meta.DistinctNIKs++
 		val = val[:0]
 		for _, r := range group {
 			val = append(val, r...)
 		}
-		return nikW.put(key, val)
+		return nikW.put(groupKey, val)
 	}
 	err = mergeRecords(recs, func(key uint64, rec []byte, first bool) error {
 		if first {
-			if len(group) > 0 {
-				if err := flushGroup(groupKey); err != nil {
-					return err
-				}
+			if err := flushGroup(); err != nil {
+				return err
 			}
 			group, groupBuf, groupKey = group[:0], groupBuf[:0], key
 		} else {
@@ -641,35 +581,25 @@ func (b *built) fill(db *bolt.DB) error {
 		group = append(group, groupBuf[start:len(groupBuf):len(groupBuf)])
 		return nil
 	})
+	if err == nil {
+		err = flushGroup()
+	}
+	if err == nil {
+		err = nikW.flush()
+	}
+	if err == nil {
+		err = names.rest(func(kb *kvBatch) error {
+			if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
+				return err
+			}
+			return afterCommit()
+		})
+	}
 	if err != nil {
 		return err
 	}
-	if len(group) > 0 {
-		if err := flushGroup(groupKey); err != nil {
-			return err
-		}
-	}
-	if err := nikW.flush(); err != nil {
-		return err
-	}
-	for namesOpen {
-		kb, ok := <-names
-		if !ok {
-			break
-		}
-		if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
-			return err
-		}
-		if err := afterCommit(); err != nil {
-			return err
-		}
-	}
-	namesOpen = false
-	if namesErr != nil {
-		return namesErr
-	}
+	bf.finish()
 
-	endBloom()
 	b.meta.RowsImported -= b.meta.Duplicates
 	for name, n := range b.meta.PerProgram {
 		if n == 0 {
@@ -699,6 +629,113 @@ func (b *built) fill(db *bolt.DB) error {
 		}
 		return nil
 	})
+}
+
+// nameFeed is the name index being built by a goroutine, in batches.
+type nameFeed struct {
+	ch      chan *kvBatch
+	quit    chan struct{}
+	err     error // the producer's; read once ch is closed
+	drained bool
+}
+
+func (b *built) startNames() *nameFeed {
+	nf := &nameFeed{ch: make(chan *kvBatch, 4), quit: make(chan struct{})}
+	go func() {
+		defer close(nf.ch)
+		nf.err = b.buildNames(func(kb *kvBatch) bool {
+			select {
+			case nf.ch <- kb:
+				return true
+			case <-nf.quit:
+				return false
+			}
+		})
+	}()
+	return nf
+}
+
+// putReady writes the batches ready now into tx, without waiting for more.
+func (nf *nameFeed) putReady(tx *bolt.Tx) error {
+	for !nf.drained {
+		select {
+		case kb, ok := <-nf.ch:
+			if !ok {
+				nf.drained = true
+				return nil
+			}
+			if err := kb.putInto(tx, bucketName); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// rest hands the remaining batches to put as they come, then returns the producer's error.
+func (nf *nameFeed) rest(put func(*kvBatch) error) error {
+	for !nf.drained {
+		kb, ok := <-nf.ch
+		if !ok {
+			nf.drained = true
+			break
+		}
+		if err := put(kb); err != nil {
+			return err
+		}
+	}
+	return nf.err
+}
+
+// stop ends the producer early if it still runs, and waits for it: it reads the run files.
+func (nf *nameFeed) stop() {
+	close(nf.quit)
+	for range nf.ch {
+	}
+}
+
+// bloomFeed fills a Bloom filter in a goroutine: each add is a cache miss in a filter of 15 MB
+// at ten million NIKs, a tenth of the merge when done inline.
+type bloomFeed struct {
+	ch   chan []uint64
+	done chan struct{}
+	buf  []uint64
+	open bool
+}
+
+func fillBloom(f bloom) *bloomFeed {
+	bf := &bloomFeed{ch: make(chan []uint64, 4), done: make(chan struct{}), open: true}
+	go func() {
+		defer close(bf.done)
+		for keys := range bf.ch {
+			for _, k := range keys {
+				f.add(k)
+			}
+		}
+	}()
+	return bf
+}
+
+func (bf *bloomFeed) add(k uint64) {
+	if bf.buf = append(bf.buf, k); len(bf.buf) == 8192 {
+		bf.ch <- bf.buf
+		bf.buf = make([]uint64, 0, 8192)
+	}
+}
+
+// finish waits until every key is in the filter. It may be called more than once.
+func (bf *bloomFeed) finish() {
+	if !bf.open {
+		return
+	}
+	bf.open = false
+	if len(bf.buf) > 0 {
+		bf.ch <- bf.buf
+	}
+	close(bf.ch)
+	<-bf.done
 }
 
 // buildNames merges the name runs into the name index, a batch at a time: one key per
