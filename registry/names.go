@@ -79,6 +79,17 @@ var (
 		}
 		return m
 	}()
+	// aliasFirst and aliasMaxLen: first bytes and longest of the aliases' and titles' keys.
+	aliasFirst, aliasMaxLen = func() (first [256]bool, longest int) {
+		for _, set := range nameAliases {
+			for _, v := range append(set[:len(set):len(set)], nameTitles...) {
+				k := spellToken(nil, []byte(strings.ReplaceAll(v, " ", "")))
+				first[k[0]] = true
+				longest = max(longest, len(k))
+			}
+		}
+		return first, longest
+	}()
 	titles = func() map[string]bool {
 		m := make(map[string]bool)
 		for _, t := range nameTitles {
@@ -178,18 +189,31 @@ func canonTokens(name string, buf []byte, toks [][]byte) ([]byte, [][]byte) {
 		buf = spellToken(buf, r)
 		r = r[:0]
 		t := buf[start:]
-		if a, ok := aliasOf[string(t)]; ok {
+		// The map lookups only for words that can be in them: most are not.
+		aliased := false
+		maybe := len(t) <= aliasMaxLen && aliasFirst[t[0]]
+		if a, ok := lookupIf(maybe, aliasOf, t); ok {
 			buf = append(buf[:start], a...)
 			t = buf[start:]
-		} else if leading && titles[string(t)] {
+			aliased = true
+		}
+		if !aliased && leading && maybe && titles[string(t)] {
 			buf = buf[:start]
 			return
 		}
 		leading = false
 		toks = append(toks, t[:len(t):len(t)])
 	}
-	for _, c := range name {
-		switch f := foldRune(c); {
+	for i := 0; i < len(name); {
+		f := rune(asciiFold[name[i]&0x7f])
+		if name[i] < utf8.RuneSelf {
+			i++
+		} else {
+			c, n := utf8.DecodeRuneInString(name[i:])
+			f = foldRune(c)
+			i += n
+		}
+		switch {
 		case f == 0:
 			emit()
 		case f > 0:
@@ -199,6 +223,23 @@ func canonTokens(name string, buf []byte, toks [][]byte) ([]byte, [][]byte) {
 	emit()
 	return buf, toks
 }
+
+// lookupIf looks t up in m only when maybe.
+func lookupIf(maybe bool, m map[string]string, t []byte) (string, bool) {
+	if !maybe {
+		return "", false
+	}
+	a, ok := m[string(t)]
+	return a, ok
+}
+
+// asciiFold is foldRune for ASCII, by table: this runs for every byte of every imported name.
+var asciiFold = func() (t [128]int8) {
+	for c := range t {
+		t[c] = int8(foldRune(rune(c)))
+	}
+	return t
+}()
 
 // normRegion normalises a kecamatan or desa name, or a Kemendagri region code, for comparison:
 // "Desa Sumber Rejo", "SUMBERREJO" and "sumber-rejo" are equal. A leading "desa", "kelurahan" or

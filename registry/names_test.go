@@ -250,3 +250,13 @@ func TestSearchNameRegistryState(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkCanonTokens(b *testing.B) {
+	names := []string{"Siti Wahyuni", "Muhammad Rizki Pratama", "Budi Santoso, S.Pd", "H. Ahmad Dahlan", "Sri Rahayu Lestari"}
+	var buf []byte
+	var toks [][]byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf, toks = canonTokens(names[i%len(names)], buf[:0], toks[:0])
+	}
+}
