@@ -159,6 +159,9 @@ func validState(s string) bool {
 // handleText answers one message in the current state.
 func (c *conv) handleText() {
 	m := c.m
+	if c.evidence() {
+		return
+	}
 	if m.NonText != "" {
 		kind := nonTextLabel[m.NonText]
 		if kind == "" {
@@ -178,6 +181,9 @@ func (c *conv) handleText() {
 	text := clean(m.Text, false)
 	if text == "" {
 		c.ask(msgEmpty)
+		return
+	}
+	if c.receiptButton(text) {
 		return
 	}
 	if m.Step != "" && m.Step != c.s.State {
@@ -818,6 +824,7 @@ func (c *conv) submit() {
 	c.file(r, func() string {
 		return fmt.Sprintf(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA))
 	})
+	c.askEvidence(r, stLpPhotos)
 }
 
 // file stores a report or sanggah and, in the same transaction, queues the citizen's

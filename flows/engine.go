@@ -44,6 +44,9 @@ type Message struct {
 	// all. When it returns false the step does not run (Claim's writes and ID still commit).
 	// It may run more than once (Update retries) and must start clean each time.
 	Claim func(tx *storage.Tx, m *Message) (bool, error)
+	// Photo and Location carry evidence the channel has already fetched (pengaduan.go).
+	Photo    *Photo
+	Location *Location
 }
 
 // Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
@@ -60,6 +63,8 @@ type Reply struct {
 	Report     string    `json:"report,omitempty"`      // the report this message is about
 	Event      string    `json:"event,omitempty"`       // see the Event* constants
 	Document   *Document `json:"document,omitempty"`
+	// Photo is a stored photo sent as a picture, with Text as its caption: staff chats only.
+	Photo *PhotoRef `json:"photo,omitempty"`
 }
 
 // Choice is one option: Label is shown, Data is sent back when it is picked.
@@ -120,6 +125,8 @@ type Engine struct {
 	DailyLimit  int
 	GlobalLimit int
 	ScrapeAlert int
+	// PhotoDir is where evidence photos are stored (<data>/photos); "" takes none.
+	PhotoDir string
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's

@@ -21,8 +21,8 @@ var statusLabels = map[Status]string{
 }
 
 var kindLabels = map[Kind]string{
-	KindReport:  "laporan",
-	KindSanggah: "sanggahan",
+	KindReport:    "laporan",
+	KindSanggah:   "sanggahan",
 	KindPengaduan: "pengaduan",
 }
 
