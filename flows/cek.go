@@ -127,8 +127,6 @@ func historyLine(r *storage.Report) string {
 	if len(r.History) == 0 {
 		b.WriteString(statusLabel[string(r.Status)])
 	}
-	if !r.ReceivedAt.IsZero() {
-		b.WriteString(" → " + msgReceivedLabel + " (" + r.ReceivedAt.In(wib).Format("02/01 15:04") + ")")
-	}
+	b.WriteString(receivedNote(r))
 	return b.String()
 }

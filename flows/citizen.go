@@ -133,7 +133,7 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 		if c.s.State == stMenu && len(c.out) == 1 {
 			c.prompt()
 		}
-	case e.SessionTTL > 0 && s.State != stMenu && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
+	case e.SessionTTL > 0 && s.State != stMenu && !afterFiling(s.State) && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
 		c.expire()
 	default:
 		c.handleText()

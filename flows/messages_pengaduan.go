@@ -41,6 +41,7 @@ const (
 	msgStaffPgAnon     = "Pelapor: ANONIM"
 	msgStaffPgReporter = "Pelapor: %s, HP %s"
 	msgStaffPgLinked   = "Terkait laporan: %s"
+	msgStaffPgNeedNote = "Catatan untuk warga wajib diisi: %s %s <catatan>."
 	msgStaffPgHow      = "Balas: TINDAKLANJUT %[1]s <catatan> · SELESAI %[1]s <catatan> · TOLAK %[1]s <alasan>"
 	msgStaffPhoto      = "📷 Foto %d untuk %s (hanya untuk petugas)."
 	msgStaffLocation   = "📍 Lokasi untuk %s: https://maps.google.com/?q=%s"

@@ -53,6 +53,12 @@ const (
 	maxWhen = 100
 )
 
+// afterFiling tells the steps that follow a stored report (photos, the delivery question): they
+// hold no draft, so an idle wait there is not a dialogue to pause.
+func afterFiling(state string) bool {
+	return state == stPgPhotos || state == stLpPhotos || state == stReceipt
+}
+
 func (d *draft) get(k string) string { return d.extra[k] }
 
 func (d *draft) set(k, v string) {

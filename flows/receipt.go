@@ -217,3 +217,11 @@ func (s *staffTurn) pengaduanStats(st storage.Stats) {
 	s.reply(msgStaffStatsPg, st.Total(storage.KindPengaduan), pc[storage.StatusSubmitted], pc[storage.StatusInProgress],
 		pc[storage.StatusResolved], pc[storage.StatusRefused], rs.Delivered, rs.Asked, rs.Received, rs.NotReceived)
 }
+
+// receivedNote is the "diterima warga" step of a report's history line, once confirmed.
+func receivedNote(r *storage.Report) string {
+	if r.ReceivedAt.IsZero() {
+		return ""
+	}
+	return " → " + msgReceivedLabel + " (" + r.ReceivedAt.In(wib).Format("02/01 15:04") + ")"
+}

@@ -157,6 +157,10 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
 		s.o.NeedsReason = true
+		if r.Kind == storage.KindPengaduan {
+			s.reply(msgStaffPgNeedNote, strings.ToUpper(cmd), r.ID)
+			return
+		}
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
