@@ -42,6 +42,7 @@ const (
 	msgStaffPgReporter = "Pelapor: %s, HP %s"
 	msgStaffPgLinked   = "Terkait laporan: %s"
 	msgStaffPgNeedNote = "Catatan untuk warga wajib diisi: %s %s <catatan>."
+	msgStaffPgPhotos   = "Foto: %s"
 	msgStaffPgHow      = "Balas: TINDAKLANJUT %[1]s <catatan> · SELESAI %[1]s <catatan> · TOLAK %[1]s <alasan>"
 	msgStaffPhoto      = "📷 Foto %d untuk %s (hanya untuk petugas)."
 	msgStaffLocation   = "📍 Lokasi untuk %s: https://maps.google.com/?q=%s"

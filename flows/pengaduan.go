@@ -402,3 +402,40 @@ func init() {
 	}
 	storage.SetReasonLabels(storage.KindPengaduan, m)
 }
+
+// pengaduanDetail is DETAIL for a pengaduan, to the asking staff member's private chat: the
+// phone in full, the photo files and the location.
+func (s *staffTurn) pengaduanDetail(r *storage.Report) {
+	var b strings.Builder
+	fmt.Fprintf(&b, msgStaffDetailHead+"\n", r.ID, statusLabel[string(r.Status)])
+	fmt.Fprintf(&b, msgStaffPgKind+"\n", reasonLabel(append(pengaduanKinds, pgTidakSampai), r.Reason, ""))
+	fmt.Fprintf(&b, msgStaffPgPlace+"\n", r.Desa, r.Kecamatan)
+	fmt.Fprintf(&b, msgStaffPgWhen+"\n", r.When)
+	if r.Involved != "" {
+		fmt.Fprintf(&b, msgStaffPgWho+"\n", r.Involved)
+	}
+	fmt.Fprintf(&b, msgStaffPgWhat+"\n", r.ReasonText)
+	if r.Linked != "" {
+		fmt.Fprintf(&b, msgStaffPgLinked+"\n", r.Linked)
+	}
+	if r.Anonymous {
+		b.WriteString(msgStaffPgAnon + "\n")
+	} else {
+		fmt.Fprintf(&b, msgStaffPgReporter+"\n", r.ReporterName, phoneOrNone(r.Phone))
+	}
+	if len(r.Photos) > 0 {
+		fmt.Fprintf(&b, msgStaffPgPhotos+"\n", strings.Join(r.Photos, ", "))
+	}
+	if r.Location != "" {
+		fmt.Fprintf(&b, msgStaffLocation+"\n", r.ID, r.Location)
+	}
+	for _, t := range r.History {
+		fmt.Fprintf(&b, "• %s %s oleh %s", stamp(t.At), statusLabel[string(t.To)], actorLabel(t.By))
+		if t.Note != "" {
+			b.WriteString(" — " + t.Note)
+		}
+		b.WriteByte('\n')
+	}
+	s.out = append(s.out, Reply{To: s.m.Private, Text: strings.TrimSpace(b.String()), Report: r.ID, Event: EventStaffDetail})
+	s.reply(msgStaffDetailSent, r.ID)
+}

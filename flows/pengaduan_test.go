@@ -268,8 +268,19 @@ func TestPengaduanTranscripts(t *testing.T) {
 < Pengaduan: 1 (baru 1
 < 0 diterima warga, 1 belum diterima
 `},
-		{"someone else's chat cannot answer the delivery question", false, lapored + `
-@> SALUR LB-2611-0001
+		{"staff DETAIL of a named pengaduan with a photo goes privately, phone in full", true, pgFiled + `
+> tidak
+> Slamet Riyadi
+> 081234567890
+> kirim
+>{photo}
+> selesai
+@> DETAIL PG-2611-0001
+< [test:staf-1] *DETAIL PG-2611-0001* (menunggu verifikasi)
+< Pelapor: Slamet Riyadi, HP 6281234567890
+< Foto: PG-2611-0001-1.jpg
+< [test:grup-staf] 
+<! [test:grup-staf] *DETAIL
 `},
 	}
 	for _, tc := range cases {
@@ -449,5 +460,22 @@ func TestReceiptFromAnotherChat(t *testing.T) {
 	r, _ := h.db.Report(context.Background(), "LB-2611-0001")
 	if !r.NotReceivedAt.IsZero() || r.Complaint != "" {
 		t.Errorf("report changed by another chat: %+v", r)
+	}
+}
+
+func TestOverduePengaduanReminder(t *testing.T) {
+	h := newHarness(t)
+	h.transcript(pgFiled + "\n> anonim\n> kirim\n")
+	h.advance(4 * time.Hour)
+	out, err := h.engine.Remind(context.Background(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(out)
+	if !strings.Contains(got, "PG-2611-0001") {
+		t.Fatalf("overdue pengaduan not listed:\n%s", got)
+	}
+	if strings.Contains(got, "LAYAK PG-") || strings.Contains(got, "] TOLAK PG-") {
+		t.Errorf("pengaduan offered report buttons:\n%s", got)
 	}
 }

@@ -339,6 +339,10 @@ func (s *staffTurn) detail(id string) {
 		s.reply(msgStaffNoPrivate, r.ID)
 		return
 	}
+	if r.Kind == storage.KindPengaduan {
+		s.pengaduanDetail(r)
+		return
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
@@ -572,6 +576,9 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 			for _, r := range undecided {
 				if len(actions) >= 2*maxRemindButtons {
 					break
+				}
+				if r.Kind == storage.KindPengaduan {
+					continue // its commands need a note: listed, not buttons
 				}
 				if r.Kind == storage.KindSanggah {
 					actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
