@@ -255,6 +255,21 @@ func TestPengaduanTranscripts(t *testing.T) {
 @> STATISTIK
 < Konfirmasi penerimaan: 1 disalurkan, 1 ditanya, 1 diterima warga, 0 belum diterima
 `},
+		{"delivery question at the menu: help asks it again, a typed 2 is Belum", false, lapored + `
+@> SALUR LB-2611-0001
+> bantuan
+< Bantuan Lapor Bansos
+< Apakah paket untuk laporan *LB-2611-0001* sudah diterima?
+> 2
+< Kami membuat pengaduan *PG-2611-0001*
+`},
+		{"delivery question set aside by another word, its button still works", false, lapored + `
+@> SALUR LB-2611-0001
+> cek
+< Ketik NIK
+> DITERIMA LB-2611-0001
+< penerimaan paket laporan *LB-2611-0001* sudah dicatat
+`},
 		{"delivery not confirmed: Belum opens a pengaduan staff see at once", false, lapored + `
 > lapor
 @> SALUR LB-2611-0001

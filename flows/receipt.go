@@ -26,7 +26,10 @@ const (
 )
 
 var receiptStep = &step{state: stReceipt, flow: "receipt", ask: func(c *conv) {
-	c.say(msgHelpContinue) // not asked again: the question with its buttons is already in the chat
+	id := c.d.get(kReceiptReport)
+	r := c.say(msgReceiptAsk, id)
+	r.Choices = []Choice{{Label: receiptOptions[0].Label, Data: receiptYes + " " + id}, {Label: receiptOptions[1].Label, Data: receiptNo + " " + id}}
+	r.Columns, r.Step, r.Report = 2, stReceipt, id
 }, answer: func(c *conv, _ *step, t string) {
 	i := pick(receiptOptions, t)
 	id := c.d.get(kReceiptReport)
@@ -79,6 +82,11 @@ func (s *staffTurn) askReceipt(r *storage.Report) {
 // receiptButton takes a pressed Sudah/Belum ("DITERIMA LB-2611-0001"). It reports whether text
 // was one.
 func (c *conv) receiptButton(text string) bool {
+	if c.s.State == stReceipt && c.m.Step != "" && c.m.Step != stReceipt {
+		// A button of another question (the menu's): the delivery question is set aside, its
+		// own buttons still answer it later.
+		c.fire(evDone)
+	}
 	up := strings.ToUpper(text)
 	var yes bool
 	var rest string
