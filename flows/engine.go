@@ -127,6 +127,9 @@ type Engine struct {
 	ScrapeAlert int
 	// PhotoDir is where evidence photos are stored (<data>/photos); "" takes none.
 	PhotoDir string
+	// TextOnly names channels that carry no photos (the console): their citizens are not
+	// asked for any.
+	TextOnly map[string]bool
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's

@@ -28,7 +28,7 @@ const (
 	msgPhotoTooBig   = "❌ Foto terlalu besar (lebih dari %d MB) dan tidak disimpan. Kirim foto yang lebih kecil (foto biasa dari kamera HP cukup), atau ketik LEWATI."
 	msgPhotoFailed   = "❌ Foto tidak dapat diterima. Coba kirim lagi, atau ketik LEWATI."
 	msgPhotoOnly     = "Di langkah ini kami menerima foto atau lokasi, bukan %s."
-	msgPhotoTextHint = "Kirim foto atau lokasi, atau ketik LEWATI / SELESAI."
+	msgPhotoTextHint = "Kirim foto atau lokasi, atau ketik SELESAI."
 	msgLocationSaved = "📍 Lokasi tersimpan untuk %s."
 	msgPhotosDone    = "Terima kasih. %s sudah lengkap; petugas akan memeriksanya."
 	msgPhotosOff     = "Pengiriman foto belum tersedia di layanan ini."

@@ -217,7 +217,7 @@ func (c *conv) askEvidence(r *storage.Report, state string) {
 	if r.ID == "" || c.s.State != stMenu {
 		return // not stored: the citizen was asked to press Kirim again
 	}
-	if c.e.PhotoDir == "" {
+	if c.e.PhotoDir == "" || c.e.TextOnly[c.m.Chat.Channel] {
 		if state == stPgPhotos {
 			c.say(msgPhotosOff)
 		}
@@ -233,12 +233,15 @@ func askPhotos(text string) func(c *conv) {
 	return func(c *conv) { c.say(text, maxPhotos, MaxPhotoBytes>>20) }
 }
 
+// answerPhotosText ends the optional photo step: on a done word with thanks, on anything else
+// silently, reading the text as typed at the menu (a citizen who goes on to Cek is not held).
 func answerPhotosText(c *conv, _ *step, t string) {
 	if photoDoneWords[fold(t)] {
 		c.photosDone()
 		return
 	}
-	c.say(msgPhotoTextHint)
+	c.fire(evDone)
+	c.handleText()
 }
 
 func (c *conv) photosDone() {

@@ -192,8 +192,6 @@ func TestPengaduanTranscripts(t *testing.T) {
 >{photo 40MB}
 < Foto terlalu besar (lebih dari 10 MB) dan tidak disimpan
 <! tersimpan
-> apa ini
-< Kirim foto atau lokasi, atau ketik LEWATI
 >{photo}
 >{photo}
 >{photo}
@@ -201,6 +199,15 @@ func TestPengaduanTranscripts(t *testing.T) {
 < PG-2611-0001 sudah lengkap
 >{photo}
 < bukan foto
+`},
+		{"text at the photo step leaves it and is read as at the menu", true, pgFiled + `
+> anonim
+> kirim
+< kirim foto
+> cek
+< Ketik NIK (16 angka) atau nomor laporan
+> PG-2611-0001
+< menunggu verifikasi
 `},
 		{"empty anonymous pengaduan is not filed", false, `
 > pengaduan
@@ -493,4 +500,15 @@ func TestOverduePengaduanReminder(t *testing.T) {
 	if strings.Contains(got, "LAYAK PG-") || strings.Contains(got, "] TOLAK PG-") {
 		t.Errorf("pengaduan offered report buttons:\n%s", got)
 	}
+}
+
+// A text-only channel (the console) is never asked for photos.
+func TestTextOnlyChannelNotAskedForPhotos(t *testing.T) {
+	h := newHarness(t)
+	withPhotos(h)
+	h.engine.TextOnly = map[string]bool{citizenChat.Channel: true}
+	h.transcript(strings.Replace(lapored, "< LB-2611-0001\n", "< LB-2611-0001\n<! foto rumah\n", 1) + `
+> cek
+< Ketik NIK
+`)
 }
