@@ -47,10 +47,11 @@ const (
 	msgStaffPhoto      = "📷 Foto %d untuk %s (hanya untuk petugas)."
 	msgStaffLocation   = "📍 Lokasi untuk %s: https://maps.google.com/?q=%s"
 
-	msgReceiptWhat   = "Warga menyatakan paket untuk laporan %s belum diterima."
-	msgReceiptSilent = "Warga tidak menjawab pertanyaan penerimaan paket untuk laporan %s."
-	msgReceivedLabel = "diterima warga"
-	msgStaffStatsPg  = "Pengaduan: %d (baru %d, ditindaklanjuti %d, selesai %d, ditolak %d)\nKonfirmasi penerimaan: %d disalurkan, %d ditanya, %d diterima warga, %d belum diterima"
+	msgReceiptWhat      = "Warga menyatakan paket untuk laporan %s belum diterima."
+	msgReceiptSilent    = "Warga tidak menjawab pertanyaan penerimaan paket untuk laporan %s."
+	msgReceivedLabel    = "diterima warga"
+	msgNotReceivedLabel = "belum diterima warga (pengaduan %s)"
+	msgStaffStatsPg     = "Pengaduan: %d (baru %d, ditindaklanjuti %d, selesai %d, ditolak %d)\nKonfirmasi penerimaan: %d disalurkan, %d ditanya, %d diterima warga, %d belum diterima"
 )
 
 // Texts with *bold*, turned into emphasis markers before any user data goes in.

@@ -261,6 +261,9 @@ func TestPengaduanTranscripts(t *testing.T) {
 < diterima warga
 @> STATISTIK
 < Konfirmasi penerimaan: 1 disalurkan, 1 ditanya, 1 diterima warga, 0 belum diterima
+@> DETAIL LB-2611-0001
+< [test:staf-1] *DETAIL LB-2611-0001*
+< diterima warga
 `},
 		{"delivery question at the menu: help asks it again, a typed 2 is Belum", false, lapored + `
 @> SALUR LB-2611-0001
@@ -286,6 +289,8 @@ func TestPengaduanTranscripts(t *testing.T) {
 < [test:grup-staf] 🚩 *PENGADUAN BARU PG-2611-0001*
 < Jenis: Bantuan tidak sampai
 < Terkait laporan: LB-2611-0001
+@> DETAIL LB-2611-0001
+< belum diterima warga (pengaduan PG-2611-0001)
 @> STATISTIK
 < Pengaduan: 1 (baru 1
 < 0 diterima warga, 1 belum diterima

@@ -233,3 +233,14 @@ func receivedNote(r *storage.Report) string {
 	}
 	return " → " + msgReceivedLabel + " (" + r.ReceivedAt.In(wib).Format("02/01 15:04") + ")"
 }
+
+// receiptDetail is the delivery confirmation's line in DETAIL.
+func receiptDetail(r *storage.Report) string {
+	switch {
+	case !r.ReceivedAt.IsZero():
+		return "• " + stamp(r.ReceivedAt) + " " + msgReceivedLabel + "\n"
+	case !r.NotReceivedAt.IsZero():
+		return "• " + stamp(r.NotReceivedAt) + " " + fmt.Sprintf(msgNotReceivedLabel, r.Complaint) + "\n"
+	}
+	return ""
+}

@@ -370,6 +370,7 @@ func (s *staffTurn) detail(id string) {
 		}
 		b.WriteByte('\n')
 	}
+	b.WriteString(receiptDetail(r))
 	s.out = append(s.out, Reply{To: s.m.Private, Text: strings.TrimSpace(b.String()), Report: r.ID, Event: EventStaffDetail})
 	s.reply(msgStaffDetailSent, r.ID)
 }
