@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -156,6 +157,10 @@ type Outcome struct {
 // HandleOutcome is Handle, telling what happened.
 func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
 	m.From.Name = DisplayName(m.From.Name)
+	// A photo is written and synced before the store's single writer is taken (stage.go).
+	if staged := e.stagePhoto(&m); staged != "" {
+		defer os.Remove(staged)
+	}
 	var o Outcome
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
@@ -200,6 +205,7 @@ func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error
 		n, err = tx.PruneSeen(inboundNamespace, olderThan)
 		return err
 	})
+	e.sweepStaged(olderThan)
 	return n, err
 }
 

@@ -18,6 +18,8 @@ type Photo struct {
 	// TooBig is set when the platform declared a size above MaxPhotoBytes: the channel did not
 	// download it.
 	TooBig bool
+	// staged is the file the engine wrote before the step (stage.go); the step links it.
+	staged string
 }
 
 // Location is a point the citizen shared.
@@ -287,8 +289,8 @@ func (c *conv) photoReport() (*storage.Report, bool) {
 	return r, true
 }
 
-// takePhoto writes the photo as <report>-<n>.<ext> and records it on the report in the same
-// step. The file is written before the commit under a name only this report and this n can
+// takePhoto puts the photo at <report>-<n>.<ext> and records it on the report in the same
+// step. The file is in place before the commit under a name only this report and this n can
 // have: a commit that fails leaves a file the next photo of the report overwrites, and the
 // retention purge removes with the report (DECISIONS "Photos are attached after filing").
 func (c *conv) takePhoto(p *Photo) {
@@ -316,7 +318,7 @@ func (c *conv) takePhoto(p *Photo) {
 		c.say(msgPhotoFailed)
 		return
 	}
-	if err := storage.WritePrivateFile(path, p.Data); err != nil {
+	if err := placePhoto(p, path); err != nil {
 		c.e.Log.Error().Err(err).Str("report", r.ID).Msg("store photo")
 		c.say(msgPhotoFailed)
 		return

@@ -517,3 +517,56 @@ func TestTextOnlyChannelNotAskedForPhotos(t *testing.T) {
 < Ketik NIK
 `)
 }
+
+// A photo with a platform id is staged before the step and linked into place; the staged name
+// is gone afterwards, also when the step refused the photo; a staged file a crash left behind
+// is swept by the daily prune.
+func TestPhotoStagedOutsideTheWriter(t *testing.T) {
+	h := newHarness(t)
+	dir := withPhotos(h)
+	pgScript(h, pgFiled+"\n> anonim\n> kirim\n")
+	send := func(id string) {
+		h.send(Message{Chat: citizenChat, From: storage.Actor{Channel: "test", ID: "warga-1"}, ID: id, NonText: "photo", Photo: &Photo{Data: jpeg, Ext: "jpg"}})
+	}
+	probe := Message{Chat: citizenChat, ID: "test:warga-1/500", Photo: &Photo{Data: jpeg, Ext: "jpg"}}
+	staged := h.engine.stagePhoto(&probe)
+	if fi, err := os.Stat(staged); err != nil || fi.Mode().Perm() != 0o600 || probe.Photo.staged != staged {
+		t.Fatalf("staging: %q %v", staged, err)
+	}
+	os.Remove(staged)
+	send("test:warga-1/501")
+	send("test:warga-1/501") // redelivered: handled once, staged copy removed again
+	names := func() []string {
+		var out []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
+		t.Fatalf("photo dir after a staged photo: %s", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "PG-2611-0001-1.jpg")); !bytes.Equal(b, jpeg) {
+		t.Error("linked photo differs")
+	}
+	h.transcript("> selesai")
+	send("test:warga-1/502") // at the menu: refused ("bukan foto"), nothing kept
+	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
+		t.Fatalf("photo dir after a refused photo: %s", got)
+	}
+	left := filepath.Join(dir, ".incoming-0123456789abcdef01234567")
+	if err := os.WriteFile(left, jpeg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-8 * 24 * time.Hour)
+	if err := os.Chtimes(left, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.engine.PruneSeen(context.Background(), time.Now().Add(-7*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
+		t.Fatalf("photo dir after the sweep: %s", got)
+	}
+}
