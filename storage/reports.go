@@ -282,6 +282,9 @@ func needsReason(s Status) bool {
 // verdict when `to` is a verdict, the delivery when `to` is a second delivery.
 func alreadyDecided(r *Report, to Status) (Transition, bool) {
 	switch {
+	case r.Kind == KindPengaduan && isDecision(r.Kind, to) && r.Status != StatusSubmitted && len(r.History) > 0:
+		// A pengaduan moves on after its first step: what makes a move late is its latest.
+		return r.History[len(r.History)-1], true
 	case isDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
 		for _, h := range r.History {
 			if h.From == StatusSubmitted && isDecision(r.Kind, h.To) {
