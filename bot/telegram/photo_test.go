@@ -165,3 +165,27 @@ func TestDeliveryQuestionButtons(t *testing.T) {
 	f.waitText(citizen, n, "Kami membuat pengaduan")
 	f.waitText(staffChat, 0, "Terkait laporan: "+id)
 }
+
+// Staff follow a pengaduan up and close it by typed commands; the citizen hears each step with
+// the note, and a late TOLAK names the step that made it late.
+func TestPengaduanDecisionsThroughBotAPI(t *testing.T) {
+	e := newEnv(t, envConfig{photos: true})
+	f := e.fake
+	id := e.pengaduan(citizen)
+	f.waitText(staffChat, 0, "PENGADUAN BARU "+id)
+	steps := []struct {
+		cmd  string
+		chat int64
+		want string
+	}{
+		{"TINDAKLANJUT " + id, staffChat, "Catatan untuk warga wajib diisi"},
+		{"TINDAKLANJUT " + id + " ketua kelompok dipanggil", citizen, "sedang DITINDAKLANJUTI petugas.\nCatatan: ketua kelompok dipanggil"},
+		{"/selesai " + id + " uang dikembalikan", citizen, "SELESAI ditangani.\nCatatan: uang dikembalikan"},
+		{"TOLAK " + id + " salah kirim", staffChat, "sudah diputuskan"},
+	}
+	for _, s := range steps {
+		n := len(f.sent(s.chat))
+		f.text(staffChat, staffAna, s.cmd)
+		f.waitText(s.chat, n, s.want)
+	}
+}
