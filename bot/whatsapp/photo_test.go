@@ -119,3 +119,22 @@ func TestPengaduanImageMessages(t *testing.T) {
 		t.Errorf("forwarded image: %v, %d bytes", err, len(got))
 	}
 }
+
+// On WhatsApp the delivery question is a numbered list: "2" (Belum) opens the pengaduan, which
+// the staff group sees at once.
+func TestDeliveryQuestionByNumber(t *testing.T) {
+	h := newHarness(t)
+	citizen := pn(citizenPN)
+	id := fileReport(t, h.citizenSay(citizen), citizenNIK)
+	h.staff(staffGroup, pn(staffPN), types.JID{}, "LAYAK "+id)
+	h.staff(staffGroup, pn(staffPN), types.JID{}, "SALUR "+id)
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "Apakah paket untuk laporan *"+id+"*") || !strings.Contains(got, "2. Belum") {
+		t.Fatalf("delivery question:\n%s", got)
+	}
+	if got := h.say(citizen, "2"); !strings.Contains(got, "Kami membuat pengaduan *PG-") {
+		t.Fatalf("answer to 2:\n%s", got)
+	}
+	if got := h.textsTo(staffGroup); !strings.Contains(got, "PENGADUAN BARU PG-") || !strings.Contains(got, "Terkait laporan: "+id) {
+		t.Fatalf("staff group:\n%s", got)
+	}
+}
