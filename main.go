@@ -286,7 +286,8 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		SessionTTL:  m.cfg.SessionTTL,
 		CheckLimit:  m.cfg.CheckLimit,
 		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
-		Contact: m.cfg.Contact,
+		Contact:  m.cfg.Contact,
+		PhotoDir: photoDir(m.cfg.DataDir), TextOnly: map[string]bool{"console": true},
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
 	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}

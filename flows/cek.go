@@ -128,5 +128,6 @@ func historyLine(r *storage.Report) string {
 	if len(r.History) == 0 {
 		b.WriteString(statusLabel[string(r.Status)])
 	}
+	b.WriteString(receivedNote(r))
 	return b.String()
 }

@@ -133,7 +133,7 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 		if c.s.State == stMenu && len(c.out) == 1 {
 			c.prompt()
 		}
-	case e.SessionTTL > 0 && s.State != stMenu && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
+	case e.SessionTTL > 0 && s.State != stMenu && !afterFiling(s.State) && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
 		c.expire()
 	default:
 		c.handleText()
@@ -159,6 +159,9 @@ func validState(s string) bool {
 // handleText answers one message in the current state.
 func (c *conv) handleText() {
 	m := c.m
+	if c.evidence() {
+		return
+	}
 	if m.NonText != "" {
 		kind := nonTextLabel[m.NonText]
 		if kind == "" {
@@ -178,6 +181,9 @@ func (c *conv) handleText() {
 	text := clean(m.Text, false)
 	if text == "" {
 		c.ask(msgEmpty)
+		return
+	}
+	if c.receiptButton(text) {
 		return
 	}
 	if m.Step != "" && m.Step != c.s.State {
@@ -804,6 +810,7 @@ func (c *conv) submit() {
 	c.file(r, func() string {
 		return fmt.Sprintf(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA))
 	})
+	c.askEvidence(r, stLpPhotos)
 }
 
 // reportFromDraft is the report the draft describes, ready to file.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -44,6 +45,9 @@ type Message struct {
 	// all. When it returns false the step does not run (Claim's writes and ID still commit).
 	// It may run more than once (Update retries) and must start clean each time.
 	Claim func(tx *storage.Tx, m *Message) (bool, error)
+	// Photo and Location carry evidence the channel has already fetched (pengaduan.go).
+	Photo    *Photo
+	Location *Location
 }
 
 // Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
@@ -60,6 +64,8 @@ type Reply struct {
 	Report     string    `json:"report,omitempty"`      // the report this message is about
 	Event      string    `json:"event,omitempty"`       // see the Event* constants
 	Document   *Document `json:"document,omitempty"`
+	// Photo is a stored photo sent as a picture, with Text as its caption: staff chats only.
+	Photo *PhotoRef `json:"photo,omitempty"`
 }
 
 // Choice is one option: Label is shown, Data is sent back when it is picked.
@@ -123,6 +129,11 @@ type Engine struct {
 	// Contact is the office to contact (address, phone, hours), named in help and rejections;
 	// "" leaves the line out.
 	Contact string
+	// PhotoDir is where evidence photos are stored (<data>/photos); "" takes none.
+	PhotoDir string
+	// TextOnly names channels that carry no photos (the console): their citizens are not
+	// asked for any.
+	TextOnly map[string]bool
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
@@ -149,6 +160,10 @@ type Outcome struct {
 // HandleOutcome is Handle, telling what happened.
 func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
 	m.From.Name = DisplayName(m.From.Name)
+	// A photo is written and synced before the store's single writer is taken (stage.go).
+	if staged := e.stagePhoto(&m); staged != "" {
+		defer os.Remove(staged)
+	}
 	var o Outcome
 	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
@@ -193,6 +208,7 @@ func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error
 		n, err = tx.PruneSeen(inboundNamespace, olderThan)
 		return err
 	})
+	e.sweepStaged(olderThan)
 	return n, err
 }
 

@@ -19,17 +19,22 @@ var staffCommands = map[string]bool{
 	"layak": true, "tolak": true, "salur": true, "terima": true, "detail": true,
 	"pending": true, "cari": true, "statistik": true, "ekspor": true, "bantuan": true,
 	"help": true, "start": true,
+	"tindaklanjut": true, "selesai": true,
 }
 
 // decision is what a staff command asks of a report.
 var decisions = map[string]struct {
 	report, sanggah storage.Status // target status per kind; "" = not for that kind
 	needsReason     bool
+	pengaduan       storage.Status
 }{
 	"layak":  {report: storage.StatusEligible},
-	"tolak":  {report: storage.StatusIneligible, sanggah: storage.StatusDismissed, needsReason: true},
+	"tolak":  {report: storage.StatusIneligible, sanggah: storage.StatusDismissed, pengaduan: storage.StatusRefused, needsReason: true},
 	"salur":  {report: storage.StatusDelivered},
 	"terima": {sanggah: storage.StatusUpheld},
+	// A pengaduan's follow-up and closing carry a note for the citizen.
+	"tindaklanjut": {pengaduan: storage.StatusInProgress, needsReason: true},
+	"selesai":      {pengaduan: storage.StatusResolved, needsReason: true},
 }
 
 func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) error {
@@ -134,6 +139,9 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	if r.Kind == storage.KindSanggah {
 		to = d.sanggah
 	}
+	if r.Kind == storage.KindPengaduan {
+		to = d.pengaduan
+	}
 	if to == "" {
 		s.reply(msgStaffIllegal, r.ID, statusLabel[string(r.Status)], strings.ToUpper(cmd))
 		return
@@ -149,6 +157,10 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
 		s.o.NeedsReason = true
+		if r.Kind == storage.KindPengaduan {
+			s.reply(msgStaffPgNeedNote, strings.ToUpper(cmd), r.ID)
+			return
+		}
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
@@ -183,6 +195,9 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	s.o.Decided = &r.History[len(r.History)-1]
 	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", by.ID).Msg("staff decision")
 	s.out = append(s.out, s.e.decisionNotices(r)...)
+	if to == storage.StatusDelivered {
+		s.askReceipt(r)
+	}
 }
 
 // decisionNotices tell every staff chat and the citizen who reported about the latest decision.
@@ -223,6 +238,12 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 		citizen = fmt.Sprintf(msgNotifyUpheld, r.ID)
 	case storage.StatusDismissed:
 		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next) + e.contactLine()
+	case storage.StatusInProgress:
+		citizen = fmt.Sprintf(msgNotifyPgProgress, r.ID, last.Note)
+	case storage.StatusResolved:
+		citizen = fmt.Sprintf(msgNotifyPgResolved, r.ID, last.Note)
+	case storage.StatusRefused:
+		citizen = fmt.Sprintf(msgNotifyPgRefused, r.ID, last.Note)
 	}
 	if citizen != "" && r.From.Channel != "" {
 		out = append(out, Reply{To: r.From, Text: citizen, Report: r.ID})
@@ -233,6 +254,9 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 // staffNotice is the message every staff chat gets for a new report or sanggah. The NIK and the
 // phone number are masked: the group lives on a third-party platform; DETAIL gives them in full.
 func (e *Engine) staffNotice(r *storage.Report) []Reply {
+	if r.Kind == storage.KindPengaduan {
+		return e.pengaduanNotice(r)
+	}
 	var b strings.Builder
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffNewSanggah+"\n", r.ID)
@@ -315,6 +339,10 @@ func (s *staffTurn) detail(id string) {
 		s.reply(msgStaffNoPrivate, r.ID)
 		return
 	}
+	if r.Kind == storage.KindPengaduan {
+		s.pengaduanDetail(r)
+		return
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], detailNIK(r))
 	s.detailNoNIK(&b, r)
@@ -343,6 +371,7 @@ func (s *staffTurn) detail(id string) {
 		}
 		b.WriteByte('\n')
 	}
+	b.WriteString(receiptDetail(r))
 	s.out = append(s.out, Reply{To: s.m.Private, Text: strings.TrimSpace(b.String()), Report: r.ID, Event: EventStaffDetail})
 	s.reply(msgStaffDetailSent, r.ID)
 }
@@ -473,6 +502,7 @@ func (s *staffTurn) stats() {
 		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
 		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
 		overdueV, words(s.e.VerifySLA), st.OverdueDelivery, words(s.e.DeliverySLA))
+	s.pengaduanStats(st)
 }
 
 // export sends every report, in full, to the private chat of the authorised staff member who
@@ -516,8 +546,12 @@ const maxRemindButtons = 5
 // every: undecided past the verification SLA, and layak not delivered within the delivery SLA.
 // Each line says how late the report is; the first few carry their decision buttons.
 func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
+	receipts, err := e.remindReceipts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err = e.Store.Update(ctx, func(tx *storage.Tx) error {
 		out = out[:0]
 		now := tx.Now
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
@@ -544,6 +578,9 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 			for _, r := range undecided {
 				if len(actions) >= 2*maxRemindButtons {
 					break
+				}
+				if r.Kind == storage.KindPengaduan {
+					continue // its commands need a note: listed, not buttons
 				}
 				if r.Kind == storage.KindSanggah {
 					actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
@@ -573,7 +610,7 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		}
 		return enqueue(tx, out)
 	})
-	return out, err
+	return append(receipts, out...), err
 }
 
 // enteredAt is when r last entered status (its creation when unknown).

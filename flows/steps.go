@@ -124,6 +124,9 @@ var (
 func editEvent(state string) string { return "edit:" + state }
 
 func init() {
+	steps = append(steps, pengaduanSteps...)
+	steps = append(steps, receiptStep)
+	flowStart["pengaduan"] = stPgKind
 	var review []string
 	for _, st := range steps {
 		stepOf[st.state] = st

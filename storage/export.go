@@ -26,6 +26,8 @@ var ExportColumns = []string{
 	"alasan", "keterangan", "telepon", "pelapor", "hubungan", "kanal",
 	"diputuskan_oleh", "diputuskan_pada", "catatan",
 	"tanpa_nik",
+	// Pengaduan and delivery confirmation: photos by file name (never their bytes).
+	"kejadian_waktu", "pihak_terlibat", "foto", "lokasi", "terkait", "diterima_warga",
 }
 
 // exportTime is WIB, to the minute: how staff read times.
@@ -102,11 +104,32 @@ func exportRow(r *Report) []string {
 		r.Desa, r.Kecamatan, ReasonLabel(r.Kind, r.Reason), r.ReasonText, r.Phone, r.ReporterName, relation,
 		r.From.Channel, decidedBy, decidedAt, note,
 		noNIKCell(r),
+		r.When, r.Involved, strings.Join(r.Photos, " "), r.Location, linkedCell(r), receiptCell(r),
 	}
 	for i, cell := range row {
 		row[i] = neutralise(cell)
 	}
 	return row
+}
+
+func linkedCell(r *Report) string {
+	if r.Complaint != "" {
+		return r.Complaint
+	}
+	return r.Linked
+}
+
+// receiptCell is the citizen's answer to "Apakah paket sudah diterima?".
+func receiptCell(r *Report) string {
+	switch {
+	case !r.ReceivedAt.IsZero():
+		return "sudah " + wibTime(r.ReceivedAt)
+	case !r.NotReceivedAt.IsZero():
+		return "belum " + wibTime(r.NotReceivedAt)
+	case !r.ReceiptAskedAt.IsZero():
+		return "ditanyakan " + wibTime(r.ReceiptAskedAt)
+	}
+	return ""
 }
 
 // decision is the staff verdict on r, if any: the move out of submitted.

@@ -98,6 +98,7 @@ func scrub(r *Report, now time.Time) {
 	r.ReasonText, r.Phone, r.ReporterName, r.Relation = "", "", "", ""
 	r.NoNIKNote = ""
 	r.From.ID = ""
+	r.When, r.Involved, r.Location, r.Photos = "", "", "", nil
 	for i := range r.History {
 		if r.History[i].By.Name == CitizenActorName {
 			r.History[i].By.ID = PurgedActorID

@@ -17,7 +17,7 @@ const CitizenActorName = "citizen"
 // Final reports whether no further transition can follow s.
 func (s Status) Final() bool {
 	switch s {
-	case StatusSubmitted, StatusEligible:
+	case StatusSubmitted, StatusEligible, StatusInProgress:
 		return false
 	}
 	return true
@@ -30,6 +30,8 @@ func idPrefix(k Kind) (string, bool) {
 		return "LB", true
 	case KindSanggah:
 		return "SG", true
+	case KindPengaduan:
+		return "PG", true
 	}
 	return "", false
 }
@@ -50,7 +52,7 @@ func ParseReportID(s string) (id string, ok bool) {
 		return "", false
 	}
 	prefix, yymm, num := n[:2], n[2:6], n[6:]
-	if prefix != "LB" && prefix != "SG" {
+	if prefix != "LB" && prefix != "SG" && prefix != "PG" {
 		return "", false
 	}
 	if !allDigits(yymm) || !allDigits(num) {
@@ -99,7 +101,7 @@ func (tx *Tx) CreateReport(r *Report) error {
 	if r.Status != StatusSubmitted && r.Status != StatusAutoRejected {
 		return fmt.Errorf("%w: a new report cannot start as %q", ErrInvalid, r.Status)
 	}
-	if r.NIK == "" && !(r.NoNIK && r.Kind == KindReport && r.Status == StatusSubmitted) {
+	if r.NIK == "" && r.Kind != KindPengaduan && !(r.NoNIK && r.Kind == KindReport && r.Status == StatusSubmitted) {
 		return fmt.Errorf("%w: report without NIK", ErrInvalid)
 	}
 	if r.NIK != "" && r.NoNIK {
@@ -150,6 +152,7 @@ func (tx *Tx) CreateReport(r *Report) error {
 	if err := tx.bucket(bucketReportStatus).Put(statusKey(r), nil); err != nil {
 		return err
 	}
+	// A pengaduan names no recipient: nothing to index by NIK.
 	if r.NIK != "" {
 		if err := tx.bucket(bucketReportNIK).Put(nikKey(r.NIK, r.ID), nil); err != nil {
 			return err
@@ -257,6 +260,10 @@ var lifecycle = map[Kind]map[Status][]Status{
 	KindSanggah: {
 		StatusSubmitted: {StatusUpheld, StatusDismissed},
 	},
+	KindPengaduan: {
+		StatusSubmitted:  {StatusInProgress, StatusResolved, StatusRefused},
+		StatusInProgress: {StatusResolved, StatusRefused},
+	},
 }
 
 func legal(k Kind, from, to Status) bool {
@@ -273,12 +280,17 @@ func isDecision(k Kind, s Status) bool {
 	return legal(k, StatusSubmitted, s)
 }
 
-func needsReason(s Status) bool { return s == StatusIneligible || s == StatusDismissed }
+func needsReason(s Status) bool {
+	return s == StatusIneligible || s == StatusDismissed || s == StatusRefused
+}
 
 // alreadyDecided finds the transition that makes a move to `to` come too late: the first
 // verdict when `to` is a verdict, the delivery when `to` is a second delivery.
 func alreadyDecided(r *Report, to Status) (Transition, bool) {
 	switch {
+	case r.Kind == KindPengaduan && isDecision(r.Kind, to) && r.Status != StatusSubmitted && len(r.History) > 0:
+		// A pengaduan moves on after its first step: what makes a move late is its latest.
+		return r.History[len(r.History)-1], true
 	case isDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
 		for _, h := range r.History {
 			if h.From == StatusSubmitted && isDecision(r.Kind, h.To) {
@@ -371,9 +383,9 @@ type ReportFilter struct {
 }
 
 var (
-	allKinds    = []Kind{KindReport, KindSanggah}
+	allKinds    = []Kind{KindReport, KindSanggah, KindPengaduan}
 	allStatuses = []Status{StatusAutoRejected, StatusSubmitted, StatusEligible, StatusIneligible,
-		StatusDelivered, StatusUpheld, StatusDismissed}
+		StatusDelivered, StatusUpheld, StatusDismissed, StatusInProgress, StatusResolved, StatusRefused}
 )
 
 // Reports returns the reports f selects, in creation order (or newest first with f.Newest),
@@ -463,8 +475,8 @@ func (s Stats) Total(k Kind) int {
 func (tx *Tx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 	st := Stats{
 		At:                  tx.Now,
-		Counts:              map[Kind]map[Status]int{KindReport: {}, KindSanggah: {}},
-		OverdueVerification: map[Kind]int{KindReport: 0, KindSanggah: 0},
+		Counts:              map[Kind]map[Status]int{KindReport: {}, KindSanggah: {}, KindPengaduan: {}},
+		OverdueVerification: map[Kind]int{KindReport: 0, KindSanggah: 0, KindPengaduan: 0},
 	}
 	c := tx.bucket(bucketReportStatus).Cursor()
 	for key, _ := c.First(); key != nil; key, _ = c.Next() {

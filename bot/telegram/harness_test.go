@@ -46,6 +46,8 @@ type env struct {
 	disp   *bot.Dispatcher
 	ch     *Channel
 	opt    Options
+	// photoDir is the engine's PhotoDir (envConfig.photos).
+	photoDir string
 	// wrap, when set, runs at the end of open: the crash test puts its kill points in.
 	wrap func(e *env)
 
@@ -58,11 +60,15 @@ type envConfig struct {
 	limits     *bot.Limits
 	noSender   bool // the test drives the sender with Flush
 	noRun      bool // the test does not poll (webhook tests)
+	photos     bool // the engine stores photos (under dir/photos)
 }
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
 	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir()}
+	if cfg.photos {
+		e.photoDir = filepath.Join(e.dir, "photos")
+	}
 	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
 	e.fake.members[[2]int64{staffChat, staffBudi}] = "administrator"
 	e.fake.members[[2]int64{staffChat2, staffBudi}] = "member"
@@ -104,7 +110,7 @@ func (e *env) open() {
 	e.engine = &flows.Engine{
 		Store: e.db, Registry: e.reg, Area: area, StaffChats: []storage.ChatAddr{Addr(staffChat), Addr(staffChat2)},
 		Agency: "Dinas Sosial", Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(),
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), PhotoDir: e.photoDir,
 	}
 	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop()}
 	e.disp = &bot.Dispatcher{Engine: e.engine, Sender: e.sender, Log: zerolog.Nop()}

@@ -120,6 +120,7 @@ func (c *Channel) onCitizenMessage(ctx context.Context, m *tgbotapi.Message) {
 		if m.Contact != nil {
 			fm.Text = m.Contact.PhoneNumber // the phone step takes a shared contact as the answer
 		}
+		c.evidence(ctx, m, &fm)
 	} else if m.Text == "" {
 		return // a service message: nothing to answer
 	}

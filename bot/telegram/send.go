@@ -47,6 +47,8 @@ func (c *Channel) SendCommit(ctx context.Context, to storage.ChatAddr, r flows.R
 	switch {
 	case r.Document != nil:
 		err = c.sendDocument(ctx, chat, r)
+	case r.Photo != nil:
+		err = c.sendPhoto(ctx, chat, r)
 	case r.Event == flows.EventStaffDecided && c.staff[chat] && r.Report != "":
 		book, err = c.sendDecided(ctx, chat, r)
 	default:

@@ -41,6 +41,16 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 			return classify(fmt.Errorf("whatsapp: upload %s: %w", r.Document.Name, err))
 		}
 	}
+	if r.Photo != nil && jid.Server == types.GroupServer {
+		// Evidence goes to staff groups only; elsewhere the caption alone.
+		img, err := c.image(ctx, r.Photo, text)
+		if err != nil {
+			return classify(fmt.Errorf("whatsapp: upload photo: %w", err))
+		}
+		if img != nil {
+			msg = img
+		}
+	}
 	c.typing(ctx, jid)
 	extra := whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}
 	if _, err := c.client.SendMessage(ctx, jid, msg, extra); err != nil {

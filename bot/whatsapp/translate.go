@@ -33,6 +33,7 @@ func (c *Channel) translate(ctx context.Context, e *events.Message, chat types.J
 		// known, is the sender's id, an attribute of the message.
 		m := flows.Message{Chat: storage.ChatAddr{Channel: Name, ID: chat.String()}, From: from}
 		m.Text, m.NonText = content(e.Message)
+		c.evidence(ctx, e.Message, &m)
 		return m, true
 	}
 	m := flows.Message{
