@@ -120,6 +120,11 @@ type Engine struct {
 	DailyLimit  int
 	GlobalLimit int
 	ScrapeAlert int
+
+	// Routes send each kecamatan's reports to its own staff chats too (routing.go); StaffChats
+	// are then the supervisors'. UndoWindow is how long BATAL may undo a decision (0 = 10 min).
+	Routes     Routes
+	UndoWindow time.Duration
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
@@ -141,6 +146,8 @@ type Outcome struct {
 	Already     *storage.Transition // the earlier decision, when this one came too late
 	NeedsReason bool                // TOLAK without a reason: nothing was changed
 	NotFound    bool                // no such report
+	OutOfScope  bool                // another kecamatan's report: this chat may not decide it
+	Undone      *storage.Transition // BATAL: the step that undid a decision
 }
 
 // HandleOutcome is Handle, telling what happened.

@@ -270,8 +270,9 @@ func needsReason(s Status) bool { return s == StatusIneligible || s == StatusDis
 func alreadyDecided(r *Report, to Status) (Transition, bool) {
 	switch {
 	case isDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
-		for _, h := range r.History {
-			if h.From == StatusSubmitted && isDecision(r.Kind, h.To) {
+		// The latest verdict: an earlier one may have been undone (BATAL).
+		for i := len(r.History) - 1; i >= 0; i-- {
+			if h := r.History[i]; h.From == StatusSubmitted && isDecision(r.Kind, h.To) && !h.Undo {
 				return h, true
 			}
 		}
@@ -496,6 +497,7 @@ type AuditEntry struct {
 	At     time.Time `json:"at"`
 	By     Actor     `json:"by"`
 	Note   string    `json:"note,omitempty"`
+	Undo   bool      `json:"undo,omitempty"` // BATAL: this entry took back the one before it
 }
 
 func (tx *Tx) appendAudit(id string, t Transition) error {
@@ -505,7 +507,7 @@ func (tx *Tx) appendAudit(id string, t Transition) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note})
+	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note, Undo: t.Undo})
 	if err != nil {
 		return err
 	}
