@@ -64,6 +64,14 @@ type Config struct {
 	DailyLimit  int // lookups per chat per 24 hours (with CheckLimit, the lookup budget)
 	GlobalLimit int // lookups by all chats per hour
 	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
+
+	// StaffRoutes is LAPOR_STAFF_ROUTES as given (flows.ParseRoutes reads it): kecamatan code →
+	// staff chat. UndoWindow is how long BATAL may undo a decision. DigestAt is the time of day
+	// (WIB, from midnight) of the supervisors' daily digest; DigestOff turns it off.
+	StaffRoutes string
+	UndoWindow  time.Duration
+	DigestAt    time.Duration
+	DigestOff   bool
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -173,6 +181,9 @@ var Variables = []Variable{
 	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
 	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
 	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
+	{"LAPOR_STAFF_ROUTES", "", "kecamatan code → staff chat, e.g. 35.10.09=telegram:-1001111,35.10.01=whatsapp:1203…@g.us; the staff chats above stay the supervisors'"},
+	{"LAPOR_UNDO_WINDOW", "10m", "how long BATAL <no> may undo a decision"},
+	{"LAPOR_DIGEST_AT", "07:00", "time (WIB) of the daily digest to the supervisor chats; off disables"},
 }
 
 // Variable documents one environment variable.
@@ -239,7 +250,10 @@ func Load(getenv Getenv) (Config, error) {
 		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
 		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
 		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
+		StaffRoutes: p.routes("LAPOR_STAFF_ROUTES"),
+		UndoWindow:  p.duration("LAPOR_UNDO_WINDOW", time.Minute),
 	}
+	c.DigestAt, c.DigestOff = p.clockTime("LAPOR_DIGEST_AT")
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
 	c.Ops = p.operations()
 	p.validate(&c)
@@ -402,6 +416,9 @@ func (c Config) Describe() []string {
 		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
 		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
 		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
+		"LAPOR_STAFF_ROUTES":            c.StaffRoutes,
+		"LAPOR_UNDO_WINDOW":             c.UndoWindow.String(),
+		"LAPOR_DIGEST_AT":               map[bool]string{true: "off", false: fmt.Sprintf("%02d:%02d", int(c.DigestAt.Hours()), int(c.DigestAt.Minutes())%60)}[c.DigestOff],
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

@@ -72,6 +72,9 @@ type Choice struct {
 type Document struct {
 	Name string `json:"name"`
 	Data []byte `json:"data"`
+	// Image is set for a picture (the STATISTIK chart): channels show it as a photo with the
+	// reply's text as caption, not as a file.
+	Image bool `json:"image,omitempty"`
 }
 
 // Events tag replies a channel may want to treat specially (edit a posted message, say).

@@ -20,9 +20,18 @@ const (
 		"Tepat waktu minggu ini: diputuskan %s, disalurkan %s (minggu lalu: %s, %s)"
 	msgStaffChartKecNone = "Kecamatan \"%s\" tidak dikenal. Ketik STATISTIK saja untuk semua kecamatan."
 	msgStaffChartTitle   = "Laporan per kecamatan dan status"
-	msgStaffChartSOP     = "Tepat waktu (SOP) %%: minggu lalu vs minggu ini"
+	msgStaffChartSOP     = "Tepat waktu (SOP) %: minggu lalu vs minggu ini"
 
 	msgDailyDigest = "*Rekap harian %s*\nKemarin: %d laporan baru, %d diputuskan, %d disalurkan.\n" +
 		"Terlambat sekarang: %d belum diputuskan > %s, %d belum disalurkan > %s.\n" +
 		"Tepat waktu 7 hari terakhir: diputuskan %s, disalurkan %s."
+)
+
+const (
+	msgChartOthers   = "lainnya"
+	msgChartYReports = "laporan"
+	msgChartLastWeek = "minggu lalu"
+	msgChartThisWeek = "minggu ini"
+	msgChartVerify   = "diputuskan ≤ SLA"
+	msgChartDeliver  = "disalurkan ≤ SLA"
 )

@@ -66,7 +66,7 @@ func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Ou
 	case "pending":
 		s.pending()
 	case "statistik":
-		s.stats()
+		s.stats(args)
 	case "ekspor":
 		s.export()
 	case "cari":
@@ -588,21 +588,6 @@ func (s *staffTurn) find(q string) {
 		b.WriteString(briefLine(r) + "\n" + historyLine(r) + "\n")
 	}
 	s.reply(strings.TrimSpace(b.String()))
-}
-
-func (s *staffTurn) stats() {
-	st, err := s.tx.Stats(s.e.VerifySLA, s.e.DeliverySLA)
-	if err != nil {
-		s.err = err
-		return
-	}
-	rc, sc := st.Counts[storage.KindReport], st.Counts[storage.KindSanggah]
-	overdueV := st.OverdueVerification[storage.KindReport] + st.OverdueVerification[storage.KindSanggah]
-	s.reply(msgStaffStatsBody,
-		msgStaffStats, st.Total(storage.KindReport), rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
-		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
-		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
-		overdueV, words(s.e.VerifySLA), st.OverdueDelivery, words(s.e.DeliverySLA))
 }
 
 // export sends every report, in full, to the private chat of the authorised staff member who

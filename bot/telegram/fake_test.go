@@ -1,8 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/png" // sendPhoto decodes what it is sent, as Telegram does
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -134,11 +138,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: " + err.Error()})
 			return
 		}
-		if fh, ok := r.MultipartForm.File["document"]; ok && len(fh) > 0 {
-			rd, _ := fh[0].Open()
-			file, _ = io.ReadAll(rd)
-			fileName = fh[0].Filename
-			rd.Close()
+		for _, field := range []string{"document", "photo"} {
+			if fh, ok := r.MultipartForm.File[field]; ok && len(fh) > 0 {
+				rd, _ := fh[0].Open()
+				file, _ = io.ReadAll(rd)
+				fileName = fh[0].Filename
+				rd.Close()
+			}
 		}
 	} else if err := r.ParseForm(); err != nil {
 		f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request"})
@@ -186,6 +192,23 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal([]byte(p.Get("entities")), &m.Entities)
 		f.reply(w, f.store(m))
 	case "sendDocument":
+		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
+		f.reply(w, f.store(m))
+	case "sendPhoto":
+		// As Telegram: at most 10 MB, a picture it can decode, width + height ≤ 10000, a caption of
+		// at most 1024 characters.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
+		switch {
+		case err != nil || len(file) > 10<<20:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: IMAGE_PROCESS_FAILED"})
+			return
+		case cfg.Width+cfg.Height > 10000:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: PHOTO_INVALID_DIMENSIONS"})
+			return
+		case utf8.RuneCountInString(p.Get("caption")) > 1024:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: message caption is too long"})
+			return
+		}
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
 		f.reply(w, f.store(m))
 	case "editMessageText", "editMessageReplyMarkup":

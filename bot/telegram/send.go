@@ -248,7 +248,15 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 // sendDocument sends the CSV export as a file, the reply's text as its caption.
 func (c *Channel) sendDocument(ctx context.Context, chat int64, r flows.Reply) error {
 	text, ents := render(r.Text, maxCaption)
-	cfg := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: r.Document.Name, Bytes: r.Document.Data})
+	file := tgbotapi.FileBytes{Name: r.Document.Name, Bytes: r.Document.Data}
+	if r.Document.Image {
+		// A chart is looked at, not downloaded: a photo shows in the chat at once.
+		cfg := tgbotapi.NewPhoto(chat, file)
+		cfg.Caption, cfg.CaptionEntities = text, ents
+		_, err := c.bound(ctx).Send(cfg)
+		return err
+	}
+	cfg := tgbotapi.NewDocument(chat, file)
 	cfg.Caption = text
 	cfg.CaptionEntities = ents
 	_, err := c.bound(ctx).Send(cfg)

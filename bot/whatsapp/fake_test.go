@@ -36,6 +36,7 @@ type fakeClient struct {
 	sent      []sentMessage
 	reads     []types.MessageID
 	uploads   int
+	media     []whatsmeow.MediaType
 	nextID    int
 	sendErr   error
 	presence  []types.Presence
@@ -156,10 +157,11 @@ func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.T
 	return nil
 }
 
-func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+func (f *fakeClient) Upload(_ context.Context, data []byte, mt whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.uploads++
+	f.media = append(f.media, mt)
 	return whatsmeow.UploadResponse{URL: "https://mmg.example/doc", DirectPath: "/doc", FileLength: uint64(len(data))}, nil
 }
 
@@ -485,6 +487,8 @@ func messageText(m *waE2E.Message) string {
 		return m.GetConversation()
 	case m.DocumentMessage != nil:
 		return "[document " + m.GetDocumentMessage().GetFileName() + "] " + m.GetDocumentMessage().GetCaption()
+	case m.ImageMessage != nil:
+		return "[image " + m.GetImageMessage().GetMimetype() + "] " + m.GetImageMessage().GetCaption()
 	case m.PollCreationMessage != nil:
 		return "[poll] " + m.GetPollCreationMessage().GetName()
 	}

@@ -145,6 +145,9 @@ func hasAction(r flows.Reply, data string) bool {
 
 // document uploads a file (the CSV export) and builds the message that carries it.
 func (c *Channel) document(ctx context.Context, d *flows.Document, caption string) (*waE2E.Message, error) {
+	if d.Image {
+		return c.image(ctx, d, caption)
+	}
 	up, err := c.client.Upload(ctx, d.Data, whatsmeow.MediaDocument)
 	if err != nil {
 		return nil, err
@@ -163,6 +166,25 @@ func (c *Channel) document(ctx context.Context, d *flows.Document, caption strin
 		Mimetype:      proto.String(mime),
 		FileName:      proto.String(d.Name),
 		Title:         proto.String(d.Name),
+		Caption:       proto.String(caption),
+	}}, nil
+}
+
+// image uploads a picture (the STATISTIK chart) and builds the message that shows it, with the
+// figures as its caption.
+func (c *Channel) image(ctx context.Context, d *flows.Document, caption string) (*waE2E.Message, error) {
+	up, err := c.client.Upload(ctx, d.Data, whatsmeow.MediaImage)
+	if err != nil {
+		return nil, err
+	}
+	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+		URL:           proto.String(up.URL),
+		DirectPath:    proto.String(up.DirectPath),
+		MediaKey:      up.MediaKey,
+		FileEncSHA256: up.FileEncSHA256,
+		FileSHA256:    up.FileSHA256,
+		FileLength:    proto.Uint64(up.FileLength),
+		Mimetype:      proto.String("image/png"),
 		Caption:       proto.String(caption),
 	}}, nil
 }
