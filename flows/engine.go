@@ -31,6 +31,9 @@ type Message struct {
 	// Authorized is set by the channel when the sender may act as staff (staff chat member and,
 	// where configured, on the allow-list). The workflow refuses decisions without it.
 	Authorized bool
+	// Pressed is set for a staff button press the channel answers itself (a toast from the
+	// Outcome): the workflow then adds no chat reply meant only for the presser.
+	Pressed bool
 	// Private is the sender's own chat with the bot, where DETAIL sends full data; zero if none.
 	Private storage.ChatAddr
 	// ID, when set, is the platform's id of this message, unique per channel ("whatsapp:<chat>/
@@ -60,6 +63,9 @@ type Reply struct {
 	Report     string    `json:"report,omitempty"`      // the report this message is about
 	Event      string    `json:"event,omitempty"`       // see the Event* constants
 	Document   *Document `json:"document,omitempty"`
+	// Brief is a new-report post in one line, for a sender that merges a burst of posts into one
+	// digest message when a staff chat's send budget cannot keep up.
+	Brief string `json:"brief,omitempty"`
 }
 
 // Choice is one option: Label is shown, Data is sent back when it is picked.

@@ -35,3 +35,8 @@ const (
 	msgChartVerify   = "diputuskan ≤ SLA"
 	msgChartDeliver  = "disalurkan ≤ SLA"
 )
+
+const (
+	msgBriefLine    = "%s · %s · %s · %s"
+	msgBriefSanggah = "sanggahan: "
+)

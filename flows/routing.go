@@ -152,3 +152,17 @@ func logID(a storage.Actor) string {
 	}
 	return a.ID[:3] + "…" + a.ID[len(a.ID)-3:]
 }
+
+// staffBrief is a new report in one line for a burst digest: number, name, place, reason. No
+// NIK or phone: DETAIL gives them.
+func staffBrief(r *storage.Report) string {
+	what := reasonLabel(reportReasons, r.Reason, r.ReasonText)
+	if r.Kind == storage.KindSanggah {
+		what = msgBriefSanggah + reasonLabel(sanggahReasons, r.Reason, "")
+	}
+	place := r.Kecamatan
+	if r.Desa != "" {
+		place = r.Desa + ", " + place
+	}
+	return fmt.Sprintf(msgBriefLine, r.ID, r.Name, place, what)
+}

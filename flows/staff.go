@@ -150,8 +150,9 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		// Decided already: asking for a reason would lead nowhere, so say who decided.
 		last := r.History[len(r.History)-1]
 		s.o.Already = &last
-		who := actorLabel(last.By)
-		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
+		if !s.m.Pressed {
+			s.reply(msgStaffAlready, r.ID, actorLabel(last.By), stamp(last.At), statusLabel[string(last.To)])
+		}
 		return
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
@@ -172,8 +173,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	case errors.As(err, &already):
 		prev := already.Decision
 		s.o.Already = &prev
-		who := actorLabel(already.Decision.By)
-		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
+		s.reply(msgStaffAlready, already.Report, actorLabel(prev.By), stamp(prev.At), statusLabel[string(prev.To)])
 		return
 	case errors.Is(err, storage.ErrIllegalTransition):
 		cur, _ := s.tx.Report(id)
@@ -189,7 +189,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	}
 	s.o.Decided = &r.History[len(r.History)-1]
 	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", logID(by)).Msg("staff decision")
-	if s.m.Claim == nil {
+	if !s.m.Pressed {
 		// Typed, not pressed: the post that changes may be far up the chat, so say it here.
 		s.reply(msgStaffTypedDone, r.ID, decisionVerb[to], words(s.e.undoWindow()), r.ID)
 	}
@@ -390,8 +390,9 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	}
 	chats := e.chatsFor(r)
 	out := make([]Reply, 0, len(chats))
+	brief := staffBrief(r)
 	for _, chat := range chats {
-		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew})
+		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew, Brief: brief})
 	}
 	return out
 }

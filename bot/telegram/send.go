@@ -196,7 +196,7 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if !found || post.Digest {
 		m, book, err := c.sendMessage(ctx, chat, r)
 		if err != nil {
 			return nil, err
