@@ -14,13 +14,6 @@ import (
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// staffCommands are the words the bot answers in a staff chat. Anything else there is the staff
-// talking among themselves, and the bot stays quiet.
-var staffCommands = map[string]bool{
-	"layak": true, "tolak": true, "salur": true, "terima": true, "detail": true,
-	"pending": true, "cari": true, "statistik": true, "ekspor": true, "bantuan": true,
-	"help": true, "start": true, "batal": true,
-}
 
 // decision is what a staff command asks of a report.
 var decisions = map[string]struct {
@@ -45,8 +38,11 @@ func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Ou
 		return nil, nil
 	}
 	fields := strings.Fields(text)
-	cmd := fold(fields[0])
-	if !staffCommands[cmd] {
+	// Only the staff vocabulary (vocab.go) is answered; anything else in a staff chat is the staff
+	// talking among themselves, and the bot stays quiet.
+	verb, known := Verb(fold(fields[0]))
+	cmd := strings.ToLower(verb.Word)
+	if !known {
 		if strings.HasPrefix(text, "/") {
 			return []Reply{{To: m.Chat, Text: msgStaffUnknown}}, nil
 		}
@@ -61,7 +57,7 @@ func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Ou
 	s := &staffTurn{e: e, tx: tx, m: m, o: o}
 	o.Command = strings.ToUpper(cmd)
 	switch cmd {
-	case "bantuan", "help", "start":
+	case "bantuan":
 		s.reply(msgStaffHelp + "\n" + fmt.Sprintf(msgStaffHelpMore, words(s.e.undoWindow())))
 	case "pending":
 		s.pending()
@@ -160,7 +156,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		rep := s.reply(msgStaffNeedReason, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
-				rep.Actions = append(rep.Actions, Choice{Label: why, Data: "TOLAK " + r.ID + " " + why})
+				rep.Actions = append(rep.Actions, Choice{Label: why, Data: Command(CmdTolak, r.ID, why)})
 			}
 			rep.Report = r.ID
 		}
@@ -243,11 +239,11 @@ func (s *staffTurn) undo(id string) {
 	var actions []Choice
 	switch {
 	case step.To == storage.StatusEligible:
-		actions = []Choice{{Label: btnDelivered, Data: "SALUR " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdSalur, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	case r.Kind == storage.KindSanggah:
-		actions = []Choice{{Label: btnUphold, Data: "TERIMA " + r.ID}, {Label: btnDismiss, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdTerima, r.ID, true, ""), action(CmdTolak, r.ID, true, ""), action(CmdDetail, r.ID, true, "")}
 	default:
-		actions = []Choice{{Label: btnEligible, Data: "LAYAK " + r.ID}, {Label: btnIneligible, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdLayak, r.ID, false, ""), action(CmdTolak, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	}
 	for _, chat := range s.e.chatsFor(r) {
 		s.out = append(s.out, Reply{To: chat, Text: text, Actions: actions, Report: r.ID, Event: EventStaffDecided})
@@ -332,7 +328,7 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	if last.To == storage.StatusEligible {
 		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
 		// Detail stays: staff need the address to deliver.
-		actions = []Choice{{Label: btnDelivered, Data: "SALUR " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdSalur, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	}
 	var out []Reply
 	for _, chat := range e.chatsFor(r) {
@@ -383,10 +379,10 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	var actions []Choice
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffHowToSg, r.ID)
-		actions = []Choice{{Label: btnUphold, Data: "TERIMA " + r.ID}, {Label: btnDismiss, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdTerima, r.ID, true, ""), action(CmdTolak, r.ID, true, ""), action(CmdDetail, r.ID, true, "")}
 	} else {
 		fmt.Fprintf(&b, msgStaffHowTo, r.ID)
-		actions = []Choice{{Label: btnEligible, Data: "LAYAK " + r.ID}, {Label: btnIneligible, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdLayak, r.ID, false, ""), action(CmdTolak, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	}
 	chats := e.chatsFor(r)
 	out := make([]Reply, 0, len(chats))
@@ -682,9 +678,9 @@ func (e *Engine) reminder(chat storage.ChatAddr, undecided, undelivered []*stora
 				break
 			}
 			if r.Kind == storage.KindSanggah {
-				actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
+				actions = append(actions, action(CmdTerima, r.ID, true, r.ID), action(CmdTolak, r.ID, true, r.ID))
 			} else {
-				actions = append(actions, Choice{Label: btnEligible + " " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: btnIneligible + " " + r.ID, Data: "TOLAK " + r.ID})
+				actions = append(actions, action(CmdLayak, r.ID, false, r.ID), action(CmdTolak, r.ID, false, r.ID))
 			}
 		}
 	}
@@ -696,7 +692,7 @@ func (e *Engine) reminder(chat storage.ChatAddr, undecided, undelivered []*stora
 			if i == maxRemindButtons {
 				break
 			}
-			actions = append(actions, Choice{Label: btnDelivered + " " + r.ID, Data: "SALUR " + r.ID})
+			actions = append(actions, action(CmdSalur, r.ID, false, r.ID))
 		}
 	}
 	return Reply{To: chat, Text: strings.Join(parts, "\n\n"), Actions: actions}, true

@@ -265,3 +265,49 @@ func TestStaffDecisionOnDamagedReport(t *testing.T) {
 		t.Errorf("staff got no outage reply:\n%s", got)
 	}
 }
+
+func TestStaffVocabulary(t *testing.T) {
+	cases := []struct {
+		typed, word, button string
+		ok                  bool
+	}{
+		{"layak", CmdLayak, "Layak", true},
+		{"/TOLAK", CmdTolak, "Tidak layak", true},
+		{"Salur", CmdSalur, "Sudah disalurkan", true},
+		{"batal", CmdBatal, "", true},
+		{"help", CmdBantuan, "", true},
+		{"halo", "", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typed, func(t *testing.T) {
+			v, ok := Verb(tc.typed)
+			if ok != tc.ok || v.Word != tc.word || v.Button != tc.button {
+				t.Errorf("Verb(%q) = %+v, %v", tc.typed, v, ok)
+			}
+		})
+	}
+	// Every button the workflow puts on a new report is built from the vocabulary.
+	h := newHarness(t)
+	fileReport(h, nikFree)
+	var post Reply
+	if err := h.db.View(context.Background(), func(tx *storage.Tx) error {
+		msgs, err := tx.Pending(100)
+		for _, m := range msgs {
+			if r, _ := DecodeReply(m.Payload); r.Event == EventStaffNew {
+				post = r
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range post.Actions {
+		v, ok := Verb(strings.Fields(a.Data)[0])
+		if !ok || a.Label != v.Button || a.Data != Command(v.Word, post.Report) {
+			t.Errorf("button %+v is not the vocabulary's", a)
+		}
+	}
+	if len(post.Actions) != 3 {
+		t.Errorf("new report post buttons: %+v", post.Actions)
+	}
+}

@@ -139,10 +139,10 @@ func (c *Channel) onStaffMessage(ctx context.Context, m *tgbotapi.Message) {
 		var report string
 		if ok, _ := c.load(ctx, askKey(chat, r.MessageID), &report); ok && report != "" {
 			// The reply to "type the reason" is the reason.
-			text = "TOLAK " + report + " " + text
+			text = flows.Command(flows.CmdTolak, report, text)
 		}
 	}
-	if w := firstWord(text); strings.EqualFold(w, "detail") || strings.EqualFold(w, "ekspor") {
+	if v, _ := flows.Verb(firstWord(text)); v.Word == flows.CmdDetail || v.Word == flows.CmdEkspor {
 		_ = c.store(ctx, detailKey(user), detailAsk{Chat: chat, Name: actor(m.From).Name})
 	}
 	fm := flows.Message{
@@ -398,10 +398,10 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		}
 		c.answer(ctx, q, msgAskReasonSent, false)
 		return
-	case "DETAIL":
+	case flows.CmdDetail:
 		_ = c.store(ctx, detailKey(user), detailAsk{Chat: chat, Name: actor(q.From).Name})
 	}
-	reasonButton := len(fields) > 2 && verb == "TOLAK"
+	reasonButton := len(fields) > 2 && verb == flows.CmdTolak
 	claimed := false
 	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Pressed: true, Private: Addr(user), ID: callbackID(q)}
 	fm.Claim = func(tx *storage.Tx, _ *flows.Message) (bool, error) {
@@ -427,7 +427,7 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		if reasonButton {
 			c.dropKeyboard(ctx, q.Message, "")
 		}
-	case verb == "DETAIL":
+	case verb == flows.CmdDetail:
 		c.answer(ctx, q, msgDetailToast, false)
 	case o.OutOfScope:
 		c.answer(ctx, q, fmt.Sprintf(msgOtherKecamatan, id), true)
@@ -439,7 +439,8 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	case o.NeedsReason:
 		c.answer(ctx, q, msgPickReason, false)
 	case o.Decided != nil:
-		c.answer(ctx, q, fmt.Sprintf(msgRecorded, id, verbLabel[verb]), false)
+		done, _ := flows.Verb(verb)
+		c.answer(ctx, q, fmt.Sprintf(msgRecorded, id, done.Done), false)
 		if reasonButton {
 			c.dropKeyboard(ctx, q.Message, "")
 		}

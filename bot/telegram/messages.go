@@ -24,12 +24,6 @@ const (
 	msgGroupOnly     = "Bot ini melayani warga lewat chat pribadi. Buka @%s dan tekan Mulai/Start."
 )
 
-// Decision verbs as staff read them in a toast; statuses are storage.StatusLabel.
-var (
-	verbLabel = map[string]string{
-		"LAYAK": "layak", "TOLAK": "tidak layak / ditolak", "SALUR": "sudah disalurkan", "TERIMA": "sanggahan diterima",
-	}
-)
 
 // Commands registered with setMyCommands: the citizen's in private chats, the staff's in the
 // staff chats.

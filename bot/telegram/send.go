@@ -159,7 +159,7 @@ func staffMarkup(r flows.Reply) (tgbotapi.InlineKeyboardMarkup, *staffKeyboard) 
 	reasons := r.Report != "" && len(r.Actions) > 0
 	for _, a := range r.Actions {
 		f := strings.Fields(a.Data)
-		if len(f) < 3 || !strings.EqualFold(f[0], "TOLAK") {
+		if len(f) < 3 || !strings.EqualFold(f[0], flows.CmdTolak) {
 			reasons = false
 		}
 	}

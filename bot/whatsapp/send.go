@@ -46,7 +46,7 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 	if _, err := c.client.SendMessage(ctx, jid, msg, extra); err != nil {
 		return classify(fmt.Errorf("whatsapp: send: %w", err))
 	}
-	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, "LAYAK "+r.Report) {
+	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, flows.Command(flows.CmdLayak, r.Report)) {
 		c.poll(ctx, jid, r.Report)
 	}
 	return nil
