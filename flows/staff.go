@@ -14,7 +14,6 @@ import (
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-
 // decision is what a staff command asks of a report.
 var decisions = map[string]struct {
 	report, sanggah storage.Status // target status per kind; "" = not for that kind

@@ -24,7 +24,6 @@ const (
 	msgGroupOnly     = "Bot ini melayani warga lewat chat pribadi. Buka @%s dan tekan Mulai/Start."
 )
 
-
 // Commands registered with setMyCommands: the citizen's in private chats, the staff's in the
 // staff chats.
 var (
