@@ -37,7 +37,8 @@ var (
 	}
 	staffCommands = [][2]string{
 		{"pending", "Laporan yang menunggu keputusan"},
-		{"cari", "Cari laporan: /cari <NIK atau nomor>"},
+		{"cari", "Cari laporan: /cari <NIK, nomor, nama atau desa>"},
+		{"batal", "Batalkan keputusan Anda: /batal <nomor>"},
 		{"detail", "Data lengkap (dikirim pribadi): /detail <nomor>"},
 		{"statistik", "Rekap laporan"},
 		{"ekspor", "Semua laporan sebagai CSV"},
