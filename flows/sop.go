@@ -63,15 +63,8 @@ func (e *Engine) compliance(rs []*storage.Report, from, to, now time.Time) (veri
 	return verify, deliver
 }
 
-// verdict is the staff's first move out of submitted that was not undone.
-func verdict(r *storage.Report) (storage.Transition, bool) {
-	for i, t := range r.History {
-		if t.From == storage.StatusSubmitted && !t.Undo && (i+1 >= len(r.History) || !r.History[i+1].Undo) {
-			return t, true
-		}
-	}
-	return storage.Transition{}, false
-}
+// verdict is the staff verdict that stands (an undone one does not count).
+func verdict(r *storage.Report) (storage.Transition, bool) { return r.Verdict() }
 
 func firstTo(r *storage.Report, s storage.Status) (storage.Transition, bool) {
 	for _, t := range r.History {

@@ -270,11 +270,9 @@ func needsReason(s Status) bool { return s == StatusIneligible || s == StatusDis
 func alreadyDecided(r *Report, to Status) (Transition, bool) {
 	switch {
 	case isDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
-		// The latest verdict: an earlier one may have been undone (BATAL).
-		for i := len(r.History) - 1; i >= 0; i-- {
-			if h := r.History[i]; h.From == StatusSubmitted && isDecision(r.Kind, h.To) && !h.Undo {
-				return h, true
-			}
+		// The verdict that stands: an earlier one may have been undone (BATAL).
+		if h, ok := r.Verdict(); ok && isDecision(r.Kind, h.To) {
+			return h, true
 		}
 	case to == StatusDelivered && r.Status == StatusDelivered:
 		for i := len(r.History) - 1; i >= 0; i-- {

@@ -63,3 +63,19 @@ func (tx *Tx) Undo(id string, by Actor, window time.Duration, anyone bool) (*Rep
 	}
 	return r, last, nil
 }
+
+// Verdict is the staff verdict on r that stands: its latest move out of submitted that was not
+// undone (BATAL) afterwards. False when there is none.
+func (r *Report) Verdict() (Transition, bool) {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		t := r.History[i]
+		if t.From != StatusSubmitted || t.Undo {
+			continue
+		}
+		if i+1 < len(r.History) && r.History[i+1].Undo {
+			continue
+		}
+		return t, true
+	}
+	return Transition{}, false
+}
