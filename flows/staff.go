@@ -152,7 +152,7 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
 		s.o.NeedsReason = true
-		rep := s.reply(msgStaffNeedReason, r.ID)
+		rep := s.reply(msgStaffNeedReason+"\n"+msgStaffReasonCategory, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
 				rep.Actions = append(rep.Actions, Choice{Label: why, Data: Command(CmdTolak, r.ID, why)})
