@@ -112,7 +112,8 @@ type Engine struct {
 	Store    Store
 	Registry Registry
 	Area     Area
-	// StaffChats receive every new report and sanggah, decisions and reminders.
+	// StaffChats receive every new report and sanggah, decisions and reminders; with Routes they
+	// are the supervisors' chats (routing.go).
 	StaffChats []storage.ChatAddr
 	Now        func() time.Time
 	Log        zerolog.Logger
