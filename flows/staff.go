@@ -549,6 +549,10 @@ func (s *staffTurn) find(q string) {
 			s.err = err
 			return
 		}
+		if !s.e.mayDecide(s.m.Chat, r) {
+			s.reply(msgStaffOtherKec, r.ID, r.Kecamatan)
+			return
+		}
 		s.reply(briefLine(r) + "\n" + historyLine(r))
 		return
 	}
@@ -577,6 +581,7 @@ func (s *staffTurn) find(q string) {
 		s.err = err
 		return
 	}
+	rs = s.e.inScope(s.m.Chat, rs)
 	if len(rs) == 0 {
 		fmt.Fprintf(&b, msgStaffCariNone, nik.Masked())
 	}

@@ -105,6 +105,8 @@ func TestRoutingByKecamatan(t *testing.T) {
 		{"another kecamatan's chat cannot decide", kecChatB, "LAYAK " + id, "bukan wilayah grup ini", false},
 		{"another kecamatan's chat gets no detail", kecChatB, "DETAIL " + id, "bukan wilayah grup ini", false},
 		{"another kecamatan's chat does not list it", kecChatB, "PENDING", "Tidak ada laporan yang menunggu", false},
+		{"another kecamatan's chat does not find it by number", kecChatB, "CARI " + id, "bukan wilayah grup ini", false},
+		{"another kecamatan's chat does not find it by name", kecChatB, "CARI Sumarni", "Tidak ada laporan dengan nama", false},
 		{"its own kecamatan's chat lists it", kecChatA, "PENDING", id, false},
 		{"its own kecamatan's chat decides", kecChatA, "LAYAK " + id, "dinyatakan LAYAK", true},
 		{"a supervisor decides any", staffChat, "TOLAK " + id2 + " mampu", "TIDAK LAYAK", true},
