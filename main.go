@@ -288,6 +288,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
 		Contact:  m.cfg.Contact,
 		PhotoDir: photoDir(m.cfg.DataDir), TextOnly: map[string]bool{"console": true},
+		Routes: m.routes(), UndoWindow: m.cfg.UndoWindow,
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
 	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}
@@ -421,7 +422,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if m.cfg.Telegram.Enabled() {
 		tg, err := telegram.New(telegram.Options{
 			Token: m.cfg.Telegram.Token.Value(), APIURL: m.cfg.Telegram.APIURL,
-			StaffChats: m.cfg.Telegram.StaffChats, StaffUsers: m.cfg.Telegram.StaffUsers,
+			StaffChats: m.telegramStaffChats(), StaffUsers: m.cfg.Telegram.StaffUsers,
 			WebhookURL: m.cfg.Telegram.WebhookURL, WebhookListen: m.cfg.Telegram.WebhookListen,
 			WebhookSecret: m.cfg.Telegram.WebhookSecret.Value(),
 			DB:            a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
@@ -473,6 +474,11 @@ func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 		if _, err := e.WarnIdle(ctx); err != nil {
 			m.log.Error().Err(err).Msg("idle dialogue warning")
 		}
+		if !m.cfg.DigestOff {
+			if _, err := e.DailyDigest(ctx, m.cfg.DigestAt); err != nil {
+				m.log.Error().Err(err).Msg("daily digest")
+			}
+		}
 		if now := m.now(); now.Sub(pruned) > 24*time.Hour {
 			pruned = now
 			if _, err := e.PruneSeen(ctx, now.Add(-7*24*time.Hour)); err != nil {
@@ -517,7 +523,7 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 	}
 	wa := whatsapp.New(whatsapp.Options{
 		Client: cli, Store: a.db, Polls: true, Log: m.log, Inbox: inbox,
-		StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
+		StaffGroups: m.whatsappStaffGroups(), StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
 		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
 	})

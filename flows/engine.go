@@ -32,6 +32,9 @@ type Message struct {
 	// Authorized is set by the channel when the sender may act as staff (staff chat member and,
 	// where configured, on the allow-list). The workflow refuses decisions without it.
 	Authorized bool
+	// Pressed is set for a staff button press the channel answers itself (a toast from the
+	// Outcome): the workflow then adds no chat reply meant only for the presser.
+	Pressed bool
 	// Private is the sender's own chat with the bot, where DETAIL sends full data; zero if none.
 	Private storage.ChatAddr
 	// ID, when set, is the platform's id of this message, unique per channel ("whatsapp:<chat>/
@@ -66,6 +69,9 @@ type Reply struct {
 	Document   *Document `json:"document,omitempty"`
 	// Photo is a stored photo sent as a picture, with Text as its caption: staff chats only.
 	Photo *PhotoRef `json:"photo,omitempty"`
+	// Brief is a new-report post in one line, for a sender that merges a burst of posts into one
+	// digest message when a staff chat's send budget cannot keep up.
+	Brief string `json:"brief,omitempty"`
 }
 
 // Choice is one option: Label is shown, Data is sent back when it is picked.
@@ -78,6 +84,9 @@ type Choice struct {
 type Document struct {
 	Name string `json:"name"`
 	Data []byte `json:"data"`
+	// Image is set for a picture (the STATISTIK chart): channels show it as a photo with the
+	// reply's text as caption, not as a file.
+	Image bool `json:"image,omitempty"`
 }
 
 // Events tag replies a channel may want to treat specially (edit a posted message, say).
@@ -109,7 +118,8 @@ type Engine struct {
 	Store    Store
 	Registry Registry
 	Area     Area
-	// StaffChats receive every new report and sanggah, decisions and reminders.
+	// StaffChats receive every new report and sanggah, decisions and reminders; with Routes they
+	// are the supervisors' chats (routing.go).
 	StaffChats []storage.ChatAddr
 	Now        func() time.Time
 	Log        zerolog.Logger
@@ -134,6 +144,11 @@ type Engine struct {
 	// TextOnly names channels that carry no photos (the console): their citizens are not
 	// asked for any.
 	TextOnly map[string]bool
+
+	// Routes send each kecamatan's reports to its own staff chats too (routing.go); StaffChats
+	// are then the supervisors'. UndoWindow is how long BATAL may undo a decision (0 = 10 min).
+	Routes     Routes
+	UndoWindow time.Duration
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
@@ -155,6 +170,8 @@ type Outcome struct {
 	Already     *storage.Transition // the earlier decision, when this one came too late
 	NeedsReason bool                // TOLAK without a reason: nothing was changed
 	NotFound    bool                // no such report
+	OutOfScope  bool                // another kecamatan's report: this chat may not decide it
+	Undone      *storage.Transition // BATAL: the step that undid a decision
 }
 
 // HandleOutcome is Handle, telling what happened.

@@ -216,14 +216,21 @@ func (e *Engine) remindReceipts(ctx context.Context) ([]Reply, error) {
 
 // pengaduanStats adds the pengaduan and delivery-confirmation figures to STATISTIK.
 func (s *staffTurn) pengaduanStats(st storage.Stats) {
+	if line, ok := s.pengaduanLine(st); ok {
+		s.reply("%s", line)
+	}
+}
+
+// pengaduanLine is those figures in words; false when they cannot be read (s.err is set).
+func (s *staffTurn) pengaduanLine(st storage.Stats) (string, bool) {
 	rs, err := s.tx.ReceiptStats()
 	if err != nil {
 		s.err = err
-		return
+		return "", false
 	}
 	pc := st.Counts[storage.KindPengaduan]
-	s.reply(msgStaffStatsPg, st.Total(storage.KindPengaduan), pc[storage.StatusSubmitted], pc[storage.StatusInProgress],
-		pc[storage.StatusResolved], pc[storage.StatusRefused], rs.Delivered, rs.Asked, rs.Received, rs.NotReceived)
+	return fmt.Sprintf(msgStaffStatsPg, st.Total(storage.KindPengaduan), pc[storage.StatusSubmitted], pc[storage.StatusInProgress],
+		pc[storage.StatusResolved], pc[storage.StatusRefused], rs.Delivered, rs.Asked, rs.Received, rs.NotReceived), true
 }
 
 // receivedNote is the "diterima warga" step of a report's history line, once confirmed.

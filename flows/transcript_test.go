@@ -434,7 +434,7 @@ restart
 < LB-2611-0001
 @> statistik
 < Laporan: 1
-< menunggu verifikasi: 1
+< menunggu 1
 @> LAYAK LB-2611-0999
 < Nomor LB-2611-0999 tidak ditemukan
 @> LAYAK

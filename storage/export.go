@@ -132,15 +132,8 @@ func receiptCell(r *Report) string {
 	return ""
 }
 
-// decision is the staff verdict on r, if any: the move out of submitted.
-func decision(r *Report) (Transition, bool) {
-	for _, h := range r.History {
-		if h.From == StatusSubmitted {
-			return h, true
-		}
-	}
-	return Transition{}, false
-}
+// decision is the staff verdict on r, if any: the move out of submitted that stands.
+func decision(r *Report) (Transition, bool) { return r.Verdict() }
 
 func wibTime(t time.Time) string {
 	if t.IsZero() {

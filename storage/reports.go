@@ -292,10 +292,9 @@ func alreadyDecided(r *Report, to Status) (Transition, bool) {
 		// A pengaduan moves on after its first step: what makes a move late is its latest.
 		return r.History[len(r.History)-1], true
 	case isDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
-		for _, h := range r.History {
-			if h.From == StatusSubmitted && isDecision(r.Kind, h.To) {
-				return h, true
-			}
+		// The verdict that stands: an earlier one may have been undone (BATAL).
+		if h, ok := r.Verdict(); ok && isDecision(r.Kind, h.To) {
+			return h, true
 		}
 	case to == StatusDelivered && r.Status == StatusDelivered:
 		for i := len(r.History) - 1; i >= 0; i-- {
@@ -518,6 +517,7 @@ type AuditEntry struct {
 	At     time.Time `json:"at"`
 	By     Actor     `json:"by"`
 	Note   string    `json:"note,omitempty"`
+	Undo   bool      `json:"undo,omitempty"` // BATAL: this entry took back the one before it
 }
 
 func (tx *Tx) appendAudit(id string, t Transition) error {
@@ -527,7 +527,7 @@ func (tx *Tx) appendAudit(id string, t Transition) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note})
+	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note, Undo: t.Undo})
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,8 @@ type Transition struct {
 	At   time.Time `json:"at"`
 	By   Actor     `json:"by"`
 	Note string    `json:"note,omitempty"` // reason for ineligible/dismissed
+	// Undo marks a step that took back the one before it (BATAL): its own audited transition.
+	Undo bool `json:"undo,omitempty"`
 }
 
 // Report is a citizen's report about a household, or a sanggah about a registered recipient.

@@ -1,8 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // sendPhoto decodes what it is sent, as Telegram does
+	_ "image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -218,14 +223,27 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		default:
 			f.reply(w, tgbotapi.File{FileID: p.Get("file_id"), FileUniqueID: "u" + p.Get("file_id"), FileSize: ff.Declared, FilePath: ff.Path})
 		}
-	case "sendPhoto":
-		if len(file) == 0 {
-			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: there is no photo in the request"})
-			return
-		}
+	case "sendDocument":
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
 		f.reply(w, f.store(m))
-	case "sendDocument":
+	case "sendPhoto":
+		// As Telegram: at most 10 MB, a picture it can decode, width + height ≤ 10000, a caption of
+		// at most 1024 characters.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
+		switch {
+		case len(file) == 0:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: there is no photo in the request"})
+			return
+		case err != nil || len(file) > 10<<20:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: IMAGE_PROCESS_FAILED"})
+			return
+		case cfg.Width+cfg.Height > 10000:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: PHOTO_INVALID_DIMENSIONS"})
+			return
+		case utf8.RuneCountInString(p.Get("caption")) > 1024:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: message caption is too long"})
+			return
+		}
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
 		f.reply(w, f.store(m))
 	case "editMessageText", "editMessageReplyMarkup":

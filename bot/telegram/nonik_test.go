@@ -55,7 +55,7 @@ func TestNoNIKReportThroughTelegram(t *testing.T) {
 	bold := false
 	runes := []rune(post.Text) // entity offsets count UTF-16 units; the mark's text is in the BMP
 	for _, en := range post.Entities {
-		if en.Type == "bold" && en.Offset+en.Length <= len(utf16Len(runes)) && strings.Contains(string(utf16Slice(runes, en.Offset, en.Length)), "TANPA NIK") {
+		if en.Type == "bold" && en.Offset+en.Length <= len(utf16Units(runes)) && strings.Contains(string(utf16Slice(runes, en.Offset, en.Length)), "TANPA NIK") {
 			bold = true
 		}
 	}
@@ -82,7 +82,7 @@ func TestNoNIKReportThroughTelegram(t *testing.T) {
 
 // utf16Len expands runes into UTF-16 units (a rune outside the BMP counts twice), so entity
 // offsets can index it.
-func utf16Len(rs []rune) []rune {
+func utf16Units(rs []rune) []rune {
 	var out []rune
 	for _, r := range rs {
 		out = append(out, r)
@@ -93,4 +93,4 @@ func utf16Len(rs []rune) []rune {
 	return out
 }
 
-func utf16Slice(rs []rune, off, n int) []rune { return utf16Len(rs)[off : off+n] }
+func utf16Slice(rs []rune, off, n int) []rune { return utf16Units(rs)[off : off+n] }

@@ -3,17 +3,29 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// picture is a phone photo's worth of JPEG bytes.
+// picture is a phone photo's worth of bytes: a real JPEG (Telegram's sendPhoto decodes what it
+// is sent, and so does the fake), padded after its end marker to n bytes.
 func picture(n int) []byte {
-	b := bytes.Repeat([]byte{0x5A}, n)
-	copy(b, []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F'})
-	return b
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		panic(err)
+	}
+	if buf.Len() < n {
+		buf.Write(make([]byte, n-buf.Len()))
+	}
+	return buf.Bytes()
 }
 
 // fileCalls counts getFile calls for one file id.

@@ -35,22 +35,23 @@ import (
 // decrypted by a real whatsmeow client of the bot's device (bot), which stores each poll's
 // secret under the bot's LID as whatsmeow does when it sends to a LID-addressed group.
 type fakeClient struct {
-	bot       *device
-	mu        sync.Mutex
-	handler   whatsmeow.EventHandlerWithSuccessStatus
-	connected chan struct{}
-	sent      []sentMessage
-	reads     []types.MessageID
-	uploads   int
-	downloads int
-	media     map[string][]byte // direct path → encrypted media, what Upload stored
-	nextID    int
-	sendErr   error
-	presence  []types.Presence
-	typing    []types.JID
-	lids      map[string]string // phone user → LID user, what GetUserInfo answers
-	queried   int               // GetUserInfo calls
-	connects  int
+	bot        *device
+	mu         sync.Mutex
+	handler    whatsmeow.EventHandlerWithSuccessStatus
+	connected  chan struct{}
+	sent       []sentMessage
+	reads      []types.MessageID
+	uploads    int
+	downloads  int
+	media      map[string][]byte     // direct path → encrypted media, what Upload stored
+	mediaTypes []whatsmeow.MediaType // what Upload was asked to store, in order
+	nextID     int
+	sendErr    error
+	presence   []types.Presence
+	typing     []types.JID
+	lids       map[string]string // phone user → LID user, what GetUserInfo answers
+	queried    int               // GetUserInfo calls
+	connects   int
 }
 
 type sentMessage struct {
@@ -170,6 +171,7 @@ func (f *fakeClient) Upload(_ context.Context, data []byte, appInfo whatsmeow.Me
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.uploads++
+	f.mediaTypes = append(f.mediaTypes, appInfo)
 	up, blob, err := encryptMedia(data, appInfo)
 	if err != nil {
 		return up, err
@@ -565,6 +567,8 @@ func messageText(m *waE2E.Message) string {
 		return m.GetConversation()
 	case m.DocumentMessage != nil:
 		return "[document " + m.GetDocumentMessage().GetFileName() + "] " + m.GetDocumentMessage().GetCaption()
+	case m.ImageMessage != nil:
+		return "[image " + m.GetImageMessage().GetMimetype() + "] " + m.GetImageMessage().GetCaption()
 	case m.PollCreationMessage != nil:
 		return "[poll] " + m.GetPollCreationMessage().GetName()
 	case m.ImageMessage != nil:

@@ -57,6 +57,12 @@ func (c *Channel) image(ctx context.Context, ref *flows.PhotoRef, caption string
 		c.log.Warn().Err(err).Msg("stored photo unreadable")
 		return nil, nil
 	}
+	return c.imageMessage(ctx, data, "image/jpeg", caption)
+}
+
+// imageMessage uploads a picture (a stored photo, the STATISTIK chart) and builds the message
+// that shows it with its caption.
+func (c *Channel) imageMessage(ctx context.Context, data []byte, mime, caption string) (*waE2E.Message, error) {
 	up, err := c.client.Upload(ctx, data, whatsmeow.MediaImage)
 	if err != nil {
 		return nil, err
@@ -68,7 +74,7 @@ func (c *Channel) image(ctx context.Context, ref *flows.PhotoRef, caption string
 		FileEncSHA256: up.FileEncSHA256,
 		FileSHA256:    up.FileSHA256,
 		FileLength:    proto.Uint64(up.FileLength),
-		Mimetype:      proto.String("image/jpeg"),
+		Mimetype:      proto.String(mime),
 		Caption:       proto.String(caption),
 	}}, nil
 }
