@@ -9,13 +9,18 @@ import (
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// cek answers a status check by NIK or report number. Every answer draws from the chat's
+// cek answers a status check by NIK or report number; any other name-like text is a search by
+// name in a desa (cekname.go). Every answer draws from the chat's
 // lookup budget (see budget.go); what it tells depends on whether the chat filed the report.
 func (c *conv) cek(text string) {
 	t := asciiDigits(text)
 	isID := looksLikeReportID(t)
 	var nik registry.NIK
 	if !isID {
+		if looksLikeName(t) {
+			c.cekNameStart(text)
+			return
+		}
 		var err error
 		if nik, err = registry.ParseNIK(t); err != nil {
 			c.ask(msgCekBadInput + " " + nikProblem(err))
