@@ -21,6 +21,10 @@ const (
 	stCekNameDesa = "cek_name_desa"
 )
 
+// Events of the name search, shared by Cek and Sanggah (sgname.go): a name taken, a kecamatan
+// taken, the place complete (search done).
+const evByName, evNameKec, evNamePlace = "by_name", "name_kec", "name_place"
+
 // kCekName is the name being searched, kept in the draft's extra keys (steps.go keeps the ones
 // this file does not declare), so the draft's fixed fields stay as they are.
 const kCekName = "cek_name"
@@ -45,11 +49,11 @@ func (d *draft) setCekName(v string) {
 // a name.
 var (
 	cekStep = &step{state: stCek, flow: "cek", ask: asks(msgAskCekAny), answer: func(c *conv, _ *step, t string) { c.cek(t) },
-		alt: map[string]string{"cek_name": stCekNameKec}}
-	cekNameKecStep = &step{state: stCekNameKec, flow: "cek", ask: askCekNameKec, answer: answerCekNameKec, ev: "cek_name_kec", next: stCekNameDesa,
-		alt: map[string]string{"cek_name_done": stCek}}
+		alt: map[string]string{evByName: stCekNameKec}}
+	cekNameKecStep = &step{state: stCekNameKec, flow: "cek", ask: askCekNameKec, answer: answerCekNameKec, ev: evNameKec, next: stCekNameDesa,
+		alt: map[string]string{evNamePlace: stCek}}
 	cekNameDesaStep = &step{state: stCekNameDesa, flow: "cek", ask: askCekNameDesa, answer: answerCekNameDesa,
-		ev: "cek_name_done", next: stCek}
+		ev: evNamePlace, next: stCek}
 )
 
 // looksLikeName tells a name from a mistyped NIK or report number: no digit, some letter.
@@ -61,6 +65,11 @@ func looksLikeName(text string) bool {
 // a citizen whose budget is spent learns it before answering two more questions, and a typo in
 // the desa costs nothing more.
 func (c *conv) cekNameStart(text string) {
+	c.nameSearchStart(text, evByName)
+}
+
+// nameSearchStart validates a name, spends the lookup and moves on by ev to the kecamatan.
+func (c *conv) nameSearchStart(text, ev string) {
 	if runes(text) > maxName {
 		c.ask(fmt.Sprintf(msgTooLong, maxName))
 		return
@@ -78,7 +87,7 @@ func (c *conv) cekNameStart(text string) {
 	}
 	c.d.KecCode, c.d.Kec, c.d.Desa, c.d.Suggest = "", "", "", ""
 	c.d.setCekName(text)
-	c.fire("cek_name")
+	c.fire(ev)
 }
 
 func askCekNameKec(c *conv) {
@@ -121,7 +130,7 @@ func answerCekNameKec(c *conv, st *step, text string) {
 	}
 	c.setPlace(p)
 	if p.desa != "" {
-		c.searchName("cek_name_done")
+		c.placeDone(evNamePlace)
 		return
 	}
 	c.fire(st.ev)
@@ -136,12 +145,12 @@ func answerCekNameDesa(c *conv, st *step, text string) {
 			c.prompt()
 			return
 		}
-		c.searchName(st.ev)
+		c.placeDone(st.ev)
 		return
 	}
 	if v, ok := a.findDesa(c.d.KecCode, text); ok {
 		c.d.Desa = v
-		c.searchName(st.ev)
+		c.placeDone(st.ev)
 		return
 	}
 	if ds := a.findDesaAnywhere(text); len(ds) > 0 {
@@ -158,6 +167,15 @@ func answerCekNameDesa(c *conv, st *step, text string) {
 		return
 	}
 	c.say(msgDesaUnknown, truncate(text, 40), c.d.Kec)
+}
+
+// placeDone searches once the place is known: for Cek, or to pick the person of a sanggah.
+func (c *conv) placeDone(ev string) {
+	if c.s.State == stSgNameKec || c.s.State == stSgNameDesa {
+		c.sgNameSearch(ev)
+		return
+	}
+	c.searchName(ev)
 }
 
 // searchName asks the registry and answers; the dialogue returns to the Cek question by event

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
 )
 
 // cekNameCSV is a registry with places: Kec. Genteng, Desa Kembiritan has one Muhammad, one Siti
@@ -263,4 +264,81 @@ func TestCekByNameRegistryNotLoaded(t *testing.T) {
 `)
 		})
 	}
+}
+
+// A sanggah may start from a name: the objector picks from the masked entries and never sees the
+// NIK, which the sanggah records for staff.
+func TestSanggahByName(t *testing.T) {
+	h := newCekNameHarness(t)
+	rizki := registry.MaskName("Muhammad Rizki Pratama")
+	h.transcript(`
+> 3
+< atau namanya sesuai KTP
+> Moh Pratama
+< Di kecamatan mana
+> Genteng
+> Kembirtan
+< Maksud Anda
+> ya
+< Pilih orangnya
+< 1) ` + rizki + ` (PKH, BPNT)
+<! 2)
+` + cekNameNoLeak + `
+> 7
+< Pilih
+> 1
+< Apa alasan sanggahan
+<! Benar ini orangnya
+` + cekNameNoLeak + `
+> 2
+> Meninggal bulan Agustus 2026
+> Joko Susilo
+> 0813 1111 2222
+< Periksa kembali sanggahan
+< Penerima: ` + rizki + ` (PKH, BPNT)
+<! NIK penerima
+` + cekNameNoLeak + `
+> kirim
+< Sanggahan diterima dengan nomor *SG-2611-0001*
+< [test:grup-staf]
+< Penerima: Muhammad Rizki Pratama
+# the same person by name again: the open sanggah is found
+> 3
+> Muhammad Rizki Pratama
+> Kembiritan
+> 1
+< Sudah ada sanggahan untuk NIK ini (nomor *SG-2611-0001*
+`)
+	err := h.db.View(t.Context(), func(tx *storage.Tx) error {
+		r, err := tx.Report("SG-2611-0001")
+		if err != nil {
+			return err
+		}
+		if r.NIK != "3510090101800001" || r.Kind != storage.KindSanggah {
+			t.Errorf("sanggah recorded NIK %q kind %q, want the picked recipient's", r.NIK, r.Kind)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSanggahByNameNone(t *testing.T) {
+	newCekNameHarness(t).transcript(`
+> 3
+> Budi Santoso
+> Kembiritan
+< Tidak ada penerima bantuan bernama "Budi Santoso" di Desa/Kel. Kembiritan, Kec. Genteng, jadi tidak ada yang bisa disanggah.
+< atau namanya sesuai KTP
+> Ahmad
+> Kembiritan
+< ketik nama lebih lengkap
+< 5) 
+<! 6) 
+> Ahmad Fauzi
+< Di kecamatan mana
+> Setail
+< 1) ` + registry.MaskName("Ahmad Fauzi") + ` (BPNT)
+`)
 }
