@@ -273,7 +273,7 @@ func TestSanggahByName(t *testing.T) {
 	rizki := registry.MaskName("Muhammad Rizki Pratama")
 	h.transcript(`
 > 3
-< atau namanya sesuai KTP
+< namanya sesuai KTP
 > Moh Pratama
 < Di kecamatan mana
 > Genteng
@@ -330,7 +330,7 @@ func TestSanggahByNameNone(t *testing.T) {
 > Budi Santoso
 > Kembiritan
 < Tidak ada penerima bantuan bernama "Budi Santoso" di Desa/Kel. Kembiritan, Kec. Genteng, jadi tidak ada yang bisa disanggah.
-< atau namanya sesuai KTP
+< namanya sesuai KTP
 > Ahmad
 > Kembiritan
 < ketik nama lebih lengkap

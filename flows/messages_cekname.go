@@ -19,14 +19,16 @@ const (
 	msgCekNameAgain   = "Ketik NIK, nomor laporan, atau nama lain untuk cek lagi, atau MENU."
 )
 
+// msgAskSgNIKOrName is the first Sanggah question: neighbours rarely know each other's NIK.
+var msgAskSgNIKOrName = msgAskSgNIK + " Bisa juga namanya sesuai KTP: lalu pilih kecamatan dan desanya."
+
 // msgAskCekAny is the Cek question: Cek Bansos asks for a name and a region, not a NIK.
 var msgAskCekAny = msgAskCek + " Bisa juga nama lengkap sesuai KTP: lalu pilih kecamatan dan desanya."
 
 // Sanggah by name.
 const (
-	msgAskSgNIKOrName = "Ketik NIK (16 angka) penerima bantuan yang menurut Anda sudah tidak layak, atau namanya sesuai KTP (lalu pilih kecamatan dan desanya)."
-	msgSgNameNone     = "Tidak ada penerima bantuan bernama \"%s\" di Desa/Kel. %s, Kec. %s, jadi tidak ada yang bisa disanggah."
-	msgSgNamePick     = "Penerima bantuan di Desa/Kel. %s, Kec. %s yang cocok. Pilih orangnya, atau ketik nama lebih lengkap untuk mencari lagi:"
-	msgSgNameCand     = "%s (%s)"
-	msgSgNameSummary  = "Penerima: %s (%s)"
+	msgSgNameNone    = "Tidak ada penerima bantuan bernama \"%s\" di Desa/Kel. %s, Kec. %s, jadi tidak ada yang bisa disanggah."
+	msgSgNamePick    = "Penerima bantuan di Desa/Kel. %s, Kec. %s yang cocok. Pilih orangnya, atau ketik nama lebih lengkap untuk mencari lagi:"
+	msgSgNameCand    = "%s (%s)"
+	msgSgNameSummary = "Penerima: %s (%s)"
 )
