@@ -10,8 +10,8 @@ import (
 )
 
 // cek answers a status check by NIK or report number; any other name-like text is a search by
-// name in a desa (cekname.go). Every answer draws from the chat's
-// lookup budget (see budget.go); what it tells depends on whether the chat filed the report.
+// name in a desa (cekname.go). Every answer draws from the chat's lookup budget (see
+// budget.go); what it tells depends on whether the chat filed the report.
 func (c *conv) cek(text string) {
 	t := asciiDigits(text)
 	isID := looksLikeReportID(t)
@@ -114,7 +114,12 @@ func (c *conv) cekReport(id string) {
 		c.say(msgCekNumberOther+"\n\n"+msgCekAgain, r.ID, status, date)
 		return
 	}
-	c.say(msgCekOwnNumber + " " + ownNIK(r) + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
+	who := ownNIK(r)
+	if r.Kind == storage.KindSanggah {
+		// A sanggah may have been started from a name (sgname.go): its objector never saw the NIK.
+		who = fmt.Sprintf(msgCekOwnSanggah, registry.MaskName(r.Name))
+	}
+	c.say(msgCekOwnNumber + " " + who + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
 }
 
 // historyLine is a report's number and its status history, without anyone's personal data.

@@ -302,7 +302,16 @@ func TestSanggahByName(t *testing.T) {
 < Sanggahan diterima dengan nomor *SG-2611-0001*
 < [test:grup-staf]
 < Penerima: Muhammad Rizki Pratama
+# its number in Cek: status and masked name, still no NIK
+> menu
+> 2
+> SG-2611-0001
+< penerima ` + rizki + `
+<! 3510
+<! NIK 3
+<! Krajan
 # the same person by name again: the open sanggah is found
+> menu
 > 3
 > Muhammad Rizki Pratama
 > Kembiritan

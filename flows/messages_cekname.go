@@ -31,4 +31,5 @@ const (
 	msgSgNamePick    = "Penerima bantuan di Desa/Kel. %s, Kec. %s yang cocok. Pilih orangnya, atau ketik nama lebih lengkap untuk mencari lagi:"
 	msgSgNameCand    = "%s (%s)"
 	msgSgNameSummary = "Penerima: %s (%s)"
+	msgCekOwnSanggah = "penerima %s"
 )

@@ -34,8 +34,8 @@ func (g guardedRegistry) SearchName(ctx context.Context, kecamatan, desa, name s
 	return g.Registry.SearchName(ctx, kecamatan, desa, name, limit)
 }
 
-// GuardRegistry makes lookups and name searches on a registry that is still empty fail with ErrRegistryNotLoaded
-// instead of answering "not found" for everyone. A registry that cannot tell is returned as is.
+// GuardRegistry makes lookups and name searches on a registry that is still empty fail with
+// ErrRegistryNotLoaded instead of answering "not found" for everyone. A registry that cannot tell is returned as is.
 func GuardRegistry(r Registry) Registry {
 	if e, ok := r.(emptier); ok {
 		return guardedRegistry{Registry: r, e: e}

@@ -136,6 +136,9 @@ func sgCandOptions(cs []sgCand) []option {
 }
 
 func askSgNamePick(c *conv) {
+	// Asked again (kembali, a bad answer): nothing is picked until an entry is.
+	c.d.NIK, c.d.SgName, c.d.SgPrograms = "", "", ""
+	c.d.setExtra(kSgByName, "")
 	c.choose(fmt.Sprintf(msgSgNamePick, c.d.Desa, c.d.Kec), sgCandOptions(c.d.sgCands()), 1)
 }
 
