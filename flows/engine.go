@@ -103,9 +103,13 @@ type Store interface {
 	View(ctx context.Context, fn func(tx *storage.Tx) error) error
 }
 
-// Registry answers "does this NIK already receive a program?". *registry.Registry implements it.
+// Registry answers "does this NIK already receive a program?" and, for Cek by name, "who of that
+// desa has this name?". *registry.Registry implements it.
 type Registry interface {
 	Lookup(nik registry.NIK) ([]registry.Program, error)
+	// SearchName returns up to limit masked entries of the desa matching name, and whether more
+	// match; see (*registry.Registry).SearchName for its errors.
+	SearchName(ctx context.Context, kecamatan, desa, name string, limit int) ([]registry.Match, bool, error)
 }
 
 var (

@@ -84,10 +84,13 @@ var steps = []*step{
 	{state: stEdit, flow: "lapor", ask: func(c *conv) { c.choose(msgAskEditField, c.editOptions(), 2) }, answer: answerEdit},
 
 	// Cek.
-	{state: stCek, flow: "cek", ask: asks(msgAskCek), answer: func(c *conv, _ *step, t string) { c.cek(t) }},
+	cekStep, cekNameKecStep, cekNameDesaStep, // by NIK, report number, or name in a desa (cekname.go)
 
-	// Sanggah: its answers live in sanggah.go and still speak the map form of the draft.
-	{state: stSgNIK, flow: "sanggah", ask: asks(msgAskSgNIK), answer: sanggahStep, ev: "sg_nik", next: stSgPerson},
+	// Sanggah: its answers live in sanggah.go and still speak the map form of the draft; the
+	// person may also be found by name in a desa (sgname.go).
+	{state: stSgNIK, flow: "sanggah", ask: asks(msgAskSgNIKOrName), answer: answerSgNIK, ev: "sg_nik", next: stSgPerson,
+		alt: map[string]string{evByName: stSgNameKec}},
+	sgNameKecStep, sgNameDesaStep, sgNamePickStep,
 	{state: stSgPerson, flow: "sanggah", ask: func(c *conv) {
 		d := c.d
 		c.choose(fmt.Sprintf(msgSgConfirm, maskNIK(d.NIK), d.SgName, d.SgPrograms), yesNoOptions, 2)

@@ -362,7 +362,7 @@ restart
 < tidak terdaftar sebagai penerima bantuan
 > LB-2611-9999
 < tidak ditemukan
-> halo apa kabar
+> halo 123 apa kabar
 < bukan NIK atau nomor laporan
 > menu
 > 3510014505900003
@@ -468,7 +468,7 @@ func TestCheckRateLimit(t *testing.T) {
 > 3510091506800004
 < batas pemeriksaan NIK/nomor laporan dari chat ini (3 kali per jam)
 < setelah pukul 11:00 WIB
-> bukan nik
+> bukan nik 12
 < bukan NIK atau nomor laporan
 ~ 1h1s
 > 3510091506800004
