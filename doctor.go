@@ -156,6 +156,11 @@ func (m *Main) doctor(ctx context.Context) error {
 	} else {
 		say(true, "http", "health and metrics on http://"+c.Ops.HTTPListen+"/healthz and /metrics")
 	}
+	if c.Contact == "" {
+		warn("contact", "LAPOR_CONTACT is empty: help and rejections name no office address, phone or hours")
+	} else {
+		say(true, "contact", c.Contact)
+	}
 	if problems > 0 {
 		fmt.Fprintf(m.Stdout, "%d problem(s) to fix\n", problems)
 		return errDoctor

@@ -290,6 +290,9 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		SessionTTL:  m.cfg.SessionTTL,
 		CheckLimit:  m.cfg.CheckLimit,
 		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
+		Contact:  m.cfg.Contact,
+		PhotoDir: photoDir(m.cfg.DataDir), TextOnly: map[string]bool{"console": true},
+		Routes: m.routes(), UndoWindow: m.cfg.UndoWindow,
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}
 	a.disp = &bot.Dispatcher{Engine: a.engine, Sender: a.sender, Log: m.log.With().Str("component", "dispatcher").Logger()}
@@ -423,7 +426,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if m.cfg.Telegram.Enabled() {
 		tg, err := telegram.New(telegram.Options{
 			Token: m.cfg.Telegram.Token.Value(), APIURL: m.cfg.Telegram.APIURL,
-			StaffChats: m.cfg.Telegram.StaffChats, StaffUsers: m.cfg.Telegram.StaffUsers,
+			StaffChats: m.telegramStaffChats(), StaffUsers: m.cfg.Telegram.StaffUsers,
 			WebhookURL: m.cfg.Telegram.WebhookURL, WebhookListen: m.cfg.Telegram.WebhookListen,
 			WebhookSecret:  m.cfg.Telegram.WebhookSecret.Value(),
 			SharedListener: ops.sharesTelegramWebhook(),
@@ -484,6 +487,11 @@ func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 		if _, err := e.WarnIdle(ctx); err != nil {
 			m.log.Error().Err(err).Msg("idle dialogue warning")
 		}
+		if !m.cfg.DigestOff {
+			if _, err := e.DailyDigest(ctx, m.cfg.DigestAt); err != nil {
+				m.log.Error().Err(err).Msg("daily digest")
+			}
+		}
 		if now := m.now(); now.Sub(pruned) > 24*time.Hour {
 			pruned = now
 			if _, err := e.PruneSeen(ctx, now.Add(-7*24*time.Hour)); err != nil {
@@ -528,7 +536,7 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 	}
 	wa := whatsapp.New(whatsapp.Options{
 		Client: cli, Store: a.db, Polls: true, Log: m.log, Inbox: inbox,
-		StaffGroups: m.cfg.WhatsApp.StaffGroups, StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
+		StaffGroups: m.whatsappStaffGroups(), StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
 		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
 	})
@@ -745,7 +753,9 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 	}
 	for _, r := range rs {
 		nik := "-"
-		if n, err := registry.ParseNIK(r.NIK); err == nil {
+		if r.NoNIK {
+			nik = "TANPA NIK"
+		} else if n, err := registry.ParseNIK(r.NIK); err == nil {
 			nik = n.Masked()
 		}
 		fmt.Fprintf(m.Stdout, "%-13s %-9s %-33s %s  %s  %s\n", r.ID, storage.KindLabel(r.Kind), storage.StatusLabel(r.Status),

@@ -175,7 +175,7 @@ func TestDoctor(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	code, out, _ := runMain(t, env, "", "doctor")
-	for _, want := range []string{"ok   data directory", "ok   reports store", "every page checked", "ok   registry", "ok   telegram               getMe: @lapor_bot", "warn backups"} {
+	for _, want := range []string{"ok   data directory", "ok   reports store", "every page checked", "ok   registry", "ok   telegram               getMe: @lapor_bot", "warn backups", "warn contact"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}

@@ -41,8 +41,23 @@ type chatLock struct {
 
 var _ Handler = (*Dispatcher)(nil)
 
+// OutcomeHandler is a Handler that also says what a message did (flows.Outcome): a channel
+// answers a button press from it instead of reading the report before and after.
+type OutcomeHandler interface {
+	Handler
+	HandleOutcome(ctx context.Context, m flows.Message) (flows.Outcome, error)
+}
+
+var _ OutcomeHandler = (*Dispatcher)(nil)
+
 // Handle runs one message through the flows.
 func (d *Dispatcher) Handle(ctx context.Context, m flows.Message) error {
+	_, err := d.HandleOutcome(ctx, m)
+	return err
+}
+
+// HandleOutcome is Handle, telling what happened.
+func (d *Dispatcher) HandleOutcome(ctx context.Context, m flows.Message) (flows.Outcome, error) {
 	key := m.Chat.Key()
 	d.mu.Lock()
 	if d.chats == nil {
@@ -58,7 +73,7 @@ func (d *Dispatcher) Handle(ctx context.Context, m flows.Message) error {
 
 	l.Lock()
 	start := time.Now()
-	_, err := d.Engine.Handle(ctx, m)
+	o, err := d.Engine.HandleOutcome(ctx, m)
 	took := time.Since(start)
 	if err != nil {
 		d.storeDown(ctx, m, err)
@@ -75,10 +90,10 @@ func (d *Dispatcher) Handle(ctx context.Context, m flows.Message) error {
 	d.mu.Unlock()
 	if err != nil {
 		d.Log.Error().Err(err).Str("channel", m.Chat.Channel).Msg("message not processed")
-		return err
+		return o, err
 	}
 	if d.Sender != nil {
 		d.Sender.Wake()
 	}
-	return nil
+	return o, nil
 }

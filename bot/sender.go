@@ -87,6 +87,10 @@ type Sender struct {
 	Workers int
 	// Observe, when set, is told the outcome of every send attempt (metrics).
 	Observe func(channel string, o SendOutcome)
+	// DigestBacklog: a group whose waiting new-report posts would take longer than this to send
+	// one by one gets them merged into one digest (channels that are Digesters); 0 means
+	// DefaultDigestBacklog, negative never.
+	DigestBacklog time.Duration
 
 	once     sync.Once
 	wake     chan struct{}
@@ -106,6 +110,7 @@ type Sender struct {
 // heldAck is a delivered message waiting for its ack (and bookkeeping) to be written.
 type heldAck struct {
 	o        *storage.Outbound
+	rest     []*storage.Outbound // a digest's further entries, acked with o
 	book     Bookkeeping
 	attempts int
 	at       time.Time // next try
@@ -252,7 +257,7 @@ func (s *Sender) pass(ctx context.Context) (time.Time, error) {
 	if at := s.retryHeld(ctx, now); !at.IsZero() {
 		due(at)
 	}
-	heads, err := s.heads(ctx)
+	heads, queued, err := s.heads(ctx)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -273,15 +278,19 @@ func (s *Sender) pass(ctx context.Context) (time.Time, error) {
 			due(at)
 			continue
 		}
-		s.launch(ctx, o)
+		if burst := s.burst(ch, o, queued[o.To.Key()]); len(burst) > 1 {
+			s.launchDigest(ctx, burst)
+		} else {
+			s.launch(ctx, o)
+		}
 		due(now)
 	}
 	return next, nil
 }
 
 // heads returns the oldest queued message of each chat whose channel runs and that has no send
-// in flight, in queue order.
-func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, error) {
+// in flight, in queue order, and the messages read per chat (queue order) for a burst digest.
+func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, map[string][]*storage.Outbound, error) {
 	s.mu.Lock()
 	busy := make(map[string]bool, len(s.inflight)+len(s.held))
 	for k := range s.inflight {
@@ -311,12 +320,12 @@ func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, error) {
 	if hl, ok := s.Outbox.(headLister); ok {
 		var err error
 		if candidates, err = hl.PendingWhere(ctx, headWindow, scanLimit, keep); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else {
 		pending, err := s.Outbox.Pending(ctx, headWindow)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, o := range pending {
 			if keep(o.To) {
@@ -324,7 +333,11 @@ func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, error) {
 			}
 		}
 	}
-	return pick(candidates), nil
+	queued := map[string][]*storage.Outbound{}
+	for _, o := range candidates {
+		queued[o.To.Key()] = append(queued[o.To.Key()], o)
+	}
+	return pick(candidates), queued, nil
 }
 
 // lookahead is how many queued messages of one group chat pick looks at.
@@ -381,7 +394,11 @@ func (s *Sender) busy() bool {
 }
 
 func (s *Sender) launch(ctx context.Context, o *storage.Outbound) {
-	key := o.To.Key()
+	s.start(ctx, o.To.Key(), func() { s.deliver(ctx, o) })
+}
+
+// start runs send for chat key on a worker of its own, the chat marked busy meanwhile.
+func (s *Sender) start(ctx context.Context, key string, send func()) {
 	s.mu.Lock()
 	s.inflight[key] = true
 	s.running++
@@ -389,7 +406,7 @@ func (s *Sender) launch(ctx context.Context, o *storage.Outbound) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.deliver(ctx, o)
+		send()
 		// Only after the message was acked or rescheduled may the chat's next one be read.
 		s.mu.Lock()
 		// The chat's gap counts from the end of this send, not its start: the platform sees the
@@ -538,11 +555,11 @@ func (s *Sender) dropStopped(ctx context.Context, to storage.ChatAddr) (dropped,
 // commit writes a delivered message's ack and bookkeeping in one transaction. When that fails
 // (disk full), the message is held as sent, unacked: its chat waits and the commit is retried,
 // rather than the message being sent again.
-func (s *Sender) commit(ctx context.Context, o *storage.Outbound, book Bookkeeping) {
-	if err := s.writeAck(ctx, o, book); err != nil {
+func (s *Sender) commit(ctx context.Context, o *storage.Outbound, book Bookkeeping, rest ...*storage.Outbound) {
+	if err := s.writeAck(ctx, o, book, rest...); err != nil {
 		s.Log.Error().Err(err).Uint64("seq", o.Seq).Msg("message sent, but its ack could not be written; holding it until it can")
 		s.mu.Lock()
-		s.held[o.To.Key()] = &heldAck{o: o, book: book, attempts: 1, at: s.Now().Add(backoff(0, 0, heldMaxBackoff))}
+		s.held[o.To.Key()] = &heldAck{o: o, rest: rest, book: book, attempts: 1, at: s.Now().Add(backoff(0, 0, heldMaxBackoff))}
 		s.mu.Unlock()
 	}
 }
@@ -550,10 +567,15 @@ func (s *Sender) commit(ctx context.Context, o *storage.Outbound, book Bookkeepi
 // heldMaxBackoff caps the wait between tries of a held ack.
 const heldMaxBackoff = 30 * time.Second
 
-func (s *Sender) writeAck(ctx context.Context, o *storage.Outbound, book Bookkeeping) error {
+func (s *Sender) writeAck(ctx context.Context, o *storage.Outbound, book Bookkeeping, rest ...*storage.Outbound) error {
 	return s.Outbox.Update(ctx, func(tx storage.Tx) error {
 		if book != nil {
 			if err := book(tx); err != nil {
+				return err
+			}
+		}
+		for _, r := range rest {
+			if err := tx.AckOutbound(r.Seq); err != nil {
 				return err
 			}
 		}
@@ -572,7 +594,7 @@ func (s *Sender) retryHeld(ctx context.Context, now time.Time) time.Time {
 	}
 	s.mu.Unlock()
 	for _, h := range due {
-		err := s.writeAck(context.WithoutCancel(ctx), h.o, h.book)
+		err := s.writeAck(context.WithoutCancel(ctx), h.o, h.book, h.rest...)
 		s.mu.Lock()
 		if err == nil {
 			delete(s.held, h.o.To.Key())

@@ -67,6 +67,16 @@ type Config struct {
 
 	// DatabaseURL selects PostgreSQL for the shared state (postgres://…); "" keeps bbolt.
 	DatabaseURL Secret
+	// Contact is the office citizens are sent to (address, phone, hours), in help and in every
+	// rejection; "" leaves the line out (doctor warns).
+	Contact string
+	// StaffRoutes is LAPOR_STAFF_ROUTES as given (flows.ParseRoutes reads it): kecamatan code →
+	// staff chat. UndoWindow is how long BATAL may undo a decision. DigestAt is the time of day
+	// (WIB, from midnight) of the supervisors' daily digest; DigestOff turns it off.
+	StaffRoutes string
+	UndoWindow  time.Duration
+	DigestAt    time.Duration
+	DigestOff   bool
 }
 
 // WACloud configures the official WhatsApp Business Cloud API channel; it is on when the token
@@ -177,6 +187,10 @@ var Variables = []Variable{
 	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
 	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
 	{"LAPOR_DATABASE_URL", "", "postgres://… : reports, sessions, queue and all other state in PostgreSQL, shared by several instances; empty: the bbolt file in LAPOR_DATA_DIR (secret)"},
+	{"LAPOR_CONTACT", "", "office citizens are sent to, one line: address, phone, opening hours; named in help and every rejection (empty: left out, doctor warns)"},
+	{"LAPOR_STAFF_ROUTES", "", "kecamatan code → staff chat, e.g. 35.10.09=telegram:-1001111,35.10.01=whatsapp:1203…@g.us; the staff chats above stay the supervisors'"},
+	{"LAPOR_UNDO_WINDOW", "10m", "how long BATAL <no> may undo a decision"},
+	{"LAPOR_DIGEST_AT", "07:00", "time (WIB) of the daily digest to the supervisor chats; off disables"},
 }
 
 // Variable documents one environment variable.
@@ -243,11 +257,15 @@ func Load(getenv Getenv) (Config, error) {
 		DailyLimit:  p.int("LAPOR_CHECK_LIMIT_DAILY", 1),
 		GlobalLimit: p.int("LAPOR_LOOKUP_LIMIT_GLOBAL", 1),
 		ScrapeAlert: p.int("LAPOR_SCRAPE_ALERT", 1),
+		Contact:     p.contact("LAPOR_CONTACT"),
+		StaffRoutes: p.routes("LAPOR_STAFF_ROUTES"),
+		UndoWindow:  p.duration("LAPOR_UNDO_WINDOW", time.Minute),
 		DatabaseURL: Secret(p.str("LAPOR_DATABASE_URL")),
 	}
 	if u := c.DatabaseURL.Value(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		p.fail("LAPOR_DATABASE_URL", "must be a postgres:// URL")
 	}
+	c.DigestAt, c.DigestOff = p.clockTime("LAPOR_DIGEST_AT")
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
 	c.Ops = p.operations()
 	p.validate(&c)
@@ -411,6 +429,10 @@ func (c Config) Describe() []string {
 		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
 		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
 		"LAPOR_DATABASE_URL":            c.DatabaseURL.String(),
+		"LAPOR_CONTACT":                 c.Contact,
+		"LAPOR_STAFF_ROUTES":            c.StaffRoutes,
+		"LAPOR_UNDO_WINDOW":             c.UndoWindow.String(),
+		"LAPOR_DIGEST_AT":               map[bool]string{true: "off", false: fmt.Sprintf("%02d:%02d", int(c.DigestAt.Hours()), int(c.DigestAt.Minutes())%60)}[c.DigestOff],
 	}
 	lines := make([]string, 0, len(m))
 	for k, v := range m {

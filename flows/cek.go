@@ -9,13 +9,18 @@ import (
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// cek answers a status check by NIK or report number. Every answer draws from the chat's
-// lookup budget (see budget.go); what it tells depends on whether the chat filed the report.
+// cek answers a status check by NIK or report number; any other name-like text is a search by
+// name in a desa (cekname.go). Every answer draws from the chat's lookup budget (see
+// budget.go); what it tells depends on whether the chat filed the report.
 func (c *conv) cek(text string) {
 	t := asciiDigits(text)
 	isID := looksLikeReportID(t)
 	var nik registry.NIK
 	if !isID {
+		if looksLikeName(t) {
+			c.cekNameStart(text)
+			return
+		}
 		var err error
 		if nik, err = registry.ParseNIK(t); err != nil {
 			c.ask(msgCekBadInput + " " + nikProblem(err))
@@ -58,6 +63,7 @@ func (c *conv) cek(text string) {
 	} else {
 		fmt.Fprintf(&b, msgCekNotRecip, nik.Masked())
 	}
+	b.WriteString(c.e.dataAsOf())
 	b.WriteString("\n\n")
 	if len(own)+len(other) == 0 {
 		b.WriteString(msgCekNoReport)
@@ -108,7 +114,12 @@ func (c *conv) cekReport(id string) {
 		c.say(msgCekNumberOther+"\n\n"+msgCekAgain, r.ID, status, date)
 		return
 	}
-	c.say(msgCekOwnNumber + " NIK " + maskNIK(r.NIK) + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
+	who := ownNIK(r)
+	if r.Kind == storage.KindSanggah {
+		// A sanggah may have been started from a name (sgname.go): its objector never saw the NIK.
+		who = fmt.Sprintf(msgCekOwnSanggah, registry.MaskName(r.Name))
+	}
+	c.say(msgCekOwnNumber + " " + who + "\n" + ownHistory(r) + "\n\n" + msgCekAgain)
 }
 
 // historyLine is a report's number and its status history, without anyone's personal data.
@@ -127,5 +138,6 @@ func historyLine(r *storage.Report) string {
 	if len(r.History) == 0 {
 		b.WriteString(statusLabel[string(r.Status)])
 	}
+	b.WriteString(receivedNote(r))
 	return b.String()
 }

@@ -133,7 +133,7 @@ func (e *Engine) citizen(ctx context.Context, tx storage.Tx, m Message) ([]Reply
 		if c.s.State == stMenu && len(c.out) == 1 {
 			c.prompt()
 		}
-	case e.SessionTTL > 0 && s.State != stMenu && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
+	case e.SessionTTL > 0 && s.State != stMenu && !afterFiling(s.State) && c.now.Sub(s.UpdatedAt) > e.SessionTTL:
 		c.expire()
 	default:
 		c.handleText()
@@ -159,6 +159,9 @@ func validState(s string) bool {
 // handleText answers one message in the current state.
 func (c *conv) handleText() {
 	m := c.m
+	if c.evidence() {
+		return
+	}
 	if m.NonText != "" {
 		kind := nonTextLabel[m.NonText]
 		if kind == "" {
@@ -178,6 +181,9 @@ func (c *conv) handleText() {
 	text := clean(m.Text, false)
 	if text == "" {
 		c.ask(msgEmpty)
+		return
+	}
+	if c.receiptButton(text) {
 		return
 	}
 	if m.Step != "" && m.Step != c.s.State {
@@ -219,7 +225,7 @@ func (c *conv) global(word string) bool {
 			return false
 		}
 	case "bantuan", "help", "tolong", "?":
-		c.say(msgHelp)
+		c.say(c.e.helpText())
 		if c.s.State != stMenu {
 			c.ask(msgHelpContinue)
 		} else {
@@ -564,7 +570,7 @@ func (c *conv) menu(text string) {
 	}
 	switch menuOptions[i].Key {
 	case "bantuan":
-		c.say(msgHelp)
+		c.say(c.e.helpText())
 		c.prompt()
 	default:
 		c.start(menuOptions[i].Key)
@@ -651,6 +657,7 @@ func (c *conv) laporNIK(text string) {
 		return
 	}
 	c.s.Data[kNIK] = string(nik)
+	delete(c.s.Data, kNoNIKNote) // a NIK after all: the report is no longer one without
 	c.next("nik")
 }
 
@@ -675,7 +682,7 @@ func (c *conv) lookup(nik registry.NIK) (progs []registry.Program, ok bool) {
 
 func (c *conv) autoReject(nik registry.NIK, progs []registry.Program) {
 	if r := c.earlierAutoReject(nik); r != nil {
-		c.say(msgAutoRejectedAgain, nik.Masked(), r.ID, c.e.Agency).Event = EventCitizenFinal
+		c.say(fmt.Sprintf(msgAutoRejectedAgain, nik.Masked(), r.ID, c.e.Agency) + c.e.contactLine()).Event = EventCitizenFinal
 		c.fire(evDone)
 		c.prompt()
 		return
@@ -697,7 +704,7 @@ func (c *conv) autoReject(nik registry.NIK, progs []registry.Program) {
 		return
 	}
 	c.e.Log.Info().Str("report", r.ID).Str("nik", nik.Masked()).Msg("report auto-rejected: registry recipient")
-	c.say(msgAutoRejected, nik.Masked(), programLines(progs, false), r.ID, c.e.Agency).Event = EventCitizenFinal
+	c.say(fmt.Sprintf(msgAutoRejected, nik.Masked(), programLines(progs, false), r.ID, c.e.Agency) + c.e.contactLine()).Event = EventCitizenFinal
 	c.fire(evDone)
 	c.prompt()
 }
@@ -781,6 +788,10 @@ func (c *conv) confirm(text string) {
 // is committed in the same transaction as the report itself.
 func (c *conv) submit() {
 	d := c.d
+	if d.noNIK() {
+		c.submitNoNIK(c.reportFromDraft())
+		return
+	}
 	nik := registry.NIK(d.NIK)
 	// Another chat may have reported the same NIK while this dialogue was open.
 	switch open, err := c.tx.OpenReportByNIK(d.NIK, storage.KindReport); {
@@ -795,7 +806,17 @@ func (c *conv) submit() {
 		c.ask(msgNotStored)
 		return
 	}
-	r := &storage.Report{
+	r := c.reportFromDraft()
+	c.file(r, func() string {
+		return fmt.Sprintf(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA))
+	})
+	c.askEvidence(r, stLpPhotos)
+}
+
+// reportFromDraft is the report the draft describes, ready to file.
+func (c *conv) reportFromDraft() *storage.Report {
+	d := c.d
+	return &storage.Report{
 		Kind:          storage.KindReport,
 		Status:        storage.StatusSubmitted,
 		NIK:           d.NIK,
@@ -810,14 +831,11 @@ func (c *conv) submit() {
 		ForSelf:       d.Who == whoSelf,
 		ReporterName:  d.Reporter,
 		Relation:      d.Relation,
-		IssuedAt:      c.e.issuedElsewhere(nik),
+		IssuedAt:      c.e.issuedAt(d.NIK),
 		From:          c.m.Chat,
 		CreatedAt:     c.now,
 		Deadline:      c.now.Add(c.e.VerifySLA),
 	}
-	c.file(r, func() string {
-		return fmt.Sprintf(msgAccepted, r.ID, c.e.Agency, words(c.e.VerifySLA), stamp(r.Deadline), words(c.e.DeliverySLA))
-	})
 }
 
 // file stores a report or sanggah and, in the same transaction, queues the citizen's

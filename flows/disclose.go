@@ -39,6 +39,7 @@ func ownHistory(r *storage.Report) string {
 	if len(r.History) == 0 {
 		b.WriteString(statusLabel[string(r.Status)])
 	}
+	b.WriteString(receivedNote(r))
 	return b.String()
 }
 

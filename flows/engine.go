@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -31,6 +32,9 @@ type Message struct {
 	// Authorized is set by the channel when the sender may act as staff (staff chat member and,
 	// where configured, on the allow-list). The workflow refuses decisions without it.
 	Authorized bool
+	// Pressed is set for a staff button press the channel answers itself (a toast from the
+	// Outcome): the workflow then adds no chat reply meant only for the presser.
+	Pressed bool
 	// Private is the sender's own chat with the bot, where DETAIL sends full data; zero if none.
 	Private storage.ChatAddr
 	// ID, when set, is the platform's id of this message, unique per channel ("whatsapp:<chat>/
@@ -44,6 +48,9 @@ type Message struct {
 	// all. When it returns false the step does not run (Claim's writes and ID still commit).
 	// It may run more than once (Update retries) and must start clean each time.
 	Claim func(tx storage.Tx, m *Message) (bool, error)
+	// Photo and Location carry evidence the channel has already fetched (pengaduan.go).
+	Photo    *Photo
+	Location *Location
 }
 
 // Reply is one message out, channel-neutral. Channels render Choices as buttons or as a
@@ -60,6 +67,11 @@ type Reply struct {
 	Report     string    `json:"report,omitempty"`      // the report this message is about
 	Event      string    `json:"event,omitempty"`       // see the Event* constants
 	Document   *Document `json:"document,omitempty"`
+	// Photo is a stored photo sent as a picture, with Text as its caption: staff chats only.
+	Photo *PhotoRef `json:"photo,omitempty"`
+	// Brief is a new-report post in one line, for a sender that merges a burst of posts into one
+	// digest message when a staff chat's send budget cannot keep up.
+	Brief string `json:"brief,omitempty"`
 }
 
 // Choice is one option: Label is shown, Data is sent back when it is picked.
@@ -72,6 +84,9 @@ type Choice struct {
 type Document struct {
 	Name string `json:"name"`
 	Data []byte `json:"data"`
+	// Image is set for a picture (the STATISTIK chart): channels show it as a photo with the
+	// reply's text as caption, not as a file.
+	Image bool `json:"image,omitempty"`
 }
 
 // Events tag replies a channel may want to treat specially (edit a posted message, say).
@@ -88,9 +103,13 @@ type Store interface {
 	View(ctx context.Context, fn func(tx storage.Tx) error) error
 }
 
-// Registry answers "does this NIK already receive a program?". *registry.Registry implements it.
+// Registry answers "does this NIK already receive a program?" and, for Cek by name, "who of that
+// desa has this name?". *registry.Registry implements it.
 type Registry interface {
 	Lookup(nik registry.NIK) ([]registry.Program, error)
+	// SearchName returns up to limit masked entries of the desa matching name, and whether more
+	// match; see (*registry.Registry).SearchName for its errors.
+	SearchName(ctx context.Context, kecamatan, desa, name string, limit int) ([]registry.Match, bool, error)
 }
 
 var (
@@ -103,7 +122,8 @@ type Engine struct {
 	Store    Store
 	Registry Registry
 	Area     Area
-	// StaffChats receive every new report and sanggah, decisions and reminders.
+	// StaffChats receive every new report and sanggah, decisions and reminders; with Routes they
+	// are the supervisors' chats (routing.go).
 	StaffChats []storage.ChatAddr
 	Now        func() time.Time
 	Log        zerolog.Logger
@@ -120,6 +140,19 @@ type Engine struct {
 	DailyLimit  int
 	GlobalLimit int
 	ScrapeAlert int
+	// Contact is the office to contact (address, phone, hours), named in help and rejections;
+	// "" leaves the line out.
+	Contact string
+	// PhotoDir is where evidence photos are stored (<data>/photos); "" takes none.
+	PhotoDir string
+	// TextOnly names channels that carry no photos (the console): their citizens are not
+	// asked for any.
+	TextOnly map[string]bool
+
+	// Routes send each kecamatan's reports to its own staff chats too (routing.go); StaffChats
+	// are then the supervisors'. UndoWindow is how long BATAL may undo a decision (0 = 10 min).
+	Routes     Routes
+	UndoWindow time.Duration
 }
 
 // Handle processes one message: for a staff chat, the staff workflow; otherwise the citizen's
@@ -141,11 +174,17 @@ type Outcome struct {
 	Already     *storage.Transition // the earlier decision, when this one came too late
 	NeedsReason bool                // TOLAK without a reason: nothing was changed
 	NotFound    bool                // no such report
+	OutOfScope  bool                // another kecamatan's report: this chat may not decide it
+	Undone      *storage.Transition // BATAL: the step that undid a decision
 }
 
 // HandleOutcome is Handle, telling what happened.
 func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
 	m.From.Name = DisplayName(m.From.Name)
+	// A photo is written and synced before the store's single writer is taken (stage.go).
+	if staged := e.stagePhoto(&m); staged != "" {
+		defer os.Remove(staged)
+	}
 	var o Outcome
 	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
@@ -190,6 +229,7 @@ func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error
 		n, err = tx.PruneSeen(inboundNamespace, olderThan)
 		return err
 	})
+	e.sweepStaged(olderThan)
 	return n, err
 }
 

@@ -230,6 +230,7 @@ var menuOptions = []option{
 	{Key: "cek", Label: "Cek status bantuan"},
 	{Key: "sanggah", Label: "Sanggah penerima bantuan"},
 	{Key: "bantuan", Label: "Bantuan"},
+	{Key: "pengaduan", Label: "Pengaduan penyimpangan bansos"},
 }
 
 var whoOptions = []option{

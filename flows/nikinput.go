@@ -95,15 +95,18 @@ func askNIK(c *conv) {
 		return
 	}
 	if c.d.Who == whoSelf {
-		c.say(msgAskNIKSelf)
+		c.askNIKChoice(msgAskNIKSelf)
 	} else {
-		c.say(msgAskNIK)
+		c.askNIKChoice(msgAskNIK)
 	}
 }
 
 // answerNIK reads a NIK out of what was typed, asks gently about a corrected or a child's (or
 // KK) number, and hands a good one to laporNIK for the registry and duplicate checks.
 func answerNIK(c *conv, _ *step, text string) {
+	if c.noNIKAnswer(text) {
+		return
+	}
 	d := c.d
 	if pending := d.PendingNIK; pending != "" {
 		d.PendingNIK, d.PendingWhy = "", ""

@@ -27,8 +27,15 @@ func (g guardedRegistry) Lookup(nik registry.NIK) ([]registry.Program, error) {
 	return g.Registry.Lookup(nik)
 }
 
-// GuardRegistry makes lookups on a registry that is still empty fail with ErrRegistryNotLoaded
-// instead of answering "not found" for everyone. A registry that cannot tell is returned as is.
+func (g guardedRegistry) SearchName(ctx context.Context, kecamatan, desa, name string, limit int) ([]registry.Match, bool, error) {
+	if g.e.Empty() {
+		return nil, false, ErrRegistryNotLoaded
+	}
+	return g.Registry.SearchName(ctx, kecamatan, desa, name, limit)
+}
+
+// GuardRegistry makes lookups and name searches on a registry that is still empty fail with
+// ErrRegistryNotLoaded instead of answering "not found" for everyone. A registry that cannot tell is returned as is.
 func GuardRegistry(r Registry) Registry {
 	if e, ok := r.(emptier); ok {
 		return guardedRegistry{Registry: r, e: e}

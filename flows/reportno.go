@@ -11,7 +11,7 @@ import (
 // prefix LB (report) or SG (sanggah), the year-month, the serial; separated by anything people
 // type ("lb 2611 1", "LB-2611-0001", "LB.2611.1"), possibly inside a sentence or bold markup
 // ("nomor saya *LB-2611-0001*").
-var reportNumber = regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(LB|SG)[\s._\-/]*(\d{4})[\s._\-/]*(\d{1,6})(?:$|[^\pN])`)
+var reportNumber = regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(LB|SG|PG)[\s._\-/]*(\d{4})[\s._\-/]*(\d{1,6})(?:$|[^\pN])`)
 
 // ParseReportNumber finds a report number in text and returns it as stored ("LB-2611-0001"),
 // with what came after it (a staff reason, say). ok is false when text holds none.

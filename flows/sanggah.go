@@ -88,8 +88,12 @@ func (c *conv) sanggah(text string) {
 
 func (c *conv) sanggahSummary() string {
 	d := c.s.Data
+	who := "NIK penerima: " + maskNIK(d[kNIK]) + " (" + d[kSgName] + ")"
+	if line, ok := sgRecipientLine(d); ok {
+		who = line // picked by name: the NIK is not shown, not even masked
+	}
 	return strings.Join([]string{
-		"NIK penerima: " + maskNIK(d[kNIK]) + " (" + d[kSgName] + ")",
+		who,
 		"Alasan: " + reasonLabel(sanggahReasons, d[kReason], "") + " — " + d[kReasonText],
 		"Penyanggah: " + d[kReporter],
 		"No. HP: " + d[kPhone],

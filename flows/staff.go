@@ -8,28 +8,25 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// staffCommands are the words the bot answers in a staff chat. Anything else there is the staff
-// talking among themselves, and the bot stays quiet.
-var staffCommands = map[string]bool{
-	"layak": true, "tolak": true, "salur": true, "terima": true, "detail": true,
-	"pending": true, "cari": true, "statistik": true, "ekspor": true, "bantuan": true,
-	"help": true, "start": true,
-}
-
 // decision is what a staff command asks of a report.
 var decisions = map[string]struct {
 	report, sanggah storage.Status // target status per kind; "" = not for that kind
 	needsReason     bool
+	pengaduan       storage.Status
 }{
 	"layak":  {report: storage.StatusEligible},
-	"tolak":  {report: storage.StatusIneligible, sanggah: storage.StatusDismissed, needsReason: true},
+	"tolak":  {report: storage.StatusIneligible, sanggah: storage.StatusDismissed, pengaduan: storage.StatusRefused, needsReason: true},
 	"salur":  {report: storage.StatusDelivered},
 	"terima": {sanggah: storage.StatusUpheld},
+	// A pengaduan's follow-up and closing carry a note for the citizen.
+	"tindaklanjut": {pengaduan: storage.StatusInProgress, needsReason: true},
+	"selesai":      {pengaduan: storage.StatusResolved, needsReason: true},
 }
 
 func (e *Engine) staff(ctx context.Context, tx storage.Tx, m Message, o *Outcome) error {
@@ -44,8 +41,11 @@ func (e *Engine) staffTurn(ctx context.Context, tx storage.Tx, m Message, o *Out
 		return nil, nil
 	}
 	fields := strings.Fields(text)
-	cmd := fold(fields[0])
-	if !staffCommands[cmd] {
+	// Only the staff vocabulary (vocab.go) is answered; anything else in a staff chat is the staff
+	// talking among themselves, and the bot stays quiet.
+	verb, known := Verb(fold(fields[0]))
+	cmd := strings.ToLower(verb.Word)
+	if !known {
 		if strings.HasPrefix(text, "/") {
 			return []Reply{{To: m.Chat, Text: msgStaffUnknown}}, nil
 		}
@@ -53,19 +53,19 @@ func (e *Engine) staffTurn(ctx context.Context, tx storage.Tx, m Message, o *Out
 	}
 	if !m.Authorized {
 		// Logged with the user id so a supervisor can see who tried.
-		e.Log.Warn().Str("channel", m.From.Channel).Str("user", m.From.ID).Str("command", cmd).Msg("unauthorised staff command refused")
+		e.Log.Warn().Str("channel", m.From.Channel).Str("user", logID(m.From)).Str("command", cmd).Msg("unauthorised staff command refused")
 		return []Reply{{To: m.Chat, Text: msgStaffUnauth}}, nil
 	}
 	args := fields[1:]
 	s := &staffTurn{e: e, tx: tx, m: m, o: o}
 	o.Command = strings.ToUpper(cmd)
 	switch cmd {
-	case "bantuan", "help", "start":
-		s.reply(msgStaffHelp)
+	case "bantuan":
+		s.reply(msgStaffHelp + "\n" + fmt.Sprintf(msgStaffHelpMore, words(s.e.undoWindow())))
 	case "pending":
 		s.pending()
 	case "statistik":
-		s.stats()
+		s.stats(args)
 	case "ekspor":
 		s.export()
 	case "cari":
@@ -74,6 +74,13 @@ func (e *Engine) staffTurn(ctx context.Context, tx storage.Tx, m Message, o *Out
 			break
 		}
 		s.find(strings.Join(args, " "))
+	case "batal":
+		if len(args) == 0 {
+			s.reply(msgStaffNeedNumber, "BATAL")
+			break
+		}
+		id, _ := splitID(args)
+		s.undo(id)
 	case "detail":
 		if len(args) == 0 {
 			s.reply(msgStaffNeedNumber, "DETAIL")
@@ -119,20 +126,22 @@ func (s *staffTurn) reply(text string, args ...any) *Reply {
 
 func (s *staffTurn) decide(cmd, id, reason string) {
 	s.o.Report = id
-	r, err := s.tx.Report(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.o.NotFound = true
-		s.reply(msgStaffNotFound, id)
+	r, ok := s.report(id)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.err = err
+	if !s.e.mayDecide(s.m.Chat, r) {
+		s.o.OutOfScope = true
+		s.reply(msgStaffOtherKec, r.ID, r.Kecamatan)
 		return
 	}
 	d := decisions[cmd]
 	to := d.report
 	if r.Kind == storage.KindSanggah {
 		to = d.sanggah
+	}
+	if r.Kind == storage.KindPengaduan {
+		to = d.pengaduan
 	}
 	if to == "" {
 		s.reply(msgStaffIllegal, r.ID, statusLabel[string(r.Status)], strings.ToUpper(cmd))
@@ -143,30 +152,34 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		// Decided already: asking for a reason would lead nowhere, so say who decided.
 		last := r.History[len(r.History)-1]
 		s.o.Already = &last
-		who := actorLabel(last.By)
-		s.reply(msgStaffAlready, r.ID, who, stamp(last.At), statusLabel[string(last.To)])
+		if !s.m.Pressed {
+			s.reply(msgStaffAlready, r.ID, actorLabel(last.By), stamp(last.At), statusLabel[string(last.To)])
+		}
 		return
 	}
 	if d.needsReason && strings.TrimSpace(reason) == "" {
 		s.o.NeedsReason = true
-		rep := s.reply(msgStaffNeedReason, r.ID)
+		if r.Kind == storage.KindPengaduan {
+			s.reply(msgStaffPgNeedNote, strings.ToUpper(cmd), r.ID)
+			return
+		}
+		rep := s.reply(msgStaffNeedReason+"\n"+msgStaffReasonCategory, r.ID)
 		if r.Kind == storage.KindReport {
 			for _, why := range ineligibleReasons {
-				rep.Actions = append(rep.Actions, Choice{Label: why, Data: "TOLAK " + r.ID + " " + why})
+				rep.Actions = append(rep.Actions, Choice{Label: why, Data: Command(CmdTolak, r.ID, why)})
 			}
 			rep.Report = r.ID
 		}
 		return
 	}
 	by := s.m.From
-	r, err = s.tx.Transition(r.ID, to, by, reason)
+	r, err := s.tx.Transition(r.ID, to, by, reason)
 	var already *storage.AlreadyDecidedError
 	switch {
 	case errors.As(err, &already):
 		prev := already.Decision
 		s.o.Already = &prev
-		who := actorLabel(already.Decision.By)
-		s.reply(msgStaffAlready, already.Report, who, stamp(already.Decision.At), statusLabel[string(already.Decision.To)])
+		s.reply(msgStaffAlready, already.Report, actorLabel(prev.By), stamp(prev.At), statusLabel[string(prev.To)])
 		return
 	case errors.Is(err, storage.ErrIllegalTransition):
 		cur, _ := s.tx.Report(id)
@@ -181,8 +194,130 @@ func (s *staffTurn) decide(cmd, id, reason string) {
 		return
 	}
 	s.o.Decided = &r.History[len(r.History)-1]
-	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", by.ID).Msg("staff decision")
+	s.e.Log.Info().Str("report", r.ID).Str("to", string(to)).Str("channel", by.Channel).Str("staff", logID(by)).Msg("staff decision")
+	if !s.m.Pressed {
+		// Typed, not pressed: the post that changes may be far up the chat, so say it here.
+		s.reply(msgStaffTypedDone, r.ID, decisionVerb[to], words(s.e.undoWindow()), r.ID)
+	}
 	s.out = append(s.out, s.e.decisionNotices(r)...)
+	if to == storage.StatusDelivered {
+		s.askReceipt(r)
+	}
+}
+
+// defaultUndoWindow is how long a decision may be taken back when LAPOR_UNDO_WINDOW is unset.
+const defaultUndoWindow = 10 * time.Minute
+
+func (e *Engine) undoWindow() time.Duration {
+	if e.UndoWindow > 0 {
+		return e.UndoWindow
+	}
+	return defaultUndoWindow
+}
+
+// undo takes back a decision (BATAL): by the staff member who made it within the window, or a
+// supervisor chat. Staff chats see the correction; the citizen hears of it only when they were
+// told of the decision.
+func (s *staffTurn) undo(id string) {
+	s.o.Report = id
+	r, ok := s.report(id)
+	if !ok {
+		return
+	}
+	if !s.e.mayDecide(s.m.Chat, r) {
+		s.o.OutOfScope = true
+		s.reply(msgStaffOtherKec, r.ID, r.Kecamatan)
+		return
+	}
+	window := s.e.undoWindow()
+	r, undone, err := s.tx.Undo(r.ID, s.m.From, window, s.e.supervisor(s.m.Chat) && len(s.e.Routes) > 0)
+	switch {
+	case errors.Is(err, storage.ErrNothingToUndo):
+		s.reply(msgStaffUndoNothing, id)
+		return
+	case errors.Is(err, storage.ErrUndoExpired):
+		s.reply(msgStaffUndoLate, id, stamp(undone.At), words(window))
+		return
+	case errors.Is(err, storage.ErrUndoNotAllowed):
+		s.reply(msgStaffUndoNotYours, id, actorLabel(undone.By))
+		return
+	case err != nil:
+		s.err = err
+		return
+	}
+	step := r.History[len(r.History)-1]
+	s.o.Undone = &step
+	s.e.Log.Info().Str("report", r.ID).Str("from", string(undone.To)).Str("to", string(step.To)).Str("channel", s.m.From.Channel).Str("staff", logID(s.m.From)).Msg("staff decision undone")
+	text := fmt.Sprintf(msgStaffUndone, r.ID, decisionVerb[undone.To], actorLabel(step.By), stamp(step.At), statusLabel[string(step.To)])
+	var actions []Choice
+	switch {
+	case step.To == storage.StatusEligible:
+		actions = []Choice{action(CmdSalur, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
+	case r.Kind == storage.KindSanggah:
+		actions = []Choice{action(CmdTerima, r.ID, true, ""), action(CmdTolak, r.ID, true, ""), action(CmdDetail, r.ID, true, "")}
+	default:
+		actions = []Choice{action(CmdLayak, r.ID, false, ""), action(CmdTolak, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
+	}
+	for _, chat := range s.e.chatsFor(r) {
+		s.out = append(s.out, Reply{To: chat, Text: text, Actions: actions, Report: r.ID, Event: EventStaffDecided})
+	}
+	// Every decision is told to the reporting chat (decisionNotices), so it hears the correction.
+	if r.From.Channel != "" && r.PurgedAt.IsZero() {
+		s.out = append(s.out, Reply{To: r.From, Text: emphasize(fmt.Sprintf(msgNotifyUndone, r.ID)), Report: r.ID})
+	}
+}
+
+// findName lists the reports whose name or desa holds q, within the chat's kecamatan.
+func (s *staffTurn) findName(q string) {
+	needle := fold(q)
+	if runes(needle) < 3 {
+		s.reply(msgStaffCariShort)
+		return
+	}
+	all := s.reports(storage.ReportFilter{})
+	if s.err != nil {
+		return
+	}
+	var hits []*storage.Report
+	for _, r := range s.e.inScope(s.m.Chat, all) {
+		if strings.Contains(fold(r.Name), needle) || strings.Contains(fold(r.Desa), needle) {
+			hits = append(hits, r)
+		}
+	}
+	if len(hits) == 0 {
+		s.reply(msgStaffCariNameNone, q)
+		return
+	}
+	s.reply(listText(fmt.Sprintf(msgStaffCariName, q, len(hits)), hits))
+}
+
+func hasLetter(s string) bool {
+	for _, c := range s {
+		if unicode.IsLetter(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// report reads report id for a command, answering "not found" or, for a record the store cannot
+// read, an outage: staff must not take a damaged report for a missing one.
+func (s *staffTurn) report(id string) (*storage.Report, bool) {
+	r, err := s.tx.Report(id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		s.o.NotFound = true
+		s.reply(msgStaffNotFound, id)
+		return nil, false
+	case errors.Is(err, storage.ErrDamagedRecord):
+		s.e.Log.Error().Err(err).Str("report", id).Msg("staff command on a damaged report")
+		s.reply(msgStaffReportDamaged, id)
+		return nil, false
+	case err != nil:
+		s.err = err
+		return nil, false
+	}
+	return r, true
 }
 
 // decisionNotices tell every staff chat and the citizen who reported about the latest decision.
@@ -205,10 +340,11 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	var actions []Choice
 	if last.To == storage.StatusEligible {
 		text += "\n" + fmt.Sprintf(msgStaffHowToSalur, r.ID)
-		actions = []Choice{{Label: btnDelivered, Data: "SALUR " + r.ID}}
+		// Detail stays: staff need the address to deliver.
+		actions = []Choice{action(CmdSalur, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	}
 	var out []Reply
-	for _, chat := range e.StaffChats {
+	for _, chat := range e.chatsFor(r) {
 		out = append(out, Reply{To: chat, Text: text, Actions: actions, Report: r.ID, Event: EventStaffDecided})
 	}
 	var citizen string
@@ -216,13 +352,19 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 	case storage.StatusEligible:
 		citizen = fmt.Sprintf(msgNotifyEligible, r.ID, stamp(last.At.Add(e.DeliverySLA)))
 	case storage.StatusIneligible:
-		citizen = fmt.Sprintf(msgNotifyIneligibleCat, r.ID, cat.Label, cat.Next)
+		citizen = fmt.Sprintf(msgNotifyIneligibleCat, r.ID, cat.Label, cat.Next) + "\n" + msgHowToDTSEN + e.contactLine()
 	case storage.StatusDelivered:
 		citizen = fmt.Sprintf(msgNotifyDelivered, r.ID)
 	case storage.StatusUpheld:
 		citizen = fmt.Sprintf(msgNotifyUpheld, r.ID)
 	case storage.StatusDismissed:
-		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next)
+		citizen = fmt.Sprintf(msgNotifyDismissedCat, r.ID, cat.Label, cat.Next) + e.contactLine()
+	case storage.StatusInProgress:
+		citizen = fmt.Sprintf(msgNotifyPgProgress, r.ID, last.Note)
+	case storage.StatusResolved:
+		citizen = fmt.Sprintf(msgNotifyPgResolved, r.ID, last.Note)
+	case storage.StatusRefused:
+		citizen = fmt.Sprintf(msgNotifyPgRefused, r.ID, last.Note)
 	}
 	if citizen != "" && r.From.Channel != "" {
 		out = append(out, Reply{To: r.From, Text: citizen, Report: r.ID})
@@ -233,6 +375,9 @@ func (e *Engine) decisionNotices(r *storage.Report) []Reply {
 // staffNotice is the message every staff chat gets for a new report or sanggah. The NIK and the
 // phone number are masked: the group lives on a third-party platform; DETAIL gives them in full.
 func (e *Engine) staffNotice(r *storage.Report) []Reply {
+	if r.Kind == storage.KindPengaduan {
+		return e.pengaduanNotice(r)
+	}
 	var b strings.Builder
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffNewSanggah+"\n", r.ID)
@@ -245,7 +390,7 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 		} else {
 			fmt.Fprintf(&b, msgStaffForOther+"\n", r.ReporterName, r.Relation)
 		}
-		fmt.Fprintf(&b, msgStaffName+"\n", r.Name, maskNIK(r.NIK), ageNote(r))
+		b.WriteString(staffNameLine(r) + "\n")
 		if r.IssuedAt != "" {
 			fmt.Fprintf(&b, msgStaffIssuedElsewhere+"\n", r.IssuedAt)
 		}
@@ -256,14 +401,16 @@ func (e *Engine) staffNotice(r *storage.Report) []Reply {
 	var actions []Choice
 	if r.Kind == storage.KindSanggah {
 		fmt.Fprintf(&b, msgStaffHowToSg, r.ID)
-		actions = []Choice{{Label: btnUphold, Data: "TERIMA " + r.ID}, {Label: btnDismiss, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdTerima, r.ID, true, ""), action(CmdTolak, r.ID, true, ""), action(CmdDetail, r.ID, true, "")}
 	} else {
 		fmt.Fprintf(&b, msgStaffHowTo, r.ID)
-		actions = []Choice{{Label: btnEligible, Data: "LAYAK " + r.ID}, {Label: btnIneligible, Data: "TOLAK " + r.ID}, {Label: btnDetail, Data: "DETAIL " + r.ID}}
+		actions = []Choice{action(CmdLayak, r.ID, false, ""), action(CmdTolak, r.ID, false, ""), action(CmdDetail, r.ID, false, "")}
 	}
-	out := make([]Reply, 0, len(e.StaffChats))
-	for _, chat := range e.StaffChats {
-		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew})
+	chats := e.chatsFor(r)
+	out := make([]Reply, 0, len(chats))
+	brief := staffBrief(r)
+	for _, chat := range chats {
+		out = append(out, Reply{To: chat, Text: b.String(), Actions: actions, Report: r.ID, Event: EventStaffNew, Brief: brief})
 	}
 	return out
 }
@@ -302,21 +449,25 @@ func maskPhone(p string) string {
 
 // detail sends the full data privately to the staff member who asked.
 func (s *staffTurn) detail(id string) {
-	r, err := s.tx.Report(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.reply(msgStaffNotFound, id)
+	r, ok := s.report(id)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.err = err
+	if !s.e.mayDecide(s.m.Chat, r) {
+		s.reply(msgStaffOtherKec, r.ID, r.Kecamatan)
 		return
 	}
 	if s.m.Private.ID == "" {
 		s.reply(msgStaffNoPrivate, r.ID)
 		return
 	}
+	if r.Kind == storage.KindPengaduan {
+		s.pengaduanDetail(r)
+		return
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], r.NIK)
+	fmt.Fprintf(&b, msgStaffDetailHead+"\nNIK: %s\n", r.ID, statusLabel[string(r.Status)], detailNIK(r))
+	s.detailNoNIK(&b, r)
 	if nik, err := registry.ParseNIK(r.NIK); err == nil {
 		info := nik.InfoAt(r.CreatedAt)
 		sex := "laki-laki"
@@ -342,6 +493,7 @@ func (s *staffTurn) detail(id string) {
 		}
 		b.WriteByte('\n')
 	}
+	b.WriteString(receiptDetail(r))
 	s.out = append(s.out, Reply{To: s.m.Private, Text: strings.TrimSpace(b.String()), Report: r.ID, Event: EventStaffDetail})
 	s.reply(msgStaffDetailSent, r.ID)
 }
@@ -372,7 +524,7 @@ func briefLine(r *storage.Report) string {
 	if who == "" {
 		who = "-"
 	}
-	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04"))
+	return fmt.Sprintf("• %s %s, %s (%s)", r.ID, who, r.Kecamatan, r.CreatedAt.In(wib).Format("02/01 15:04")) + briefNoNIK(r)
 }
 
 // reports lists reports through the store's status index; an error ends the turn.
@@ -385,8 +537,8 @@ func (s *staffTurn) reports(f storage.ReportFilter) []*storage.Report {
 }
 
 func (s *staffTurn) pending() {
-	waiting := s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusSubmitted}})
-	toDeliver := s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusEligible}})
+	waiting := s.e.inScope(s.m.Chat, s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusSubmitted}}))
+	toDeliver := s.e.inScope(s.m.Chat, s.reports(storage.ReportFilter{Statuses: []storage.Status{storage.StatusEligible}}))
 	if len(waiting)+len(toDeliver) == 0 {
 		s.reply(msgStaffPendingNo)
 		return
@@ -426,11 +578,19 @@ func (s *staffTurn) find(q string) {
 			s.err = err
 			return
 		}
+		if !s.e.mayDecide(s.m.Chat, r) {
+			s.reply(msgStaffOtherKec, r.ID, r.Kecamatan)
+			return
+		}
 		s.reply(briefLine(r) + "\n" + historyLine(r))
 		return
 	}
 	nik, err := registry.ParseNIK(q)
 	if err != nil {
+		if hasLetter(q) {
+			s.findName(q)
+			return
+		}
 		s.reply(nikProblem(err))
 		return
 	}
@@ -450,6 +610,7 @@ func (s *staffTurn) find(q string) {
 		s.err = err
 		return
 	}
+	rs = s.e.inScope(s.m.Chat, rs)
 	if len(rs) == 0 {
 		fmt.Fprintf(&b, msgStaffCariNone, nik.Masked())
 	}
@@ -457,21 +618,6 @@ func (s *staffTurn) find(q string) {
 		b.WriteString(briefLine(r) + "\n" + historyLine(r) + "\n")
 	}
 	s.reply(strings.TrimSpace(b.String()))
-}
-
-func (s *staffTurn) stats() {
-	st, err := s.tx.Stats(s.e.VerifySLA, s.e.DeliverySLA)
-	if err != nil {
-		s.err = err
-		return
-	}
-	rc, sc := st.Counts[storage.KindReport], st.Counts[storage.KindSanggah]
-	overdueV := st.OverdueVerification[storage.KindReport] + st.OverdueVerification[storage.KindSanggah]
-	s.reply(msgStaffStatsBody,
-		msgStaffStats, st.Total(storage.KindReport), rc[storage.StatusSubmitted], rc[storage.StatusEligible], rc[storage.StatusDelivered],
-		rc[storage.StatusIneligible], rc[storage.StatusAutoRejected],
-		sc[storage.StatusSubmitted], sc[storage.StatusUpheld], sc[storage.StatusDismissed],
-		overdueV, words(s.e.VerifySLA), st.OverdueDelivery, words(s.e.DeliverySLA))
 }
 
 // export sends every report, in full, to the private chat of the authorised staff member who
@@ -501,7 +647,7 @@ func (s *staffTurn) export() {
 	})
 	s.reply(msgStaffExportNote, who, len(rs))
 	// Who holds a copy of everyone's data is worth knowing later.
-	s.e.Log.Info().Str("channel", s.m.From.Channel).Str("staff", s.m.From.ID).Int("reports", len(rs)).Str("file", name).Msg("export sent privately")
+	s.e.Log.Info().Str("channel", s.m.From.Channel).Str("staff", logID(s.m.From)).Int("reports", len(rs)).Str("file", name).Msg("export sent privately")
 }
 
 // remindSlack absorbs timer jitter: a reminder due "every minute" that is checked 0.2 s early
@@ -515,8 +661,12 @@ const maxRemindButtons = 5
 // every: undecided past the verification SLA, and layak not delivered within the delivery SLA.
 // Each line says how late the report is; the first few carry their decision buttons.
 func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, error) {
+	receipts, err := e.remindReceipts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx storage.Tx) error {
+	err = e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
 		now := tx.Now()
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
@@ -534,37 +684,11 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		if err != nil || len(undecided)+len(undelivered) == 0 {
 			return err
 		}
-		parts := []string{msgStaffReminder}
-		var actions []Choice
-		if len(undecided) > 0 {
-			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided, now, func(r *storage.Report) time.Time {
-				return r.CreatedAt.Add(e.VerifySLA)
-			}))
-			for _, r := range undecided {
-				if len(actions) >= 2*maxRemindButtons {
-					break
-				}
-				if r.Kind == storage.KindSanggah {
-					actions = append(actions, Choice{Label: btnUphold + " " + r.ID, Data: "TERIMA " + r.ID}, Choice{Label: btnDismiss + " " + r.ID, Data: "TOLAK " + r.ID})
-				} else {
-					actions = append(actions, Choice{Label: btnEligible + " " + r.ID, Data: "LAYAK " + r.ID}, Choice{Label: btnIneligible + " " + r.ID, Data: "TOLAK " + r.ID})
-				}
+		for _, chat := range e.allStaffChats() {
+			// Each chat is reminded of its own reports only.
+			if rep, ok := e.reminder(chat, e.inScope(chat, undecided), e.inScope(chat, undelivered), now); ok {
+				out = append(out, rep)
 			}
-		}
-		if len(undelivered) > 0 {
-			parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered, now, func(r *storage.Report) time.Time {
-				return enteredAt(r, storage.StatusEligible).Add(e.DeliverySLA)
-			}))
-			for i, r := range undelivered {
-				if i == maxRemindButtons {
-					break
-				}
-				actions = append(actions, Choice{Label: btnDelivered + " " + r.ID, Data: "SALUR " + r.ID})
-			}
-		}
-		text := strings.Join(parts, "\n\n")
-		for _, chat := range e.StaffChats {
-			out = append(out, Reply{To: chat, Text: text, Actions: actions})
 		}
 		stampText, _ := now.MarshalText()
 		if err := tx.Put("flows", "reminded_at", stampText); err != nil {
@@ -572,7 +696,46 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		}
 		return enqueue(tx, out)
 	})
-	return out, err
+	return append(receipts, out...), err
+}
+
+// reminder is one chat's reminder of its overdue reports; false when it has none.
+func (e *Engine) reminder(chat storage.ChatAddr, undecided, undelivered []*storage.Report, now time.Time) (Reply, bool) {
+	if len(undecided)+len(undelivered) == 0 {
+		return Reply{}, false
+	}
+	parts := []string{msgStaffReminder}
+	var actions []Choice
+	if len(undecided) > 0 {
+		parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueV, words(e.VerifySLA), len(undecided)), undecided, now, func(r *storage.Report) time.Time {
+			return r.CreatedAt.Add(e.VerifySLA)
+		}))
+		for _, r := range undecided {
+			if len(actions) >= 2*maxRemindButtons {
+				break
+			}
+			if r.Kind == storage.KindPengaduan {
+				continue // its commands need a note: listed, not buttons
+			}
+			if r.Kind == storage.KindSanggah {
+				actions = append(actions, action(CmdTerima, r.ID, true, r.ID), action(CmdTolak, r.ID, true, r.ID))
+			} else {
+				actions = append(actions, action(CmdLayak, r.ID, false, r.ID), action(CmdTolak, r.ID, false, r.ID))
+			}
+		}
+	}
+	if len(undelivered) > 0 {
+		parts = append(parts, lateList(fmt.Sprintf(msgStaffOverdueD, words(e.DeliverySLA), len(undelivered)), undelivered, now, func(r *storage.Report) time.Time {
+			return enteredAt(r, storage.StatusEligible).Add(e.DeliverySLA)
+		}))
+		for i, r := range undelivered {
+			if i == maxRemindButtons {
+				break
+			}
+			actions = append(actions, action(CmdSalur, r.ID, false, r.ID))
+		}
+	}
+	return Reply{To: chat, Text: strings.Join(parts, "\n\n"), Actions: actions}, true
 }
 
 // enteredAt is when r last entered status (its creation when unknown).

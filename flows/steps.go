@@ -49,8 +49,9 @@ var steps = []*step{
 	{state: stWho, flow: "lapor", ask: asksChoice(msgAskWho, whoOptions, 0), answer: answerWho, ev: "who", next: stNIK,
 		review: func(d *draft) string { return fmt.Sprintf(msgReviewWho, whoLabel(d.Who)) }},
 	{state: stNIK, flow: "lapor", ask: askNIK, ev: "nik", next: stName,
-		answer: answerNIK,
-		edit:   editNIK, review: func(d *draft) string { return fmt.Sprintf(msgReviewNIK, d.NIK) }},
+		answer: answerNIK, alt: map[string]string{"nonik": stNoNIKNote},
+		edit: editNIK, review: nikReview},
+	noNIKStep, // a person without NIK/KTP: why (nonik.go)
 	{state: stName, flow: "lapor", ask: asks(msgAskName), ev: "name", next: stAddress,
 		answer: nameStep(func(d *draft) *string { return &d.Name }),
 		edit:   editName, review: func(d *draft) string { return fmt.Sprintf(msgReviewName, d.Name) }},
@@ -83,10 +84,13 @@ var steps = []*step{
 	{state: stEdit, flow: "lapor", ask: func(c *conv) { c.choose(msgAskEditField, c.editOptions(), 2) }, answer: answerEdit},
 
 	// Cek.
-	{state: stCek, flow: "cek", ask: asks(msgAskCek), answer: func(c *conv, _ *step, t string) { c.cek(t) }},
+	cekStep, cekNameKecStep, cekNameDesaStep, // by NIK, report number, or name in a desa (cekname.go)
 
-	// Sanggah: its answers live in sanggah.go and still speak the map form of the draft.
-	{state: stSgNIK, flow: "sanggah", ask: asks(msgAskSgNIK), answer: sanggahStep, ev: "sg_nik", next: stSgPerson},
+	// Sanggah: its answers live in sanggah.go and still speak the map form of the draft; the
+	// person may also be found by name in a desa (sgname.go).
+	{state: stSgNIK, flow: "sanggah", ask: asks(msgAskSgNIKOrName), answer: answerSgNIK, ev: "sg_nik", next: stSgPerson,
+		alt: map[string]string{evByName: stSgNameKec}},
+	sgNameKecStep, sgNameDesaStep, sgNamePickStep,
 	{state: stSgPerson, flow: "sanggah", ask: func(c *conv) {
 		d := c.d
 		c.choose(fmt.Sprintf(msgSgConfirm, maskNIK(d.NIK), d.SgName, d.SgPrograms), yesNoOptions, 2)
@@ -123,6 +127,9 @@ var (
 func editEvent(state string) string { return "edit:" + state }
 
 func init() {
+	steps = append(steps, pengaduanSteps...)
+	steps = append(steps, receiptStep)
+	flowStart["pengaduan"] = stPgKind
 	var review []string
 	for _, st := range steps {
 		stepOf[st.state] = st
@@ -194,6 +201,10 @@ type draft struct {
 	// NoPhone: the person reported has no phone (only for someone else).
 	NoPhone bool
 	Editing bool
+
+	// NoNIKNote is why the person has no NIK/KTP; set only on a report without NIK (nonik.go).
+	NoNIKNote string
+
 	// extra keeps keys this build does not know (written by a newer build, or by code that
 	// still speaks the map form), so they survive a step unchanged.
 	extra map[string]string
@@ -223,6 +234,7 @@ var draftFields = []struct {
 	{kPendingWhy, func(d *draft) *string { return &d.PendingWhy }},
 	{kPaused, func(d *draft) *string { return &d.Paused }},
 	{kAskLeave, func(d *draft) *string { return &d.AskLeave }},
+	{kNoNIKNote, func(d *draft) *string { return &d.NoNIKNote }},
 }
 
 func decodeDraft(m map[string]string) *draft {

@@ -362,7 +362,7 @@ restart
 < tidak terdaftar sebagai penerima bantuan
 > LB-2611-9999
 < tidak ditemukan
-> halo apa kabar
+> halo 123 apa kabar
 < bukan NIK atau nomor laporan
 > menu
 > 3510014505900003
@@ -434,7 +434,7 @@ restart
 < LB-2611-0001
 @> statistik
 < Laporan: 1
-< menunggu verifikasi: 1
+< menunggu 1
 @> LAYAK LB-2611-0999
 < Nomor LB-2611-0999 tidak ditemukan
 @> LAYAK
@@ -468,7 +468,7 @@ func TestCheckRateLimit(t *testing.T) {
 > 3510091506800004
 < batas pemeriksaan NIK/nomor laporan dari chat ini (3 kali per jam)
 < setelah pukul 11:00 WIB
-> bukan nik
+> bukan nik 12
 < bukan NIK atau nomor laporan
 ~ 1h1s
 > 3510091506800004

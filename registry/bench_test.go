@@ -448,3 +448,69 @@ func BenchmarkColdStart(b *testing.B) {
 		reg.Close()
 	}
 }
+
+// BenchmarkSearchName searches by (kecamatan, desa, name) for registry entries of the generated
+// source: half the queries the full name, half the first and last word (a middle name left out,
+// or the first name alone when there are two words).
+//
+//	LAPOR_BENCH_ROWS=1000000 go test ./registry/ -run '^$' -bench 'SearchName' -benchtime 200000x
+func BenchmarkSearchName(b *testing.B) {
+	path, _, hits := benchCSV(b)
+	reg := &Registry{Dir: b.TempDir()}
+	if err := reg.Open(); err != nil {
+		b.Fatal(err)
+	}
+	defer reg.Close()
+	if _, err := reg.Import(context.Background(), path, ImportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	type query struct{ kec, desa, name string }
+	var queries []query
+	for i, nik := range hits[:min(len(hits), 20000)] {
+		progs, err := reg.Lookup(nik)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := progs[0]
+		name, _, _ := strings.Cut(p.Name, ",")
+		if w := strings.Fields(name); i%2 == 1 {
+			name = w[0] + " " + w[len(w)-1]
+			if len(w) == 2 {
+				name = w[0]
+			}
+		}
+		queries = append(queries, query{p.Kecamatan, p.Desa, name})
+	}
+	ctx := context.Background()
+	found, more := 0, 0
+	runtime.GC()
+	b.ReportAllocs()
+	timedLoop(b, func(i int) bool {
+		q := queries[i%len(queries)]
+		m, mr, err := reg.SearchName(ctx, q.kec, q.desa, q.name, 5)
+		if err != nil {
+			b.Fatalf("%q in %s/%s: %v", q.name, q.kec, q.desa, err)
+		}
+		found += len(m)
+		if mr {
+			more++
+		}
+		return true
+	})
+	b.ReportMetric(float64(found)/float64(b.N), "matches/op")
+	b.ReportMetric(float64(more)/float64(b.N), "more/op")
+}
+
+// TestWriteBenchCSV writes the generated source to $LAPOR_BENCH_CSV ($LAPOR_BENCH_ROWS rows) for
+// measuring a real import from the command line; skipped otherwise.
+//
+//	LAPOR_BENCH_ROWS=10000000 LAPOR_BENCH_CSV=/tmp/reg10m.csv go test ./registry/ -run WriteBenchCSV
+func TestWriteBenchCSV(t *testing.T) {
+	path := os.Getenv("LAPOR_BENCH_CSV")
+	if path == "" {
+		t.Skip("LAPOR_BENCH_CSV not set")
+	}
+	if _, err := writeSyntheticCSV(path, benchRows(), 0); err != nil {
+		t.Fatal(err)
+	}
+}

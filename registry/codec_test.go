@@ -109,7 +109,7 @@ func TestSortRows(t *testing.T) {
 			// Few distinct keys, so equal keys must keep their (loc) order.
 			rows[i] = row{key: uint64(i*7919%97) * 1_000_000_007 % 9_999_999_999_999_999, loc: uint64(i)}
 		}
-		got := sortRows(rows)
+		got := sortRows(rows, nil)
 		for i := 1; i < len(got); i++ {
 			a, b := got[i-1], got[i]
 			if a.key > b.key || (a.key == b.key && a.loc > b.loc) {

@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +15,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // ImportOptions tunes an import.
@@ -112,7 +108,9 @@ func (r *Registry) importFrom(ctx context.Context, rd io.Reader, source string, 
 		opts.MaxBadRows = 20
 	}
 
-	p, err := parseSource(ctx, rd, size, opts)
+	ext := newExtSort(ctx, r.Dir)
+	defer ext.close()
+	p, err := parseSource(ctx, rd, size, opts, ext)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("registry: import %s: %w", source, err)
 	}
@@ -161,6 +159,7 @@ type parsed struct {
 	bad      []BadRow
 	badMore  int // refused rows beyond the listed ones
 	sha      interface{ Sum([]byte) []byte }
+	ext      *extSort // runs spilled to disk (extsort.go)
 }
 
 func (p *parsed) intern(s string) int {
@@ -182,7 +181,7 @@ func (p *parsed) refuse(maxBad, line int, reason string) {
 	}
 }
 
-func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptions) (*parsed, error) {
+func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptions, ext *extSort) (*parsed, error) {
 	ra := newReadAhead(rd, MaxRecordBytes)
 	defer ra.Close()
 	br := bufio.NewReaderSize(ra, 64<<10)
@@ -227,12 +226,8 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	}
 	nFields := len(header)
 
-	p := &parsed{ids: make(map[string]int), perProg: make(map[int]int), sha: ra.sum}
-	if size > 0 {
-		// Rows run 80–150 bytes; a good guess saves the copies of growing.
-		p.rows = make([]row, 0, size/100+16)
-		p.arena = make([]byte, 0, size*6/10+1024)
-	}
+	p := &parsed{ids: make(map[string]int), perProg: make(map[int]int), sha: ra.sum, ext: ext}
+	ext.initCap(p, size)
 	var f [numCols]string
 	lastProgress := time.Now()
 	for {
@@ -302,13 +297,17 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		a = appendField(a, f[colStatus], p.intern(f[colStatus]))
 		a = appendField(a, f[colNama], -1)
 		a = appendField(a, f[colAlamat], -1)
-		a = appendField(a, f[colDesa], p.intern(f[colDesa]))
-		a = appendField(a, f[colKecamatan], p.intern(f[colKecamatan]))
+		desa, kec := p.intern(f[colDesa]), p.intern(f[colKecamatan])
+		a = appendField(a, f[colDesa], desa)
+		a = appendField(a, f[colKecamatan], kec)
 		p.arena = a
 		if uint64(off) >= 1<<(64-recLenBits) {
 			return nil, errors.New("the source is too large")
 		}
 		p.rows = append(p.rows, row{key: nik.Uint64(), loc: uint64(off)<<recLenBits | uint64(len(a)-off)})
+		if err := ext.rowAdded(p, nik.Uint64(), &f, desa, kec); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Progress != nil {
 		opts.Progress(p.rowsRead, ra.read.Load(), size)
@@ -352,79 +351,21 @@ func detectSeparator(head []byte) rune {
 	return ','
 }
 
-// built is the registry to write: the NIK groups in key order.
-type built struct {
-	p      *parsed
-	groups []group
-	meta   Meta
-}
-
-// group is one NIK: rows[lo:hi] of the sorted, deduplicated rows.
-type group struct{ lo, hi int }
-
-// build sorts the rows by NIK (file order within a NIK), drops duplicates and counts.
-func (p *parsed) build() *built {
-	p.rows = sortRows(p.rows)
-	rows := p.rows
-	b := &built{p: p, meta: Meta{PerProgram: make(map[string]int, len(p.perProg))}}
-	for id, n := range p.perProg {
-		b.meta.PerProgram[p.strs[id]] = n
-	}
-	b.groups = make([]group, 0, len(rows))
-	out := rows[:0]
-	for i := 0; i < len(rows); {
-		j := i + 1
-		for j < len(rows) && rows[j].key == rows[i].key {
-			j++
-		}
-		lo := len(out)
-		out = append(out, rows[i])
-		// Only a NIK with several rows can have duplicates: the common single row is never
-		// looked at here, which saves a cache miss per row.
-		for k := i + 1; k < j; k++ {
-			pp := p.progPeriod(rows[k])
-			dup := false
-			for _, o := range out[lo:] {
-				if bytes.Equal(p.progPeriod(o), pp) {
-					dup = true
-					break
-				}
-			}
-			if !dup {
-				out = append(out, rows[k])
-				continue
-			}
-			b.meta.Duplicates++
-			tag, _ := uvarint(pp)
-			b.meta.PerProgram[p.strs[tag>>1]]--
-		}
-		b.groups = append(b.groups, group{lo, len(out)})
-		i = j
-	}
-	p.rows = out
-	for name, n := range b.meta.PerProgram {
-		if n == 0 {
-			delete(b.meta.PerProgram, name)
-		}
-	}
-	b.meta.RowsRead = p.rowsRead
-	b.meta.RowsImported = len(out)
-	b.meta.RowsRefused = len(p.bad) + p.badMore
-	b.meta.DistinctNIKs = len(b.groups)
-	return b
-}
-
 // sortRows sorts rows by key, keeping file order among equal keys, with an LSD radix sort:
 // five stable passes of 11 bits cover a NIK (< 10^16 < 2^54), several times faster than a
 // comparison sort of a million rows. It returns the sorted slice, which may be the scratch one.
-func sortRows(rows []row) []row {
+//
+// tmp is scratch of the same length, or nil to allocate it.
+func sortRows(rows, tmp []row) []row {
 	const bits, passes = 11, 5
 	if len(rows) < 256 {
 		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(a.key, b.key) })
 		return rows
 	}
-	tmp := make([]row, len(rows))
-	src, dst := rows, tmp
+	if cap(tmp) < len(rows) {
+		tmp = make([]row, len(rows))
+	}
+	src, dst := rows, tmp[:len(rows)]
 	for pass := range passes {
 		shift := uint(pass * bits)
 		var count [1 << bits]int
@@ -447,21 +388,6 @@ func sortRows(rows []row) []row {
 		src, dst = dst, src
 	}
 	return src
-}
-
-// progPeriod returns the encoded program and period fields of the record at off: the same value
-// always encodes the same way, so equal bytes mean equal fields.
-func (p *parsed) progPeriod(rw row) []byte {
-	a := rw.record(p.arena)
-	n := 0
-	for range 2 {
-		tag, k := uvarint(a[n:])
-		n += k
-		if tag&1 == 1 {
-			n += int(tag >> 1)
-		}
-	}
-	return a[:n]
 }
 
 // pageSize is the registry file's page size. Lookups are bound by cache misses in the leaf page
@@ -497,101 +423,6 @@ func (r *Registry) writeAndSwap(b *built) error {
 		return err
 	}
 	return r.swapIn()
-}
-
-func (b *built) write(path string) error {
-	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
-	// written again, so there is no freelist worth storing.
-	//
-	// InitialMmapSize: bbolt copies every key and value of the open transaction to the heap
-	// before it remaps a growing file; mapping the whole expected size up front avoids that,
-	// which halves an import. The mapping is only address space.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
-		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
-	if err != nil {
-		return err
-	}
-	err = b.fill(db)
-	if err == nil {
-		err = db.Sync()
-	}
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// sizeEstimate bounds the registry file: records, keys and bbolt's 16-byte element headers,
-// plus a quarter for page slack and branch pages.
-func (b *built) sizeEstimate() int {
-	n := len(b.p.arena) + len(b.groups)*(8+16+bloomBitsPerKey/8+1) + len(b.p.strs)*16
-	for _, s := range b.p.strs[:min(len(b.p.strs), dictMax)] {
-		n += len(s)
-	}
-	return n*5/4 + 1<<20
-}
-
-func (b *built) fill(db *bolt.DB) error {
-	p := b.p
-	dict := p.strs[:min(len(p.strs), dictMax)]
-	metaJSON, err := json.Marshal(b.meta)
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		mb, err := tx.CreateBucket([]byte(bucketMeta))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucket([]byte(bucketNIK)); err != nil {
-			return err
-		}
-		filter := newBloom(len(b.groups))
-		for _, g := range b.groups {
-			filter.add(p.rows[g.lo].key)
-		}
-		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
-			if err := mb.Put([]byte(k), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var multi []byte // values of NIKs with several programs; must live until the commit
-	for lo := 0; lo < len(b.groups); lo += writeBatch {
-		groups := b.groups[lo:min(lo+writeBatch, len(b.groups))]
-		multi = multi[:0]
-		err := db.Update(func(tx *bolt.Tx) error {
-			nb := tx.Bucket([]byte(bucketNIK))
-			// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
-			nb.FillPercent = 1.0
-			var key [8]byte
-			for _, g := range groups {
-				var v []byte
-				if g.hi-g.lo == 1 {
-					v = p.rows[g.lo].record(p.arena) // the arena outlives the transaction
-				} else {
-					start := len(multi)
-					for _, rw := range p.rows[g.lo:g.hi] {
-						multi = append(multi, rw.record(p.arena)...)
-					}
-					v = multi[start:len(multi):len(multi)]
-				}
-				binary.BigEndian.PutUint64(key[:], p.rows[g.lo].key)
-				if err := nb.Put(key[:], v); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func syncDir(dir string) error {

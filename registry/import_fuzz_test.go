@@ -37,7 +37,9 @@ func FuzzImportCSV(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := parseSource(context.Background(), strings.NewReader(string(data)), int64(len(data)), ImportOptions{MaxBadRows: 50})
+		ext := newExtSort(context.Background(), t.TempDir())
+		defer ext.close()
+		p, err := parseSource(context.Background(), strings.NewReader(string(data)), int64(len(data)), ImportOptions{MaxBadRows: 50}, ext)
 		if err != nil {
 			if m := sixteenDigits.FindString(err.Error()); m != "" {
 				t.Fatalf("error holds 16 digits %q: %v", m, err)

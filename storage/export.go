@@ -24,6 +24,9 @@ var ExportColumns = []string{
 	"nomor", "jenis", "status", "dibuat", "nik", "nama", "alamat", "desa", "kecamatan",
 	"alasan", "keterangan", "telepon", "pelapor", "hubungan", "kanal",
 	"diputuskan_oleh", "diputuskan_pada", "catatan",
+	"tanpa_nik",
+	// Pengaduan and delivery confirmation: photos by file name (never their bytes).
+	"kejadian_waktu", "pihak_terlibat", "foto", "lokasi", "terkait", "diterima_warga",
 }
 
 // exportTime is WIB, to the minute: how staff read times.
@@ -80,6 +83,8 @@ func exportRow(r *Report) []string {
 		r.ID, KindLabel(r.Kind), StatusLabel(r.Status), wibTime(r.CreatedAt), r.NIK, r.Name, r.Address,
 		r.Desa, r.Kecamatan, ReasonLabel(r.Kind, r.Reason), r.ReasonText, r.Phone, r.ReporterName, relation,
 		r.From.Channel, decidedBy, decidedAt, note,
+		noNIKCell(r),
+		r.When, r.Involved, strings.Join(r.Photos, " "), r.Location, linkedCell(r), receiptCell(r),
 	}
 	for i, cell := range row {
 		row[i] = neutralise(cell)
@@ -87,15 +92,28 @@ func exportRow(r *Report) []string {
 	return row
 }
 
-// decision is the staff verdict on r, if any: the move out of submitted.
-func decision(r *Report) (Transition, bool) {
-	for _, h := range r.History {
-		if h.From == StatusSubmitted {
-			return h, true
-		}
+func linkedCell(r *Report) string {
+	if r.Complaint != "" {
+		return r.Complaint
 	}
-	return Transition{}, false
+	return r.Linked
 }
+
+// receiptCell is the citizen's answer to "Apakah paket sudah diterima?".
+func receiptCell(r *Report) string {
+	switch {
+	case !r.ReceivedAt.IsZero():
+		return "sudah " + wibTime(r.ReceivedAt)
+	case !r.NotReceivedAt.IsZero():
+		return "belum " + wibTime(r.NotReceivedAt)
+	case !r.ReceiptAskedAt.IsZero():
+		return "ditanyakan " + wibTime(r.ReceiptAskedAt)
+	}
+	return ""
+}
+
+// decision is the staff verdict on r, if any: the move out of submitted that stands.
+func decision(r *Report) (Transition, bool) { return r.Verdict() }
 
 func wibTime(t time.Time) string {
 	if t.IsZero() {

@@ -15,11 +15,15 @@ var statusLabels = map[Status]string{
 	StatusDelivered:    "sudah disalurkan",
 	StatusUpheld:       "sanggahan diterima",
 	StatusDismissed:    "sanggahan ditolak",
+	StatusInProgress:   "sedang ditindaklanjuti",
+	StatusResolved:     "pengaduan selesai",
+	StatusRefused:      "pengaduan ditolak",
 }
 
 var kindLabels = map[Kind]string{
-	KindReport:  "laporan",
-	KindSanggah: "sanggahan",
+	KindReport:    "laporan",
+	KindSanggah:   "sanggahan",
+	KindPengaduan: "pengaduan",
 }
 
 // StatusLabel is the status in words ("menunggu verifikasi").

@@ -23,7 +23,9 @@ type PurgeResult struct {
 func ScrubPersonalData(r *Report, now time.Time) {
 	r.NIK, r.Name, r.Address, r.Desa = "", "", "", ""
 	r.ReasonText, r.Phone, r.ReporterName, r.Relation = "", "", "", ""
+	r.NoNIKNote = ""
 	r.From.ID = ""
+	r.When, r.Involved, r.Location, r.Photos = "", "", "", nil
 	for i := range r.History {
 		if r.History[i].By.Name == CitizenActorName {
 			r.History[i].By.ID = PurgedActorID

@@ -14,7 +14,7 @@ const CitizenActorName = "citizen"
 // Final reports whether no further transition can follow s.
 func (s Status) Final() bool {
 	switch s {
-	case StatusSubmitted, StatusEligible:
+	case StatusSubmitted, StatusEligible, StatusInProgress:
 		return false
 	}
 	return true
@@ -27,6 +27,8 @@ func ReportPrefix(k Kind) (string, bool) {
 		return "LB", true
 	case KindSanggah:
 		return "SG", true
+	case KindPengaduan:
+		return "PG", true
 	}
 	return "", false
 }
@@ -47,7 +49,7 @@ func ParseReportID(s string) (id string, ok bool) {
 		return "", false
 	}
 	prefix, yymm, num := n[:2], n[2:6], n[6:]
-	if prefix != "LB" && prefix != "SG" {
+	if prefix != "LB" && prefix != "SG" && prefix != "PG" {
 		return "", false
 	}
 	if !allDigits(yymm) || !allDigits(num) {
@@ -85,6 +87,10 @@ var lifecycle = map[Kind]map[Status][]Status{
 	KindSanggah: {
 		StatusSubmitted: {StatusUpheld, StatusDismissed},
 	},
+	KindPengaduan: {
+		StatusSubmitted:  {StatusInProgress, StatusResolved, StatusRefused},
+		StatusInProgress: {StatusResolved, StatusRefused},
+	},
 }
 
 func LegalTransition(k Kind, from, to Status) bool {
@@ -101,17 +107,21 @@ func IsDecision(k Kind, s Status) bool {
 	return LegalTransition(k, StatusSubmitted, s)
 }
 
-func NeedsReason(s Status) bool { return s == StatusIneligible || s == StatusDismissed }
+func NeedsReason(s Status) bool {
+	return s == StatusIneligible || s == StatusDismissed || s == StatusRefused
+}
 
 // AlreadyDecided finds the transition that makes a move to `to` come too late: the first
 // verdict when `to` is a verdict, the delivery when `to` is a second delivery.
 func AlreadyDecided(r *Report, to Status) (Transition, bool) {
 	switch {
+	case r.Kind == KindPengaduan && IsDecision(r.Kind, to) && r.Status != StatusSubmitted && len(r.History) > 0:
+		// A pengaduan moves on after its first step: what makes a move late is its latest.
+		return r.History[len(r.History)-1], true
 	case IsDecision(r.Kind, to) && r.Status != StatusSubmitted && r.Status != StatusAutoRejected:
-		for _, h := range r.History {
-			if h.From == StatusSubmitted && IsDecision(r.Kind, h.To) {
-				return h, true
-			}
+		// The verdict that stands: an earlier one may have been undone (BATAL).
+		if h, ok := r.Verdict(); ok && IsDecision(r.Kind, h.To) {
+			return h, true
 		}
 	case to == StatusDelivered && r.Status == StatusDelivered:
 		for i := len(r.History) - 1; i >= 0; i-- {
@@ -175,4 +185,5 @@ type AuditEntry struct {
 	At     time.Time `json:"at"`
 	By     Actor     `json:"by"`
 	Note   string    `json:"note,omitempty"`
+	Undo   bool      `json:"undo,omitempty"` // BATAL: this entry took back the one before it
 }

@@ -25,6 +25,22 @@ type Tx interface {
 	Stats(verifySLA, deliverySLA time.Duration) (Stats, error)
 	Audit(since time.Time) ([]AuditEntry, error)
 	Purge(cutoff time.Time, dry bool) (PurgeResult, error)
+	// ReportsByNameDesa returns the reports (with or without NIK) on the same normalised name
+	// (NormalizeName) in the same desa of the same kecamatan, newest first: possible duplicates
+	// of a report without NIK.
+	ReportsByNameDesa(kecCode, desa, name string) ([]*Report, error)
+	// SaveReport writes back a report whose status, kind, number, NIK and creation time are
+	// unchanged (photos attached after filing, a delivery confirmation); anything else is
+	// refused with ErrInvalid (CheckSave).
+	SaveReport(r *Report) error
+	// ReceiptStats counts the delivered reports by the citizen's answer to the delivery
+	// question; AwaitingReceipt lists those asked before `before` without an answer.
+	ReceiptStats() (ReceiptStats, error)
+	AwaitingReceipt(before time.Time) ([]*Report, error)
+	// Undo takes back the last staff step on report id (UndoStep has the rule), appending the
+	// undo as its own transition to the history and the audit log. It returns the report and
+	// the step undone.
+	Undo(id string, by Actor, window time.Duration, anyone bool) (*Report, Transition, error)
 
 	Session(chat ChatAddr) (*Session, error)
 	PutSession(chat ChatAddr, s *Session) error

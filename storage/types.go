@@ -22,6 +22,8 @@ type Kind string
 const (
 	KindReport  Kind = "report"
 	KindSanggah Kind = "sanggah"
+	// KindPengaduan is a complaint about a deviation in distribution (pengaduan.go).
+	KindPengaduan Kind = "pengaduan"
 )
 
 // Status is a step of the report lifecycle (DESIGN.md "Report lifecycle").
@@ -35,6 +37,10 @@ const (
 	StatusDelivered    Status = "delivered"     // disalurkan; final
 	StatusUpheld       Status = "upheld"        // sanggah accepted; final
 	StatusDismissed    Status = "dismissed"     // sanggah rejected (reason required); final
+	// A pengaduan's own steps (TINDAKLANJUT, SELESAI, TOLAK).
+	StatusInProgress Status = "in_progress" // being followed up
+	StatusResolved   Status = "resolved"    // closed by staff; final
+	StatusRefused    Status = "refused"     // pengaduan rejected (reason required); final
 )
 
 // Actor is who made a transition: a citizen, a staff member, or the system.
@@ -51,6 +57,8 @@ type Transition struct {
 	At   time.Time `json:"at"`
 	By   Actor     `json:"by"`
 	Note string    `json:"note,omitempty"` // reason for ineligible/dismissed
+	// Undo marks a step that took back the one before it (BATAL): its own audited transition.
+	Undo bool `json:"undo,omitempty"`
 }
 
 // Report is a citizen's report about a household, or a sanggah about a registered recipient.
@@ -82,8 +90,32 @@ type Report struct {
 	CreatedAt time.Time    `json:"created_at"`
 	Deadline  time.Time    `json:"deadline,omitempty"` // verification deadline (created + SLA)
 	History   []Transition `json:"history"`
+	// A pengaduan (KindPengaduan): Reason is the kind of deviation, ReasonText what happened.
+	When      string `json:"when,omitempty"`      // when it happened, in the citizen's words
+	Involved  string `json:"involved,omitempty"`  // who was involved (optional)
+	Anonymous bool   `json:"anonymous,omitempty"` // no name or phone kept; From only to answer
+	Linked    string `json:"linked,omitempty"`    // the report whose aid did not arrive
+	// Photos are file names under the photo directory ("PG-2611-0001-1.jpg"), never shown to
+	// citizens; Location is "lat,lon" shared by the citizen.
+	Photos   []string `json:"photos,omitempty"`
+	Location string   `json:"location,omitempty"`
+
+	// Delivery confirmation after SALUR: asked, reminded once, answered (see receipt.go).
+	ReceiptAskedAt    time.Time `json:"receipt_asked_at,omitzero"`
+	ReceiptRemindedAt time.Time `json:"receipt_reminded_at,omitzero"`
+	ReceivedAt        time.Time `json:"received_at,omitzero"`     // "Sudah": diterima warga
+	NotReceivedAt     time.Time `json:"not_received_at,omitzero"` // "Belum", or no answer in time
+	Complaint         string    `json:"complaint,omitempty"`      // the PG opened for it
 	// PurgedAt is when the retention period removed the personal data (see Tx.Purge).
 	PurgedAt time.Time `json:"purged_at,omitzero"`
+
+	// NoNIK marks a report on a person without NIK/KTP (NIK is empty): no registry check was
+	// possible, staff verify on a visit. NoNIKNote is the citizen's word on why there is none.
+	NoNIK     bool   `json:"no_nik,omitempty"`
+	NoNIKNote string `json:"no_nik_note,omitempty"`
+	// PossibleDuplicates are earlier reports with the same normalised name in the same desa,
+	// found when a report without NIK was filed (see ReportsByNameDesa).
+	PossibleDuplicates []string `json:"possible_duplicates,omitempty"`
 }
 
 // Errors returned by the store. Not-found is an error, never a nil result.

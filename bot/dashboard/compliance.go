@@ -73,14 +73,7 @@ func compliance(reports []*storage.Report, from, to, now time.Time, verifySLA, d
 }
 
 // decision is the staff verdict on r: its move out of submitted.
-func decision(r *storage.Report) (storage.Transition, bool) {
-	for _, t := range r.History {
-		if t.From == storage.StatusSubmitted {
-			return t, true
-		}
-	}
-	return storage.Transition{}, false
-}
+func decision(r *storage.Report) (storage.Transition, bool) { return r.Verdict() }
 
 func transitionTo(r *storage.Report, s storage.Status) (storage.Transition, bool) {
 	for _, t := range r.History {

@@ -14,27 +14,32 @@ const (
 	msgServerError   = "Terjadi gangguan. Coba lagi sebentar lagi."
 )
 
-// Labels as staff read them; the same words as the bot's staff messages.
-var statusLabel = map[storage.Status]string{
-	storage.StatusAutoRejected: "ditolak otomatis",
-	storage.StatusSubmitted:    "menunggu verifikasi",
-	storage.StatusEligible:     "layak, menunggu penyaluran",
-	storage.StatusIneligible:   "tidak layak",
-	storage.StatusDelivered:    "sudah disalurkan",
-	storage.StatusUpheld:       "sanggahan diterima",
-	storage.StatusDismissed:    "sanggahan ditolak",
-}
+// Labels as staff read them: the bot's own words (storage.StatusLabel), capitalised kinds.
+var statusLabel = func() map[storage.Status]string {
+	m := map[storage.Status]string{}
+	for _, ss := range statusOrder {
+		for _, s := range ss {
+			m[s] = storage.StatusLabel(s)
+		}
+	}
+	return m
+}()
 
 var kindLabel = map[storage.Kind]string{
-	storage.KindReport:  "Laporan",
-	storage.KindSanggah: "Sanggahan",
+	storage.KindReport:    "Laporan",
+	storage.KindSanggah:   "Sanggahan",
+	storage.KindPengaduan: "Pengaduan",
 }
+
+// kinds is the order kinds are listed in.
+var kinds = []storage.Kind{storage.KindReport, storage.KindSanggah, storage.KindPengaduan}
 
 // statusOrder is the order statuses are listed in, per kind.
 var statusOrder = map[storage.Kind][]storage.Status{
 	storage.KindReport: {storage.StatusSubmitted, storage.StatusEligible, storage.StatusDelivered,
 		storage.StatusIneligible, storage.StatusAutoRejected},
-	storage.KindSanggah: {storage.StatusSubmitted, storage.StatusUpheld, storage.StatusDismissed},
+	storage.KindSanggah:   {storage.StatusSubmitted, storage.StatusUpheld, storage.StatusDismissed},
+	storage.KindPengaduan: {storage.StatusSubmitted, storage.StatusInProgress, storage.StatusResolved, storage.StatusRefused},
 }
 
 var roleLabel = map[storage.Role]string{

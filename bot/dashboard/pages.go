@@ -166,7 +166,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, a *authed) {
 		OverdueVerify:  st.OverdueVerification[storage.KindReport] + st.OverdueVerification[storage.KindSanggah],
 		OverdueDeliver: st.OverdueDelivery,
 	}
-	for _, k := range []storage.Kind{storage.KindReport, storage.KindSanggah} {
+	for _, k := range kinds {
 		for _, s := range statusOrder[k] {
 			d.Rows = append(d.Rows, statusRow{Kind: k, Status: s, Count: st.Count(k, s)})
 		}
@@ -338,10 +338,11 @@ func (h *Handler) reportList(w http.ResponseWriter, r *http.Request, a *authed) 
 	size := h.cfg.PageSize
 	d := listData{F: f, Total: len(rs), Page: f.Page, Pages: max(1, (len(rs)+size-1)/size),
 		Kecamatan: kec, ExportURL: "/ekspor.csv?" + f.query(0)}
-	d.Statuses = append(slices.Clone(statusOrder[storage.KindReport]), storage.StatusUpheld, storage.StatusDismissed)
+	d.Statuses = append(slices.Clone(statusOrder[storage.KindReport]), storage.StatusUpheld, storage.StatusDismissed,
+		storage.StatusInProgress, storage.StatusResolved, storage.StatusRefused)
 	start := min((f.Page-1)*size, len(rs))
 	for _, rep := range rs[start:min(start+size, len(rs))] {
-		d.Rows = append(d.Rows, listRow{R: rep, NIK: registry.NIK(rep.NIK).Masked(),
+		d.Rows = append(d.Rows, listRow{R: rep, NIK: nikShown(rep, false),
 			Overdue: overdue(rep, now, h.cfg.VerifySLA, h.cfg.DeliverySLA)})
 	}
 	if f.Page > 1 {
@@ -402,10 +403,10 @@ func (h *Handler) reportPage(w http.ResponseWriter, r *http.Request, a *authed) 
 		h.serverError(w, r, err)
 		return
 	}
-	d := reportData{R: rep, Full: full, NIK: rep.NIK, Phone: rep.Phone,
+	d := reportData{R: rep, Full: full, NIK: nikShown(rep, full), Phone: rep.Phone,
 		Overdue: overdue(rep, h.now(), h.cfg.VerifySLA, h.cfg.DeliverySLA)}
 	if !full {
-		d.NIK, d.Phone = registry.NIK(rep.NIK).Masked(), maskPhone(rep.Phone)
+		d.Phone = maskPhone(rep.Phone)
 	}
 	audit, err := h.db.Audit(r.Context(), rep.CreatedAt)
 	if err != nil {

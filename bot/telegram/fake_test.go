@@ -1,8 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // sendPhoto decodes what it is sent, as Telegram does
+	_ "image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -48,7 +53,20 @@ type fakeAPI struct {
 	// hookURL and hookSecret are set by setWebhook: updates are then POSTed there, as a Bot
 	// API server does, and getUpdates is refused.
 	hookURL, hookSecret string
+	// files are what users sent, by file_id: getFile and the file URL serve them.
+	files map[string]fakeFile
 }
+
+// fakeFile is an uploaded file: its bytes and the size Telegram declares for it (the same,
+// unless a test makes a file too big to hold in memory).
+type fakeFile struct {
+	Data     []byte
+	Declared int
+	Path     string
+}
+
+// Bot API limits: getFile refuses files over 20 MB.
+const fakeMaxDownload = 20 << 20
 
 type fakeErr struct {
 	Code       int
@@ -121,6 +139,10 @@ func (f *fakeAPI) refuse(w http.ResponseWriter, e *fakeErr) {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		f.serveFile(w, r, rest)
+		return
+	}
 	path := strings.TrimPrefix(r.URL.Path, "/bot")
 	token, method, _ := strings.Cut(path, "/")
 	if token != f.token {
@@ -134,7 +156,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: " + err.Error()})
 			return
 		}
-		if fh, ok := r.MultipartForm.File["document"]; ok && len(fh) > 0 {
+		fh, ok := r.MultipartForm.File["document"]
+		if !ok {
+			fh, ok = r.MultipartForm.File["photo"]
+		}
+		if ok && len(fh) > 0 {
 			rd, _ := fh[0].Open()
 			file, _ = io.ReadAll(rd)
 			fileName = fh[0].Filename
@@ -185,7 +211,39 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("text"), Markup: p.Get("reply_markup")}
 		_ = json.Unmarshal([]byte(p.Get("entities")), &m.Entities)
 		f.reply(w, f.store(m))
+	case "getFile":
+		f.mu.Lock()
+		ff, ok := f.files[p.Get("file_id")]
+		f.mu.Unlock()
+		switch {
+		case !ok:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: invalid file_id"})
+		case ff.Declared > fakeMaxDownload:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: file is too big"})
+		default:
+			f.reply(w, tgbotapi.File{FileID: p.Get("file_id"), FileUniqueID: "u" + p.Get("file_id"), FileSize: ff.Declared, FilePath: ff.Path})
+		}
 	case "sendDocument":
+		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
+		f.reply(w, f.store(m))
+	case "sendPhoto":
+		// As Telegram: at most 10 MB, a picture it can decode, width + height ≤ 10000, a caption of
+		// at most 1024 characters.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
+		switch {
+		case len(file) == 0:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: there is no photo in the request"})
+			return
+		case err != nil || len(file) > 10<<20:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: IMAGE_PROCESS_FAILED"})
+			return
+		case cfg.Width+cfg.Height > 10000:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: PHOTO_INVALID_DIMENSIONS"})
+			return
+		case utf8.RuneCountInString(p.Get("caption")) > 1024:
+			f.refuse(w, &fakeErr{Code: 400, Desc: "Bad Request: message caption is too long"})
+			return
+		}
 		m := &fakeMsg{Method: method, Chat: chat, Text: p.Get("caption"), DocName: fileName, DocData: file}
 		f.reply(w, f.store(m))
 	case "editMessageText", "editMessageReplyMarkup":
@@ -242,6 +300,67 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.refuse(w, &fakeErr{Code: 404, Desc: "Not Found: method " + method})
 	}
+}
+
+// serveFile answers https://api.telegram.org/file/bot<token>/<file_path>.
+func (f *fakeAPI) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
+	token, filePath, _ := strings.Cut(rest, "/")
+	if token != f.token || r.Method != http.MethodGet {
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	f.mu.Lock()
+	var data []byte
+	found := false
+	for _, ff := range f.files {
+		if ff.Path == filePath {
+			data, found = ff.Data, true
+		}
+	}
+	f.mu.Unlock()
+	if !found {
+		http.Error(w, "Not Found", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
+}
+
+// addFile registers an upload and returns its file_id.
+func (f *fakeAPI) addFile(data []byte, declared int, ext string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		f.files = map[string]fakeFile{}
+	}
+	id := "AgACAgUAAxkBAAI" + strconv.Itoa(len(f.files)+1)
+	f.files[id] = fakeFile{Data: data, Declared: declared, Path: "photos/file_" + strconv.Itoa(len(f.files)) + "." + ext}
+	return id
+}
+
+// photoOf sends a photo as a phone does: a thumbnail and the full size, each a file.
+func (f *fakeAPI) photoOf(chat int64, data []byte, declared int) int {
+	thumb := f.addFile(data[:min(len(data), 100)], min(len(data), 100), "jpg")
+	full := f.addFile(data, declared, "jpg")
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat), Photo: []tgbotapi.PhotoSize{
+		{FileID: thumb, Width: 90, Height: 90, FileSize: min(len(data), 100)},
+		{FileID: full, Width: 1280, Height: 960, FileSize: declared},
+	}}})
+}
+
+// imageFile sends a picture "as a file" (uncompressed), how a 40 MB photo arrives.
+func (f *fakeAPI) imageFile(chat int64, data []byte, declared int) int {
+	id := f.addFile(data, declared, "jpg")
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat),
+		Document: &tgbotapi.Document{FileID: id, FileName: "IMG_2041.jpg", MimeType: "image/jpeg", FileSize: declared}}})
+}
+
+func (f *fakeAPI) sticker(chat int64) int {
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat), Sticker: &tgbotapi.Sticker{FileID: "CAACAgIAAxk", Emoji: "👍"}}})
+}
+
+func (f *fakeAPI) location(chat int64, lat, lon float64) int {
+	return f.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: f.nextID(), From: user(chat), Chat: chatObj(chat), Location: &tgbotapi.Location{Latitude: lat, Longitude: lon}}})
 }
 
 func sameMarkup(a, b string) bool {

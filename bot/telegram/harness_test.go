@@ -56,8 +56,12 @@ type env struct {
 	disp   *bot.Dispatcher
 	ch     *Channel
 	opt    Options
+	// photoDir is the engine's PhotoDir (envConfig.photos).
+	photoDir string
 	// wrap, when set, runs at the end of open: the crash test puts its kill points in.
 	wrap func(e *env)
+	// digestBacklog is the sender's DigestBacklog (0: its default).
+	digestBacklog time.Duration
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -68,11 +72,17 @@ type envConfig struct {
 	limits     *bot.Limits
 	noSender   bool // the test drives the sender with Flush
 	noRun      bool // the test does not poll (webhook tests)
+	photos     bool // the engine stores photos (under dir/photos)
+	// digestBacklog sets the sender's DigestBacklog (burst tests under scaled limits).
+	digestBacklog time.Duration
 }
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir()}
+	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog}
+	if cfg.photos {
+		e.photoDir = filepath.Join(e.dir, "photos")
+	}
 	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
 	e.fake.members[[2]int64{staffChat, staffBudi}] = "administrator"
 	e.fake.members[[2]int64{staffChat2, staffBudi}] = "member"
@@ -126,9 +136,9 @@ func (e *env) open() {
 	e.engine = &flows.Engine{
 		Store: e.db, Registry: e.reg, Area: area, StaffChats: []storage.ChatAddr{Addr(staffChat), Addr(staffChat2)},
 		Agency: "Dinas Sosial", Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(),
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), PhotoDir: e.photoDir,
 	}
-	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop()}
+	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop(), DigestBacklog: e.digestBacklog}
 	e.disp = &bot.Dispatcher{Engine: e.engine, Sender: e.sender, Log: zerolog.Nop()}
 	opt := e.opt
 	opt.DB = e.db

@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
 )
@@ -120,6 +121,7 @@ func (c *Channel) onCitizenMessage(ctx context.Context, m *tgbotapi.Message) {
 		if m.Contact != nil {
 			fm.Text = m.Contact.PhoneNumber // the phone step takes a shared contact as the answer
 		}
+		c.evidence(ctx, m, &fm)
 	} else if m.Text == "" {
 		return // a service message: nothing to answer
 	}
@@ -138,10 +140,10 @@ func (c *Channel) onStaffMessage(ctx context.Context, m *tgbotapi.Message) {
 		var report string
 		if ok, _ := c.load(ctx, askKey(chat, r.MessageID), &report); ok && report != "" {
 			// The reply to "type the reason" is the reason.
-			text = "TOLAK " + report + " " + text
+			text = flows.Command(flows.CmdTolak, report, text)
 		}
 	}
-	if w := firstWord(text); strings.EqualFold(w, "detail") || strings.EqualFold(w, "ekspor") {
+	if v, _ := flows.Verb(firstWord(text)); v.Word == flows.CmdDetail || v.Word == flows.CmdEkspor {
 		_ = c.store(ctx, detailKey(user), detailAsk{Chat: chat, Name: actor(m.From).Name})
 	}
 	fm := flows.Message{
@@ -397,18 +399,12 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		}
 		c.answer(ctx, q, msgAskReasonSent, false)
 		return
-	case "DETAIL":
+	case flows.CmdDetail:
 		_ = c.store(ctx, detailKey(user), detailAsk{Chat: chat, Name: actor(q.From).Name})
 	}
-	before, _ := c.opt.DB.Report(ctx, id)
-	if verb == "TOLAK" && len(fields) == 2 && before != nil && before.Status != storage.StatusSubmitted && len(before.History) > 0 {
-		// Asking for reasons makes no sense any more: say who decided instead.
-		c.answer(ctx, q, alreadyText(id, before.History[len(before.History)-1]), true)
-		return
-	}
-	reasonButton := len(fields) > 2 && verb == "TOLAK"
+	reasonButton := len(fields) > 2 && verb == flows.CmdTolak
 	claimed := false
-	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Private: Addr(user), ID: callbackID(q)}
+	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Pressed: true, Private: Addr(user), ID: callbackID(q)}
 	fm.Claim = func(tx storage.Tx, _ *flows.Message) (bool, error) {
 		claimed = true
 		if reasonButton {
@@ -417,7 +413,10 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		}
 		return true, nil
 	}
-	if err := c.handle(ctx, fm); err != nil {
+	// The engine says what the press did: nothing is read around it, and the staff rules
+	// (who may decide what, what a reason needs) stay in the workflow.
+	o, err := c.handleOutcome(ctx, fm)
+	if err != nil {
 		c.log.Error().Err(err).Msg("staff button press not handled")
 		c.answer(ctx, q, "", false)
 		return
@@ -429,29 +428,41 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		if reasonButton {
 			c.dropKeyboard(ctx, q.Message, "")
 		}
-		return
-	case verb == "DETAIL":
+	case verb == flows.CmdDetail:
 		c.answer(ctx, q, msgDetailToast, false)
-		return
-	case verb == "TOLAK" && len(fields) == 2:
+	case o.OutOfScope:
+		c.answer(ctx, q, fmt.Sprintf(msgOtherKecamatan, id), true)
+	case o.NotFound:
+		c.answer(ctx, q, msgStale, true)
+	case o.Already != nil:
+		// Someone decided first: say who and when.
+		c.answer(ctx, q, alreadyText(id, *o.Already), true)
+	case o.NeedsReason:
 		c.answer(ctx, q, msgPickReason, false)
-		return
-	}
-	after, err := c.opt.DB.Report(ctx, id)
-	if err != nil || len(after.History) == 0 {
-		c.answer(ctx, q, "", false)
-		return
-	}
-	last := after.History[len(after.History)-1]
-	if before != nil && len(after.History) > len(before.History) && last.By.ID == itoa(user) {
-		c.answer(ctx, q, fmt.Sprintf(msgRecorded, id, verbLabel[verb]), false)
+	case o.Decided != nil:
+		done, _ := flows.Verb(verb)
+		c.answer(ctx, q, fmt.Sprintf(msgRecorded, id, done.Done), false)
 		if reasonButton {
 			c.dropKeyboard(ctx, q.Message, "")
 		}
-		return
+	default:
+		c.answer(ctx, q, "", false)
 	}
-	// Someone decided first: say who and when (the workflow also told the group).
-	c.answer(ctx, q, alreadyText(id, last), true)
+}
+
+// handleOutcome runs a message through the handler and says what it did; a handler that cannot
+// say gives an empty Outcome (the press is then answered without detail).
+func (c *Channel) handleOutcome(ctx context.Context, m flows.Message) (flows.Outcome, error) {
+	c.mu.Lock()
+	h := c.handler
+	c.mu.Unlock()
+	if h == nil {
+		return flows.Outcome{}, errors.New("telegram: no handler (Run not called)")
+	}
+	if oh, ok := h.(bot.OutcomeHandler); ok {
+		return oh.HandleOutcome(ctx, m)
+	}
+	return flows.Outcome{}, h.Handle(ctx, m)
 }
 
 // command resolves pressed data against a message's stored buttons; "" when it is not one.

@@ -24,13 +24,6 @@ const (
 	msgGroupOnly     = "Bot ini melayani warga lewat chat pribadi. Buka @%s dan tekan Mulai/Start."
 )
 
-// Decision verbs as staff read them in a toast; statuses are storage.StatusLabel.
-var (
-	verbLabel = map[string]string{
-		"LAYAK": "layak", "TOLAK": "tidak layak / ditolak", "SALUR": "sudah disalurkan", "TERIMA": "sanggahan diterima",
-	}
-)
-
 // Commands registered with setMyCommands: the citizen's in private chats, the staff's in the
 // staff chats.
 var (
@@ -44,7 +37,8 @@ var (
 	}
 	staffCommands = [][2]string{
 		{"pending", "Laporan yang menunggu keputusan"},
-		{"cari", "Cari laporan: /cari <NIK atau nomor>"},
+		{"cari", "Cari laporan: /cari <NIK, nomor, nama atau desa>"},
+		{"batal", "Batalkan keputusan Anda: /batal <nomor>"},
 		{"detail", "Data lengkap (dikirim pribadi): /detail <nomor>"},
 		{"statistik", "Rekap laporan"},
 		{"ekspor", "Semua laporan sebagai CSV"},

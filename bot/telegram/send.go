@@ -47,6 +47,8 @@ func (c *Channel) SendCommit(ctx context.Context, to storage.ChatAddr, r flows.R
 	switch {
 	case r.Document != nil:
 		err = c.sendDocument(ctx, chat, r)
+	case r.Photo != nil:
+		err = c.sendPhoto(ctx, chat, r)
 	case r.Event == flows.EventStaffDecided && c.staff[chat] && r.Report != "":
 		book, err = c.sendDecided(ctx, chat, r)
 	default:
@@ -159,7 +161,7 @@ func staffMarkup(r flows.Reply) (tgbotapi.InlineKeyboardMarkup, *staffKeyboard) 
 	reasons := r.Report != "" && len(r.Actions) > 0
 	for _, a := range r.Actions {
 		f := strings.Fields(a.Data)
-		if len(f) < 3 || !strings.EqualFold(f[0], "TOLAK") {
+		if len(f) < 3 || !strings.EqualFold(f[0], flows.CmdTolak) {
 			reasons = false
 		}
 	}
@@ -196,7 +198,7 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if !found || post.Digest {
 		m, book, err := c.sendMessage(ctx, chat, r)
 		if err != nil {
 			return nil, err
@@ -248,7 +250,15 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 // sendDocument sends the CSV export as a file, the reply's text as its caption.
 func (c *Channel) sendDocument(ctx context.Context, chat int64, r flows.Reply) error {
 	text, ents := render(r.Text, maxCaption)
-	cfg := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: r.Document.Name, Bytes: r.Document.Data})
+	file := tgbotapi.FileBytes{Name: r.Document.Name, Bytes: r.Document.Data}
+	if r.Document.Image {
+		// A chart is looked at, not downloaded: a photo shows in the chat at once.
+		cfg := tgbotapi.NewPhoto(chat, file)
+		cfg.Caption, cfg.CaptionEntities = text, ents
+		_, err := c.bound(ctx).Send(cfg)
+		return err
+	}
+	cfg := tgbotapi.NewDocument(chat, file)
 	cfg.Caption = text
 	cfg.CaptionEntities = ents
 	_, err := c.bound(ctx).Send(cfg)

@@ -50,6 +50,9 @@ type detailAsk struct {
 type postedMessage struct {
 	Msg  int    `json:"msg"`
 	Text string `json:"text"` // the flows' text as posted and edited so far
+	// Digest: the report was posted in a burst digest with others; its decision is posted as a
+	// message of its own rather than written over the digest.
+	Digest bool `json:"digest,omitempty"`
 }
 
 func kbKey(chat int64) string                  { return "kb/" + itoa(chat) }

@@ -169,6 +169,8 @@ type inMessage struct {
 	Button struct {
 		Text string `json:"text"` // a template's quick-reply button
 	} `json:"button"`
+	Image    *inImage    `json:"image"`
+	Location *inLocation `json:"location"`
 	Contacts []struct {
 		Phones []struct {
 			Phone string `json:"phone"`
@@ -212,6 +214,7 @@ func (c *Channel) change(ctx context.Context, v value) error {
 		if !ok {
 			continue
 		}
+		c.evidence(ctx, im, &m)
 		if err := c.seen(ctx, im); err != nil {
 			return err
 		}

@@ -184,7 +184,8 @@ func (c *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 var allStatuses = []storage.Status{storage.StatusAutoRejected, storage.StatusSubmitted, storage.StatusEligible,
-	storage.StatusIneligible, storage.StatusDelivered, storage.StatusUpheld, storage.StatusDismissed}
+	storage.StatusIneligible, storage.StatusDelivered, storage.StatusUpheld, storage.StatusDismissed,
+	storage.StatusInProgress, storage.StatusResolved, storage.StatusRefused}
 
 func age(now, t time.Time) time.Duration {
 	if t.IsZero() || now.Before(t) {

@@ -1,7 +1,11 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -16,6 +20,8 @@ import (
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+	"go.mau.fi/whatsmeow/util/cbcutil"
+	"go.mau.fi/whatsmeow/util/hkdfutil"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/laporbansos/laporbansos/bot"
@@ -30,20 +36,23 @@ import (
 // decrypted by a real whatsmeow client of the bot's device (bot), which stores each poll's
 // secret under the bot's LID as whatsmeow does when it sends to a LID-addressed group.
 type fakeClient struct {
-	bot       *device
-	mu        sync.Mutex
-	handler   whatsmeow.EventHandlerWithSuccessStatus
-	connected chan struct{}
-	sent      []sentMessage
-	reads     []types.MessageID
-	uploads   int
-	nextID    int
-	sendErr   error
-	presence  []types.Presence
-	typing    []types.JID
-	lids      map[string]string // phone user → LID user, what GetUserInfo answers
-	queried   int               // GetUserInfo calls
-	connects  int
+	bot        *device
+	mu         sync.Mutex
+	handler    whatsmeow.EventHandlerWithSuccessStatus
+	connected  chan struct{}
+	sent       []sentMessage
+	reads      []types.MessageID
+	uploads    int
+	downloads  int
+	media      map[string][]byte     // direct path → encrypted media, what Upload stored
+	mediaTypes []whatsmeow.MediaType // what Upload was asked to store, in order
+	nextID     int
+	sendErr    error
+	presence   []types.Presence
+	typing     []types.JID
+	lids       map[string]string // phone user → LID user, what GetUserInfo answers
+	queried    int               // GetUserInfo calls
+	connects   int
 }
 
 type sentMessage struct {
@@ -157,11 +166,84 @@ func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.T
 	return nil
 }
 
-func (f *fakeClient) Upload(_ context.Context, data []byte, _ whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+// Upload encrypts media as WhatsApp does (media key → HKDF → AES-CBC + truncated HMAC) and
+// keeps the ciphertext on the fake media server, where Download finds it.
+func (f *fakeClient) Upload(_ context.Context, data []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.uploads++
-	return whatsmeow.UploadResponse{URL: "https://mmg.example/doc", DirectPath: "/doc", FileLength: uint64(len(data))}, nil
+	f.mediaTypes = append(f.mediaTypes, appInfo)
+	up, blob, err := encryptMedia(data, appInfo)
+	if err != nil {
+		return up, err
+	}
+	up.DirectPath = fmt.Sprintf("/v/t62.7118-24/%d", f.uploads)
+	up.URL = "https://mmg.whatsapp.net" + up.DirectPath
+	if f.media == nil {
+		f.media = map[string][]byte{}
+	}
+	f.media[up.DirectPath] = blob
+	return up, nil
+}
+
+// Download fetches and decrypts media like whatsmeow: the ciphertext hash, the HMAC and the
+// plaintext hash are checked, with whatsmeow's own errors.
+func (f *fakeClient) Download(_ context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	f.mu.Lock()
+	blob, ok := f.media[msg.GetDirectPath()]
+	f.downloads++
+	f.mu.Unlock()
+	if !ok {
+		return nil, whatsmeow.ErrMediaDownloadFailedWith404
+	}
+	return decryptMedia(blob, msg, whatsmeow.MediaImage)
+}
+
+func encryptMedia(data []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, []byte, error) {
+	var up whatsmeow.UploadResponse
+	up.MediaKey = make([]byte, 32)
+	if _, err := rand.Read(up.MediaKey); err != nil {
+		return up, nil, err
+	}
+	keys := hkdfutil.SHA256(up.MediaKey, nil, []byte(appInfo), 112)
+	iv, cipherKey, macKey := keys[:16], keys[16:48], keys[48:80]
+	enc, err := cbcutil.Encrypt(cipherKey, iv, data)
+	if err != nil {
+		return up, nil, err
+	}
+	h := hmac.New(sha256.New, macKey)
+	h.Write(iv)
+	h.Write(enc)
+	blob := append(enc, h.Sum(nil)[:10]...)
+	plain, whole := sha256.Sum256(data), sha256.Sum256(blob)
+	up.FileSHA256, up.FileEncSHA256, up.FileLength = plain[:], whole[:], uint64(len(data))
+	return up, blob, nil
+}
+
+func decryptMedia(blob []byte, msg whatsmeow.DownloadableMessage, appInfo whatsmeow.MediaType) ([]byte, error) {
+	if sum := sha256.Sum256(blob); !bytes.Equal(sum[:], msg.GetFileEncSHA256()) {
+		return nil, whatsmeow.ErrInvalidMediaEncSHA256
+	}
+	if len(blob) < 10 {
+		return nil, whatsmeow.ErrTooShortFile
+	}
+	keys := hkdfutil.SHA256(msg.GetMediaKey(), nil, []byte(appInfo), 112)
+	iv, cipherKey, macKey := keys[:16], keys[16:48], keys[48:80]
+	enc, mac := blob[:len(blob)-10], blob[len(blob)-10:]
+	h := hmac.New(sha256.New, macKey)
+	h.Write(iv)
+	h.Write(enc)
+	if !hmac.Equal(h.Sum(nil)[:10], mac) {
+		return nil, whatsmeow.ErrInvalidMediaHMAC
+	}
+	data, err := cbcutil.Decrypt(cipherKey, iv, enc)
+	if err != nil {
+		return nil, fmt.Errorf("failed to decrypt file: %w", err)
+	}
+	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], msg.GetFileSHA256()) {
+		return nil, whatsmeow.ErrInvalidMediaSHA256
+	}
+	return data, nil
 }
 
 func (f *fakeClient) SendPresence(_ context.Context, state types.Presence) error {
@@ -486,8 +568,12 @@ func messageText(m *waE2E.Message) string {
 		return m.GetConversation()
 	case m.DocumentMessage != nil:
 		return "[document " + m.GetDocumentMessage().GetFileName() + "] " + m.GetDocumentMessage().GetCaption()
+	case m.ImageMessage != nil:
+		return "[image " + m.GetImageMessage().GetMimetype() + "] " + m.GetImageMessage().GetCaption()
 	case m.PollCreationMessage != nil:
 		return "[poll] " + m.GetPollCreationMessage().GetName()
+	case m.ImageMessage != nil:
+		return "[image] " + m.GetImageMessage().GetCaption()
 	}
 	return "[?]"
 }

@@ -41,12 +41,22 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 			return classify(fmt.Errorf("whatsapp: upload %s: %w", r.Document.Name, err))
 		}
 	}
+	if r.Photo != nil && jid.Server == types.GroupServer {
+		// Evidence goes to staff groups only; elsewhere the caption alone.
+		img, err := c.image(ctx, r.Photo, text)
+		if err != nil {
+			return classify(fmt.Errorf("whatsapp: upload photo: %w", err))
+		}
+		if img != nil {
+			msg = img
+		}
+	}
 	c.typing(ctx, jid)
 	extra := whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}
 	if _, err := c.client.SendMessage(ctx, jid, msg, extra); err != nil {
 		return classify(fmt.Errorf("whatsapp: send: %w", err))
 	}
-	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, "LAYAK "+r.Report) {
+	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, flows.Command(flows.CmdLayak, r.Report)) {
 		c.poll(ctx, jid, r.Report)
 	}
 	return nil
@@ -145,6 +155,9 @@ func hasAction(r flows.Reply, data string) bool {
 
 // document uploads a file (the CSV export) and builds the message that carries it.
 func (c *Channel) document(ctx context.Context, d *flows.Document, caption string) (*waE2E.Message, error) {
+	if d.Image {
+		return c.imageMessage(ctx, d.Data, "image/png", caption)
+	}
 	up, err := c.client.Upload(ctx, d.Data, whatsmeow.MediaDocument)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ func (c *Channel) translate(ctx context.Context, e *events.Message, chat types.J
 		// known, is the sender's id, an attribute of the message.
 		m := flows.Message{Chat: storage.ChatAddr{Channel: Name, ID: chat.String()}, From: from}
 		m.Text, m.NonText = content(e.Message)
+		c.evidence(ctx, e.Message, &m)
 		return m, true
 	}
 	m := flows.Message{
@@ -92,11 +93,17 @@ func (c *Channel) authorized(pn, sender types.JID) bool {
 }
 
 // Poll options. Votes come back as SHA-256 hashes of these exact strings: never change them
-// while polls are open.
-const (
-	pollEligible   = "Layak"
-	pollIneligible = "Tidak layak"
+// while polls are open. They are the staff vocabulary's button labels (flows.Verb), which must
+// therefore not change while polls are open either.
+var (
+	pollEligible   = buttonLabel(flows.CmdLayak)
+	pollIneligible = buttonLabel(flows.CmdTolak)
 )
+
+func buttonLabel(word string) string {
+	v, _ := flows.Verb(word)
+	return v.Button
+}
 
 // voteCommand turns a vote on one of the bot's polls into the staff command it means. "Tidak
 // layak" becomes a TOLAK without a reason, which the flows answer by asking for one.
@@ -132,9 +139,9 @@ func (c *Channel) voteCommand(ctx context.Context, e *events.Message) (string, b
 	hashes := whatsmeow.HashPollOptions([]string{pollEligible, pollIneligible})
 	switch {
 	case bytes.Equal(sel[0], hashes[0]):
-		return "LAYAK " + report, true
+		return flows.Command(flows.CmdLayak, report), true
 	case bytes.Equal(sel[0], hashes[1]):
-		return "TOLAK " + report, true
+		return flows.Command(flows.CmdTolak, report), true
 	}
 	return "", false
 }

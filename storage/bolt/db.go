@@ -32,6 +32,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketReports, bucketReportOrder, bucketReportStatus, bucketReportNIK,
 		bucketCounters, bucketAudit, bucketSessions, bucketOutbound, bucketSeen, bucketState,
+		bucketReportNameDesa,
 	}
 )
 
@@ -110,9 +111,15 @@ func (db *DB) Open() error {
 		bdb.MaxBatchDelay = DefaultMaxBatchDelay
 	}
 	err = bdb.Update(func(tx *bolt.Tx) error {
+		newNameIndex := tx.Bucket(bucketReportNameDesa) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if newNameIndex {
+			if err := backfillNameDesa(tx); err != nil {
+				return err
 			}
 		}
 		meta := tx.Bucket(bucketMeta)

@@ -27,6 +27,8 @@
 //	outbound       seq(8) → Outbound                  seq from the bucket's sequence
 //	seen           namespace (bucket) → id → seen at(8)   processed update/message ids
 //	state          name (bucket) → key → raw bytes    small channel state (offsets, …)
+//	report_name_desa  kec code 0 desa 0 name 0 ID → empty   reports by normalised name in a desa
+//	                                                  (duplicates of reports without NIK)
 //
 // The indexes (report_order, report_status, report_nik) are written in the same transaction as
 // the report, so they never disagree with it.

@@ -32,6 +32,10 @@ type (
 const (
 	KindReport         = storage.KindReport
 	KindSanggah        = storage.KindSanggah
+	KindPengaduan      = storage.KindPengaduan
+	StatusInProgress   = storage.StatusInProgress
+	StatusResolved     = storage.StatusResolved
+	StatusRefused      = storage.StatusRefused
 	StatusAutoRejected = storage.StatusAutoRejected
 	StatusSubmitted    = storage.StatusSubmitted
 	StatusEligible     = storage.StatusEligible
@@ -54,6 +58,9 @@ var (
 	ErrReasonRequired    = storage.ErrReasonRequired
 	ErrInvalid           = storage.ErrInvalid
 	ErrDamagedRecord     = storage.ErrDamagedRecord
+	ErrNothingToUndo     = storage.ErrNothingToUndo
+	ErrUndoExpired       = storage.ErrUndoExpired
+	ErrUndoNotAllowed    = storage.ErrUndoNotAllowed
 )
 
 var (

@@ -56,7 +56,12 @@ func (tx *boltTx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 	}
 	purged := map[string]bool{}
 	for _, r := range due {
-		if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
+		if r.NIK != "" {
+			if err := tx.bucket(bucketReportNIK).Delete(nikKey(r.NIK, r.ID)); err != nil {
+				return res, err
+			}
+		}
+		if err := tx.unindexNameDesa(r); err != nil {
 			return res, err
 		}
 		storage.ScrubPersonalData(r, tx.Now())

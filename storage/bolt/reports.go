@@ -21,24 +21,17 @@ import (
 // r.Status must be StatusSubmitted or StatusAutoRejected, r.Kind known and r.NIK set;
 // otherwise the error wraps ErrInvalid.
 func (tx *boltTx) CreateReport(r *Report) error {
-	if r == nil {
-		return fmt.Errorf("%w: nil report", ErrInvalid)
+	if err := storage.CheckNewReport(r); err != nil {
+		return err
 	}
-	prefix, ok := storage.ReportPrefix(r.Kind)
-	if !ok {
-		return fmt.Errorf("%w: unknown report kind %q", ErrInvalid, r.Kind)
-	}
-	if r.Status != StatusSubmitted && r.Status != StatusAutoRejected {
-		return fmt.Errorf("%w: a new report cannot start as %q", ErrInvalid, r.Status)
-	}
-	if r.NIK == "" {
-		return fmt.Errorf("%w: report without NIK", ErrInvalid)
-	}
+	prefix, _ := storage.ReportPrefix(r.Kind)
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = tx.Now()
 	}
-	if err := tx.nikDamaged(r.NIK); err != nil {
-		return err
+	if r.NIK != "" {
+		if err := tx.nikDamaged(r.NIK); err != nil {
+			return err
+		}
 	}
 
 	yymm := tx.Now().In(wib).Format("0601")
@@ -77,7 +70,13 @@ func (tx *boltTx) CreateReport(r *Report) error {
 	if err := tx.bucket(bucketReportStatus).Put(statusKey(r), nil); err != nil {
 		return err
 	}
-	if err := tx.bucket(bucketReportNIK).Put(nikKey(r.NIK, r.ID), nil); err != nil {
+	// A pengaduan names no recipient, a report without NIK has none: nothing to index by NIK.
+	if r.NIK != "" {
+		if err := tx.bucket(bucketReportNIK).Put(nikKey(r.NIK, r.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := tx.indexNameDesa(r); err != nil {
 		return err
 	}
 	return tx.appendAudit(r.ID, first)
@@ -235,9 +234,9 @@ func (tx *boltTx) ForEachReport(fn func(*Report) error) error {
 }
 
 var (
-	allKinds    = []Kind{KindReport, KindSanggah}
+	allKinds    = []Kind{KindReport, KindSanggah, KindPengaduan}
 	allStatuses = []Status{StatusAutoRejected, StatusSubmitted, StatusEligible, StatusIneligible,
-		StatusDelivered, StatusUpheld, StatusDismissed}
+		StatusDelivered, StatusUpheld, StatusDismissed, StatusInProgress, StatusResolved, StatusRefused}
 )
 
 // Reports returns the reports f selects, in creation order (or newest first with f.Newest),
@@ -294,8 +293,8 @@ func (tx *boltTx) Reports(f ReportFilter) ([]*Report, error) {
 func (tx *boltTx) Stats(verifySLA, deliverySLA time.Duration) (Stats, error) {
 	st := Stats{
 		At:                  tx.Now(),
-		Counts:              map[Kind]map[Status]int{KindReport: {}, KindSanggah: {}},
-		OverdueVerification: map[Kind]int{KindReport: 0, KindSanggah: 0},
+		Counts:              map[Kind]map[Status]int{KindReport: {}, KindSanggah: {}, KindPengaduan: {}},
+		OverdueVerification: map[Kind]int{KindReport: 0, KindSanggah: 0, KindPengaduan: 0},
 	}
 	c := tx.bucket(bucketReportStatus).Cursor()
 	for key, _ := c.First(); key != nil; key, _ = c.Next() {
@@ -336,7 +335,7 @@ func (tx *boltTx) appendAudit(id string, t Transition) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note})
+	v, err := json.Marshal(AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note, Undo: t.Undo})
 	if err != nil {
 		return err
 	}

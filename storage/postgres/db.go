@@ -83,6 +83,10 @@ func (db *DB) Open(ctx context.Context) error {
 		pool.Close()
 		return err
 	}
+	if err := backfillNameDesa(ctx, pool); err != nil {
+		pool.Close()
+		return err
+	}
 	sideCfg := cfg.Copy()
 	sideCfg.MaxConns = 4
 	side, err := pgxpool.NewWithConfig(ctx, sideCfg)

@@ -14,19 +14,10 @@ import (
 
 // CreateReport follows storage/bolt's contract: number, CreatedAt, first transition, audit.
 func (tx *pgTx) CreateReport(r *storage.Report) error {
-	if r == nil {
-		return fmt.Errorf("%w: nil report", storage.ErrInvalid)
+	if err := storage.CheckNewReport(r); err != nil {
+		return err
 	}
-	prefix, ok := storage.ReportPrefix(r.Kind)
-	if !ok {
-		return fmt.Errorf("%w: unknown report kind %q", storage.ErrInvalid, r.Kind)
-	}
-	if r.Status != storage.StatusSubmitted && r.Status != storage.StatusAutoRejected {
-		return fmt.Errorf("%w: a new report cannot start as %q", storage.ErrInvalid, r.Status)
-	}
-	if r.NIK == "" {
-		return fmt.Errorf("%w: report without NIK", storage.ErrInvalid)
-	}
+	prefix, _ := storage.ReportPrefix(r.Kind)
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = tx.Now()
 	}
@@ -60,8 +51,8 @@ func (tx *pgTx) CreateReport(r *storage.Report) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode report: %w", err)
 	}
-	if _, err := tx.exec(`INSERT INTO reports (id, kind, status, nik, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
-		r.ID, string(r.Kind), string(r.Status), r.NIK, r.CreatedAt, doc); err != nil {
+	if _, err := tx.exec(`INSERT INTO reports (id, kind, status, nik, created_at, doc, name_desa) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.ID, string(r.Kind), string(r.Status), r.NIK, r.CreatedAt, doc, nameDesaKey(r)); err != nil {
 		return err
 	}
 	return tx.appendAudit(r.ID, first)
@@ -72,12 +63,13 @@ func (tx *pgTx) putReport(r *storage.Report) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode report: %w", err)
 	}
-	_, err = tx.exec(`UPDATE reports SET status = $2, nik = $3, doc = $4 WHERE id = $1`, r.ID, string(r.Status), r.NIK, doc)
+	_, err = tx.exec(`UPDATE reports SET status = $2, nik = $3, doc = $4, name_desa = $5 WHERE id = $1`,
+		r.ID, string(r.Status), r.NIK, doc, nameDesaKey(r))
 	return err
 }
 
 func (tx *pgTx) appendAudit(id string, t storage.Transition) error {
-	e := storage.AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note}
+	e := storage.AuditEntry{Report: id, From: t.From, To: t.To, At: t.At, By: t.By, Note: t.Note, Undo: t.Undo}
 	doc, err := json.Marshal(e)
 	if err != nil {
 		return err
@@ -242,9 +234,10 @@ func (tx *pgTx) Reports(f storage.ReportFilter) ([]*storage.Report, error) {
 
 func (tx *pgTx) Stats(verifySLA, deliverySLA time.Duration) (storage.Stats, error) {
 	st := storage.Stats{
-		At:                  tx.Now(),
-		Counts:              map[storage.Kind]map[storage.Status]int{storage.KindReport: {}, storage.KindSanggah: {}},
-		OverdueVerification: map[storage.Kind]int{storage.KindReport: 0, storage.KindSanggah: 0},
+		At: tx.Now(),
+		Counts: map[storage.Kind]map[storage.Status]int{
+			storage.KindReport: {}, storage.KindSanggah: {}, storage.KindPengaduan: {}},
+		OverdueVerification: map[storage.Kind]int{storage.KindReport: 0, storage.KindSanggah: 0, storage.KindPengaduan: 0},
 	}
 	rows, err := tx.tx.Query(tx.ctx, `SELECT kind, status, count(*) FROM reports GROUP BY kind, status`)
 	if err != nil {

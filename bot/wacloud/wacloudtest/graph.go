@@ -51,14 +51,16 @@ type Graph struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	now      func() time.Time
-	fail     func(m OutMessage) *Error
-	sent     []Sent
-	lastIn   map[string]time.Time // wa_id → last inbound
-	inbound  map[string]bool      // wamids delivered to the bot
-	statuses []Status             // status callbacks waiting to be delivered
-	seq      int
+	mu        sync.Mutex
+	now       func() time.Time
+	fail      func(m OutMessage) *Error
+	sent      []Sent
+	lastIn    map[string]time.Time // wa_id → last inbound
+	inbound   map[string]bool      // wamids delivered to the bot
+	statuses  []Status             // status callbacks waiting to be delivered
+	seq       int
+	media     map[string]media // media id → an upload from a user
+	mediaGets int
 }
 
 // Status is one status callback.
@@ -184,6 +186,10 @@ func invalid(format string, args ...any) *Error {
 func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+g.Token {
 		g.refuse(w, &Error{HTTPStatus: 401, Code: 190, Message: "Invalid OAuth access token - Cannot parse access token"})
+		return
+	}
+	if r.Method == http.MethodGet {
+		g.serveMedia(w, r)
 		return
 	}
 	if r.Method != http.MethodPost || r.URL.Path != "/"+Version+"/"+g.PhoneNumberID+"/messages" {
@@ -449,4 +455,114 @@ func (g *Graph) Post(url string, body []byte) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// media is a file a user sent: Meta keeps it for the business to fetch (GET /<media id> for
+// its URL, then GET that URL, both with the token).
+type media struct {
+	Data     []byte
+	MimeType string
+	Declared int64
+}
+
+// Media limits of the Cloud API: images up to 5 MB, documents up to 100 MB.
+const (
+	maxImage    = 5 << 20
+	maxDocument = 100 << 20
+)
+
+// AddMedia stores a user's upload and returns its media id. declared is the file_size Meta
+// reports (0: the real size). It refuses what Meta would never accept from a phone.
+func (g *Graph) AddMedia(data []byte, mimeType string, declared int64) string {
+	if declared == 0 {
+		declared = int64(len(data))
+	}
+	limit := int64(maxImage)
+	if !strings.HasPrefix(mimeType, "image/") {
+		limit = maxDocument
+	}
+	if declared > limit {
+		g.t.Fatalf("wacloudtest: a %s of %d bytes exceeds the Cloud API's %d", mimeType, declared, limit)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.media == nil {
+		g.media = map[string]media{}
+	}
+	g.seq++
+	id := fmt.Sprintf("1%015d", g.seq)
+	g.media[id] = media{Data: data, MimeType: mimeType, Declared: declared}
+	return id
+}
+
+// Image is Message for a photo already stored with AddMedia.
+func (g *Graph) Image(from string, at time.Time, mediaID string) ([]byte, string) {
+	g.mu.Lock()
+	m := g.media[mediaID]
+	g.mu.Unlock()
+	sum := sha256.Sum256(m.Data)
+	return g.Message(from, "Warga", at, map[string]any{"type": "image", "image": map[string]any{
+		"id": mediaID, "mime_type": m.MimeType, "sha256": hex.EncodeToString(sum[:]),
+	}})
+}
+
+// Location is Message for a shared location.
+func (g *Graph) Location(from string, at time.Time, lat, lon float64) ([]byte, string) {
+	return g.Message(from, "Warga", at, map[string]any{"type": "location", "location": map[string]any{
+		"latitude": lat, "longitude": lon,
+	}})
+}
+
+// MediaGets counts GETs of media files (not of their metadata).
+func (g *Graph) MediaGets() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.mediaGets
+}
+
+// serveMedia answers GET /<version>/<media id> with the media's URL and size, and GET
+// /media/<id> (the URL it gave) with the bytes.
+func (g *Graph) serveMedia(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if id, ok := strings.CutPrefix(r.URL.Path, "/media/"); ok {
+		m, found := g.media[id]
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		g.mediaGets++
+		w.Header().Set("Content-Type", m.MimeType)
+		_, _ = w.Write(m.Data)
+		return
+	}
+	id, ok := strings.CutPrefix(r.URL.Path, "/"+Version+"/")
+	m, found := g.media[id]
+	if !ok || !found {
+		g.refuse(w, &Error{HTTPStatus: 400, Code: 100, Message: "Unsupported get request. Object with ID '" + id + "' does not exist"})
+		return
+	}
+	sum := sha256.Sum256(m.Data)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"messaging_product": "whatsapp", "url": g.srv.URL + "/media/" + id, "mime_type": m.MimeType,
+		"sha256": hex.EncodeToString(sum[:]), "file_size": m.Declared, "id": id,
+	})
+}
+
+// SetDeclared changes the file_size Meta reports for the newest media, past the Cloud API's
+// own limit: for testing that the bot trusts the declared size to refuse before fetching.
+func (g *Graph) SetDeclared(t testing.TB, size int64) {
+	t.Helper()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	newest := ""
+	for id := range g.media {
+		if id > newest {
+			newest = id
+		}
+	}
+	m := g.media[newest]
+	m.Declared = size
+	g.media[newest] = m
 }

@@ -1,0 +1,1034 @@
+package registry
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// An import sorts its rows by NIK with an external merge sort, so that its memory does not grow
+// with the source: rows are parsed into a bounded run (encoded records, row keys and name-index
+// entries), a full run is sorted in memory and spilled to an unlinked temporary file in the data
+// directory, and at the end the runs are merged straight into the bbolt file in key order. A
+// source that fits in one run (a regency, up to about a million rows) is never written to disk:
+// its one run is merged from memory, as before.
+
+// runLimits bound one run. Together with the radix sort's scratch copies they are the import's
+// working memory (about 170 MB); tests shrink them to force many runs.
+type runLimits struct {
+	arenaBytes int // encoded records
+	rows       int
+	names      int // name-index entries
+}
+
+var defaultRunLimits = runLimits{arenaBytes: 72 << 20, rows: 1 << 20, names: 3 << 20}
+
+// testHookRuns, set by tests, is told how many record and name runs an import spilled.
+var testHookRuns func(records, names int)
+
+// bloomMaxBytes caps the Bloom filter: 12 bits a key up to about 85 million NIKs, fewer beyond
+// (about 7.7 bits, 3–4 % false positives, for the national 139.5 million). Uncapped it would be
+// 210 MB for the national registry, and bbolt copies a value that large once more while writing.
+const bloomMaxBytes = 128 << 20
+
+// extSort is an import's sorting state beside parsed: the spilled runs and the current run's
+// name-index entries.
+type extSort struct {
+	ctx       context.Context // the import's: the merge of a national registry takes minutes
+	dir       string
+	lim       runLimits
+	runs      []runFile // record runs, in source order
+	nameRuns  []runFile
+	names     []nameRow // owned by the name worker until wait returns
+	rowsTmp   []row     // radix sort scratch, kept from run to run
+	prevLimit int64     // the runtime's memory limit before the import
+	namesTmp  []nameRow
+
+	validRows  int   // rows accepted, every run
+	arenaTotal int64 // encoded record bytes, every run
+	nameTotal  int   // name-index entries, every run
+
+	// Names are tokenised by a worker goroutine while the parser goes on: on two cores that
+	// takes the name index almost entirely off the import's critical path.
+	batch    []nameJob
+	jobs     chan []nameJob
+	inFlight sync.WaitGroup
+	queued   atomic.Int64 // name entries the worker has appended, for the run limit
+	jobsSent int          // names handed to the worker
+	jobsDone atomic.Int64 // names the worker has indexed
+	started  bool
+	last     struct {
+		nik       uint64
+		desa, kec int
+		name      string
+	}
+	// the worker's own
+	regions map[[2]int]uint64 // (desa id, kecamatan id) → region hash; 0: not indexable
+	tokBuf  []byte
+	toks    [][]byte
+}
+
+// nameJob is a row to index: the name, and its desa and kecamatan as ids and as text.
+type nameJob struct {
+	nik             uint64
+	name, desa, kec string
+	ids             [2]int
+}
+
+const nameJobBatch = 4096
+
+// nameRow is one name-index entry: the hash of (kecamatan, desa, name token) and a NIK.
+type nameRow struct{ key, nik uint64 }
+
+type runFile struct {
+	f    *os.File
+	size int64
+}
+
+// importMemoryLimit is the Go runtime's soft memory limit while an import runs (unless one lower
+// is set): the working set is about 250 MB, and without a limit the collector lets garbage from
+// CSV parsing grow the heap to twice that before it runs.
+const importMemoryLimit = 400 << 20
+
+func newExtSort(ctx context.Context, dir string) *extSort {
+	e := &extSort{ctx: ctx, dir: dir, lim: defaultRunLimits, regions: make(map[[2]int]uint64)}
+	e.prevLimit = debug.SetMemoryLimit(-1)
+	if e.prevLimit > importMemoryLimit {
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
+	return e
+}
+
+// close stops the name worker and releases the run files. They were unlinked when created, so a
+// crash leaves nothing.
+func (e *extSort) close() {
+	if e.prevLimit > importMemoryLimit {
+		debug.SetMemoryLimit(e.prevLimit)
+		e.prevLimit = 0
+	}
+	if e.started {
+		e.inFlight.Wait()
+		close(e.jobs)
+		e.started = false
+	}
+	for _, rf := range append(e.runs, e.nameRuns...) {
+		_ = rf.f.Close()
+	}
+	e.runs, e.nameRuns = nil, nil
+}
+
+// initCap sizes the first run's buffers from the source size, capped at the run limits.
+func (e *extSort) initCap(p *parsed, size int64) {
+	if size <= 0 {
+		return
+	}
+	rows := min(size/100+16, int64(e.lim.rows))
+	p.rows = make([]row, 0, rows)
+	p.arena = make([]byte, 0, min(size*6/10+1024, int64(e.lim.arenaBytes)+MaxRecordBytes))
+	e.names = make([]nameRow, 0, min(rows*2, int64(e.lim.names)))
+}
+
+// rowAdded is called after each valid row is appended to p: it queues the row's name for the
+// index and spills the run when it is full.
+func (e *extSort) rowAdded(p *parsed, nik uint64, f *[numCols]string, desa, kec int) error {
+	e.validRows++
+	// Exports list a NIK's programs on consecutive rows with the same name: index it once.
+	if f[colDesa] != "" && f[colKecamatan] != "" &&
+		(e.last.nik != nik || e.last.desa != desa || e.last.kec != kec || e.last.name != f[colNama]) {
+		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, f[colNama]
+		e.batch = append(e.batch, nameJob{nik: nik, name: f[colNama], desa: f[colDesa], kec: f[colKecamatan], ids: [2]int{desa, kec}})
+		if len(e.batch) == nameJobBatch {
+			e.send()
+		}
+	}
+	// The worker may be behind: count each name not yet indexed as three entries.
+	names := int(e.queued.Load()) + (e.jobsSent+len(e.batch)-int(e.jobsDone.Load()))*3
+	if len(p.arena) >= e.lim.arenaBytes || len(p.rows) >= e.lim.rows || names > e.lim.names {
+		return e.spill(p)
+	}
+	return nil
+}
+
+func (e *extSort) send() {
+	if !e.started {
+		e.started = true
+		e.jobs = make(chan []nameJob, 2)
+		go e.nameWorker()
+	}
+	e.inFlight.Add(1)
+	e.jobsSent += len(e.batch)
+	e.jobs <- e.batch
+	e.batch = make([]nameJob, 0, nameJobBatch)
+}
+
+// wait hands over the queued names and returns once the worker has indexed them all.
+func (e *extSort) wait() {
+	if len(e.batch) > 0 {
+		e.send()
+	}
+	e.inFlight.Wait()
+}
+
+func (e *extSort) nameWorker() {
+	for batch := range e.jobs {
+		for i := range batch {
+			e.addNames(&batch[i])
+		}
+		e.queued.Store(int64(len(e.names)))
+		e.jobsDone.Add(int64(len(batch)))
+		e.inFlight.Done()
+	}
+}
+
+// maxNameTokens bounds the tokens indexed for one name.
+const maxNameTokens = 12
+
+func (e *extSort) addNames(j *nameJob) {
+	rh, ok := e.regions[j.ids]
+	if !ok {
+		rh = regionHash(normRegion(j.kec), normRegion(j.desa))
+		e.regions[j.ids] = rh
+	}
+	if rh == 0 {
+		return
+	}
+	e.tokBuf, e.toks = canonTokens(j.name, e.tokBuf[:0], e.toks[:0])
+	n := 0
+	for i, t := range e.toks {
+		if len(t) < 2 || slices.ContainsFunc(e.toks[:i], func(o []byte) bool { return bytes.Equal(o, t) }) {
+			continue
+		}
+		if n++; n > maxNameTokens {
+			break
+		}
+		e.names = append(e.names, nameRow{key: tokenHash(rh, t), nik: j.nik})
+	}
+}
+
+func (e *extSort) tempFile() (*os.File, error) {
+	f, err := os.CreateTemp(e.dir, tmpPrefix+"sort-*"+tmpSuffix)
+	if err != nil {
+		return nil, err
+	}
+	// Unlinked at once: the open file lives on until the import closes it, and an import killed
+	// midway leaves nothing behind.
+	_ = os.Remove(f.Name())
+	return f, nil
+}
+
+// spill sorts the current run and writes it to two temporary files: records as
+// key(8) uvarint(len) record, name entries as key(8) nik(8).
+func (e *extSort) spill(p *parsed) error {
+	e.wait()
+	// The name entries are sorted and written on the other core while the records are.
+	nameDone := make(chan error, 1)
+	go func() { nameDone <- e.spillNames() }()
+	err := e.spillRecords(p)
+	return errors.Join(err, <-nameDone)
+}
+
+func (e *extSort) spillRecords(p *parsed) error {
+	if len(p.rows) == 0 {
+		return nil
+	}
+	rows := sortRows(p.rows, e.rowsTmp)
+	if &rows[0] != &p.rows[0] {
+		e.rowsTmp = p.rows // the scratch of the next run's sort
+	}
+	rf, err := e.writeRun(func(w *bufio.Writer) error {
+		var hdr [8 + binary.MaxVarintLen64]byte
+		for _, rw := range rows {
+			rec := rw.record(p.arena)
+			binary.BigEndian.PutUint64(hdr[:], rw.key)
+			n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
+			_, _ = w.Write(hdr[:8+n])
+			if _, err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.runs = append(e.runs, rf)
+	e.arenaTotal += int64(len(p.arena))
+	p.rows, p.arena = rows[:0], p.arena[:0]
+	return nil
+}
+
+func (e *extSort) spillNames() error {
+	if len(e.names) == 0 {
+		return nil
+	}
+	names := sortNames(e.names, e.namesTmp)
+	if &names[0] != &e.names[0] {
+		e.namesTmp = e.names
+	}
+	rf, err := e.writeRun(func(w *bufio.Writer) error {
+		var b [16]byte
+		for _, n := range names {
+			binary.BigEndian.PutUint64(b[:], n.key)
+			binary.BigEndian.PutUint64(b[8:], n.nik)
+			if _, err := w.Write(b[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.nameRuns = append(e.nameRuns, rf)
+	e.nameTotal += len(names)
+	e.names = names[:0]
+	e.queued.Store(0)
+	return nil
+}
+
+func (e *extSort) writeRun(fill func(*bufio.Writer) error) (runFile, error) {
+	f, err := e.tempFile()
+	if err != nil {
+		return runFile{}, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err != nil {
+		_ = f.Close()
+		return runFile{}, err
+	}
+	return runFile{f: f, size: size}, nil
+}
+
+// sortNames sorts name entries by key, stably (source order among equal keys), with an LSD radix
+// sort over the 48-bit key.
+func sortNames(rows, tmp []nameRow) []nameRow {
+	const bits, passes = 12, 4
+	if len(rows) < 256 {
+		slices.SortStableFunc(rows, func(a, b nameRow) int {
+			switch {
+			case a.key < b.key:
+				return -1
+			case a.key > b.key:
+				return 1
+			}
+			return 0
+		})
+		return rows
+	}
+	if cap(tmp) < len(rows) {
+		tmp = make([]nameRow, len(rows))
+	}
+	src, dst := rows, tmp[:len(rows)]
+	for pass := range passes {
+		shift := uint(pass * bits)
+		var count [1 << bits]int
+		for _, r := range src {
+			count[(r.key>>shift)&(1<<bits-1)]++
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for _, r := range src {
+			d := (r.key >> shift) & (1<<bits - 1)
+			dst[count[d]] = r
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
+// built is a parsed source ready to be written: its runs, and the metadata that write completes
+// (duplicates, distinct NIKs) while merging.
+type built struct {
+	p    *parsed
+	e    *extSort
+	meta Meta
+}
+
+// build counts what is known before the merge. RowsImported is the valid rows here; write
+// subtracts the duplicates.
+func (p *parsed) build() *built {
+	e := p.ext
+	e.wait()
+	b := &built{p: p, e: e, meta: Meta{PerProgram: make(map[string]int, len(p.perProg))}}
+	for id, n := range p.perProg {
+		b.meta.PerProgram[p.strs[id]] = n
+	}
+	b.meta.RowsRead = p.rowsRead
+	b.meta.RowsImported = e.validRows
+	b.meta.RowsRefused = len(p.bad) + p.badMore
+	return b
+}
+
+// sizeEstimate bounds the registry file: records, keys, bbolt's 16-byte element headers, the
+// Bloom filter and the name index, plus a quarter for page slack and branch pages.
+func (b *built) sizeEstimate() int {
+	e, p := b.e, b.p
+	n := int(e.arenaTotal) + len(p.arena) + e.validRows*(8+16+2) + bloomBytes(e.validRows) +
+		(e.nameTotal+len(e.names))*6 + len(p.strs)*16
+	for _, s := range p.strs[:min(len(p.strs), dictMax)] {
+		n += len(s)
+	}
+	return n*5/4 + 1<<20
+}
+
+// bloomBytes is the size of the Bloom filter for keys keys, capped at bloomMaxBytes.
+func bloomBytes(keys int) int {
+	blocks := (keys*bloomBitsPerKey + bloomBlock*8 - 1) / (bloomBlock * 8)
+	return min(max(blocks, 1)*bloomBlock, bloomMaxBytes)
+}
+
+func (b *built) write(path string) error {
+	e, p := b.e, b.p
+	// A source in several runs is merged from disk only: the last run goes to disk too, so the
+	// merge runs with the parse buffers freed.
+	if len(e.runs) > 0 {
+		if err := e.spill(p); err != nil {
+			return err
+		}
+		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp = nil, nil, nil, nil, nil
+		// Hand the parse buffers back now: left to the collector's pace, they and the merge's
+		// first allocations would add up to twice the working memory for a moment.
+		debug.FreeOSMemory()
+	}
+	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
+	// written again, so there is no freelist worth storing.
+	//
+	// InitialMmapSize: bbolt copies every key and value of the open transaction to the heap
+	// before it remaps a growing file; mapping the whole expected size up front avoids that,
+	// which halves an import. The mapping is only address space.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
+		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
+	if err != nil {
+		return err
+	}
+	err = b.fill(db)
+	if err == nil {
+		err = db.Sync()
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// kvBatch is up to writeBatch sorted keys and their values, for one write transaction: bbolt
+// keeps a transaction's nodes in memory until commit, so batches bound the memory at little cost.
+type kvBatch struct {
+	keys []byte // 8 bytes a key
+	vals []byte
+	ends []int // end of each value in vals
+}
+
+func (kb *kvBatch) add(key uint64, val []byte) {
+	kb.keys = binary.BigEndian.AppendUint64(kb.keys, key)
+	kb.vals = append(kb.vals, val...)
+	kb.ends = append(kb.ends, len(kb.vals))
+}
+
+// full: writeBatch keys, or writeBatchBytes of values (a desa's posting list for a common name
+// word is tens of kilobytes: counting keys alone, one batch could hold the whole name index).
+func (kb *kvBatch) full() bool { return len(kb.ends) >= writeBatch || len(kb.vals) >= writeBatchBytes }
+
+const writeBatchBytes = 4 << 20
+
+func (kb *kvBatch) reset() { kb.keys, kb.vals, kb.ends = kb.keys[:0], kb.vals[:0], kb.ends[:0] }
+
+// putInto writes the batch into the bucket. bbolt holds the slices only until the commit.
+func (kb *kvBatch) putInto(tx *bolt.Tx, bucket string) error {
+	bk, err := tx.CreateBucketIfNotExists([]byte(bucket))
+	if err != nil {
+		return err
+	}
+	// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
+	bk.FillPercent = 1.0
+	start := 0
+	for i, end := range kb.ends {
+		if err := bk.Put(kb.keys[i*8:i*8+8:i*8+8], kb.vals[start:end:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// batchPut writes sorted keys into a bucket a batch per transaction; also, when set, runs in
+// each of those transactions too.
+type batchPut struct {
+	db     *bolt.DB
+	bucket string
+	kb     kvBatch
+	also   func(*bolt.Tx) error
+	after  func() error // after each commit
+}
+
+func (w *batchPut) put(key uint64, val []byte) error {
+	w.kb.add(key, val)
+	if w.kb.full() {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *batchPut) flush() error {
+	if len(w.kb.ends) == 0 {
+		return nil
+	}
+	err := w.db.Update(func(tx *bolt.Tx) error {
+		if err := w.kb.putInto(tx, w.bucket); err != nil {
+			return err
+		}
+		if w.also != nil {
+			return w.also(tx)
+		}
+		return nil
+	})
+	w.kb.reset()
+	if err == nil && w.after != nil {
+		err = w.after()
+	}
+	return err
+}
+
+var errStopped = errors.New("registry: import stopped")
+
+func (b *built) fill(db *bolt.DB) error {
+	e, p := b.e, b.p
+	if testHookRuns != nil {
+		testHookRuns(len(e.runs), len(e.nameRuns))
+	}
+	recs, err := e.recordCursors(p)
+	if err != nil {
+		return err
+	}
+	// The name index and the Bloom filter are built on the other core while this one writes the
+	// NIK bucket; name batches go into the NIK bucket's transactions as they come.
+	names := b.startNames()
+	defer names.stop()
+	filter := make(bloom, bloomBytes(e.validRows))
+	bf := fillBloom(filter)
+	defer bf.finish()
+
+	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
+	// writes are let go, which keeps resident memory flat however large the file grows.
+	commits, mapLimit := 0, b.sizeEstimate()
+	afterCommit := func() error {
+		if commits++; commits%32 == 0 {
+			dropMapped(db, mapLimit)
+		}
+		return e.ctx.Err()
+	}
+	nikW := &batchPut{db: db, bucket: bucketNIK, also: names.putReady, after: afterCommit}
+	var (
+		group    [][]byte // records of the current NIK, deduplicated
+		groupKey uint64
+		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
+		val      []byte
+	)
+	flushGroup := func() error {
+		if len(group) == 0 {
+			return nil
+		}
+		bf.add(groupKey)
+		b.meta.DistinctNIKs++
+		val = val[:0]
+		for _, r := range group {
+			val = append(val, r...)
+		}
+		return nikW.put(groupKey, val)
+	}
+	err = mergeRecords(recs, func(key uint64, rec []byte, first bool) error {
+		if first {
+			if err := flushGroup(); err != nil {
+				return err
+			}
+			group, groupBuf, groupKey = group[:0], groupBuf[:0], key
+		} else {
+			pp := progPeriodOf(rec)
+			for _, o := range group {
+				if bytes.Equal(progPeriodOf(o), pp) {
+					b.meta.Duplicates++
+					tag, _ := uvarint(pp)
+					b.meta.PerProgram[p.strs[tag>>1]]--
+					return nil
+				}
+			}
+		}
+		start := len(groupBuf)
+		groupBuf = append(groupBuf, rec...)
+		group = append(group, groupBuf[start:len(groupBuf):len(groupBuf)])
+		return nil
+	})
+	if err == nil {
+		err = flushGroup()
+	}
+	if err == nil {
+		err = nikW.flush()
+	}
+	if err == nil {
+		err = names.rest(func(kb *kvBatch) error {
+			if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
+				return err
+			}
+			return afterCommit()
+		})
+	}
+	if err != nil {
+		return err
+	}
+	bf.finish()
+
+	b.meta.RowsImported -= b.meta.Duplicates
+	for name, n := range b.meta.PerProgram {
+		if n == 0 {
+			delete(b.meta.PerProgram, name)
+		}
+	}
+	dict := p.strs[:min(len(p.strs), dictMax)]
+	metaJSON, err := json.Marshal(b.meta)
+	if err != nil {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		mb, err := tx.CreateBucket([]byte(bucketMeta))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists([]byte(bucketNIK)); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists([]byte(bucketName)); err != nil {
+			return err
+		}
+		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
+			if err := mb.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// nameFeed is the name index being built by a goroutine, in batches.
+type nameFeed struct {
+	ch      chan *kvBatch
+	quit    chan struct{}
+	err     error // the producer's; read once ch is closed
+	drained bool
+}
+
+func (b *built) startNames() *nameFeed {
+	nf := &nameFeed{ch: make(chan *kvBatch, 4), quit: make(chan struct{})}
+	go func() {
+		defer close(nf.ch)
+		nf.err = b.buildNames(func(kb *kvBatch) bool {
+			select {
+			case nf.ch <- kb:
+				return true
+			case <-nf.quit:
+				return false
+			}
+		})
+	}()
+	return nf
+}
+
+// putReady writes the batches ready now into tx, without waiting for more.
+func (nf *nameFeed) putReady(tx *bolt.Tx) error {
+	for !nf.drained {
+		select {
+		case kb, ok := <-nf.ch:
+			if !ok {
+				nf.drained = true
+				return nil
+			}
+			if err := kb.putInto(tx, bucketName); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// rest hands the remaining batches to put as they come, then returns the producer's error.
+func (nf *nameFeed) rest(put func(*kvBatch) error) error {
+	for !nf.drained {
+		kb, ok := <-nf.ch
+		if !ok {
+			nf.drained = true
+			break
+		}
+		if err := put(kb); err != nil {
+			return err
+		}
+	}
+	return nf.err
+}
+
+// stop ends the producer early if it still runs, and waits for it: it reads the run files.
+func (nf *nameFeed) stop() {
+	close(nf.quit)
+	for range nf.ch {
+	}
+}
+
+// bloomFeed fills a Bloom filter in a goroutine: each add is a cache miss in a filter of 15 MB
+// at ten million NIKs, a tenth of the merge when done inline.
+type bloomFeed struct {
+	ch   chan []uint64
+	done chan struct{}
+	buf  []uint64
+	open bool
+}
+
+func fillBloom(f bloom) *bloomFeed {
+	bf := &bloomFeed{ch: make(chan []uint64, 4), done: make(chan struct{}), open: true}
+	go func() {
+		defer close(bf.done)
+		for keys := range bf.ch {
+			for _, k := range keys {
+				f.add(k)
+			}
+		}
+	}()
+	return bf
+}
+
+func (bf *bloomFeed) add(k uint64) {
+	if bf.buf = append(bf.buf, k); len(bf.buf) == 8192 {
+		bf.ch <- bf.buf
+		bf.buf = make([]uint64, 0, 8192)
+	}
+}
+
+// finish waits until every key is in the filter. It may be called more than once.
+func (bf *bloomFeed) finish() {
+	if !bf.open {
+		return
+	}
+	bf.open = false
+	if len(bf.buf) > 0 {
+		bf.ch <- bf.buf
+	}
+	close(bf.ch)
+	<-bf.done
+}
+
+// buildNames merges the name runs into the name index, a batch at a time: one key per
+// (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
+// delta-encoded. It stops when emit returns false.
+func (b *built) buildNames(emit func(*kvBatch) bool) error {
+	curs, err := b.e.nameCursors()
+	if err != nil {
+		return err
+	}
+	var (
+		kb      = &kvBatch{}
+		niks    []uint64
+		val     []byte
+		haveKey bool
+		curKey  uint64
+	)
+	add := func() error {
+		slices.Sort(niks)
+		niks = slices.Compact(niks)
+		val = encodePosting(val[:0], niks)
+		kb.add(curKey, val)
+		if kb.full() {
+			if !emit(kb) {
+				return errStopped
+			}
+			kb = &kvBatch{}
+		}
+		return nil
+	}
+	err = mergeNames(curs, func(n nameRow) error {
+		if haveKey && n.key != curKey {
+			if err := add(); err != nil {
+				return err
+			}
+			niks = niks[:0]
+		}
+		haveKey, curKey = true, n.key
+		niks = append(niks, n.nik)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if haveKey {
+		if err := add(); err != nil {
+			return err
+		}
+	}
+	if len(kb.ends) > 0 && !emit(kb) {
+		return errStopped
+	}
+	return nil
+}
+
+// encodePosting appends a uvarint count, then the first NIK and the gaps between sorted NIKs as
+// uvarints: NIKs of one desa share their first digits, so a gap takes 3–5 bytes.
+func encodePosting(dst []byte, niks []uint64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(niks)))
+	prev := uint64(0)
+	for _, n := range niks {
+		dst = binary.AppendUvarint(dst, n-prev)
+		prev = n
+	}
+	return dst
+}
+
+func decodePosting(dst []uint64, v []byte) ([]uint64, error) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || n > uint64(len(v)) {
+		return dst, errCorrupt
+	}
+	v = v[k:]
+	prev := uint64(0)
+	for range n {
+		d, k := uvarint(v)
+		if k <= 0 {
+			return dst, errCorrupt
+		}
+		v = v[k:]
+		prev += d
+		dst = append(dst, prev)
+	}
+	return dst, nil
+}
+
+// progPeriodOf returns the encoded program and period fields of a record: the same value always
+// encodes the same way, so equal bytes mean equal fields.
+func progPeriodOf(a []byte) []byte {
+	n := 0
+	for range 2 {
+		tag, k := uvarint(a[n:])
+		n += k
+		if tag&1 == 1 {
+			n += int(tag >> 1)
+		}
+	}
+	return a[:n]
+}
+
+// recCursor walks one sorted run of records, from a spilled file or from memory.
+type recCursor struct {
+	key uint64
+	rec []byte
+	idx int // run number: ties go to the earlier run, which keeps source order within a NIK
+
+	br      *bufio.Reader
+	pending int
+
+	rows  []row
+	arena []byte
+	i     int
+}
+
+var errRunCorrupt = errors.New("registry: import run file corrupt")
+
+// next advances to the next record; false at the end of the run.
+func (c *recCursor) next() (bool, error) {
+	if c.br == nil {
+		if c.i >= len(c.rows) {
+			return false, nil
+		}
+		c.key, c.rec = c.rows[c.i].key, c.rows[c.i].record(c.arena)
+		c.i++
+		return true, nil
+	}
+	if _, err := c.br.Discard(c.pending); err != nil {
+		return false, err
+	}
+	c.pending = 0
+	var hdr [8]byte
+	if _, err := io.ReadFull(c.br, hdr[:]); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	c.key = binary.BigEndian.Uint64(hdr[:])
+	l, err := binary.ReadUvarint(c.br)
+	if err != nil || l > uint64(c.br.Size()) {
+		return false, errRunCorrupt
+	}
+	c.rec, err = c.br.Peek(int(l))
+	if err != nil {
+		return false, err
+	}
+	c.pending = int(l)
+	return true, nil
+}
+
+const runReadBuf = 256 << 10
+
+func (e *extSort) recordCursors(p *parsed) ([]*recCursor, error) {
+	if len(e.runs) == 0 {
+		return []*recCursor{{rows: sortRows(p.rows, nil), arena: p.arena}}, nil
+	}
+	var out []*recCursor
+	for i, rf := range e.runs {
+		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), runReadBuf)})
+	}
+	return out, nil
+}
+
+// mergeRecords calls fn for every record of the cursors in (key, run, position) order; first is
+// true for the first record of a key.
+func mergeRecords(curs []*recCursor, fn func(key uint64, rec []byte, first bool) error) error {
+	less := func(a, b *recCursor) bool { return a.key < b.key || a.key == b.key && a.idx < b.idx }
+	h := make([]*recCursor, 0, len(curs))
+	for _, c := range curs {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	heapInit(h, less)
+	prev, started := uint64(0), false
+	for len(h) > 0 {
+		c := h[0]
+		first := !started || c.key != prev
+		if first && started && c.key < prev {
+			return errRunCorrupt
+		}
+		started, prev = true, c.key
+		if err := fn(c.key, c.rec, first); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		heapDown(h, 0, less)
+	}
+	return nil
+}
+
+// nameCursor walks one sorted run of name entries.
+type nameCursor struct {
+	cur  nameRow
+	br   *bufio.Reader
+	mem  []nameRow
+	i    int
+	file bool
+}
+
+func (c *nameCursor) next() (bool, error) {
+	if !c.file {
+		if c.i >= len(c.mem) {
+			return false, nil
+		}
+		c.cur = c.mem[c.i]
+		c.i++
+		return true, nil
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(c.br, b[:]); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	c.cur = nameRow{key: binary.BigEndian.Uint64(b[:]), nik: binary.BigEndian.Uint64(b[8:])}
+	return true, nil
+}
+
+func (e *extSort) nameCursors() ([]*nameCursor, error) {
+	if len(e.nameRuns) == 0 {
+		return []*nameCursor{{mem: sortNames(e.names, nil)}}, nil
+	}
+	var out []*nameCursor
+	for _, rf := range e.nameRuns {
+		out = append(out, &nameCursor{file: true, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), 64<<10)})
+	}
+	return out, nil
+}
+
+func mergeNames(curs []*nameCursor, fn func(nameRow) error) error {
+	less := func(a, b *nameCursor) bool { return a.cur.key < b.cur.key }
+	h := make([]*nameCursor, 0, len(curs))
+	for _, c := range curs {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	heapInit(h, less)
+	for len(h) > 0 {
+		c := h[0]
+		if err := fn(c.cur); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		heapDown(h, 0, less)
+	}
+	return nil
+}
+
+// heapInit and heapDown are container/heap without its interface calls, which cost more than
+// the comparison on the merge's hot path.
+func heapInit[T any](h []T, less func(a, b T) bool) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		heapDown(h, i, less)
+	}
+}
+
+func heapDown[T any](h []T, i int, less func(a, b T) bool) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			j = r
+		}
+		if !less(h[j], h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+}
