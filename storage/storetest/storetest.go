@@ -74,6 +74,11 @@ func Run(t *testing.T, open Open) {
 		{"channel state", testState},
 		{"lookup budget", testBudget},
 		{"dashboard users and views", testUsers},
+		{"reports without NIK and name+desa duplicates", testNoNIK},
+		{"pengaduan numbers and steps", testPengaduan},
+		{"SaveReport keeps status, kind, NIK and creation", testSaveReport},
+		{"delivery confirmation counts", testReceipts},
+		{"undo of a staff step", testUndo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
