@@ -21,7 +21,7 @@ import (
 // dashboardHandler is the web dashboard for the shared HTTP listener, to be served at "/". It
 // reads the same store and registry as the bot; cookies are Secure, so the listener must sit
 // behind HTTPS (a reverse proxy) for browsers to keep the login.
-func (m *Main) dashboardHandler(db *storage.DB, reg *registry.Registry) http.Handler {
+func (m *Main) dashboardHandler(db storage.Store, reg *registry.Registry) http.Handler {
 	var meta dashboard.Registry
 	if reg != nil { // a nil *Registry in the interface would not compare equal to nil
 		meta = reg
@@ -73,7 +73,7 @@ func (m *Main) users(ctx context.Context, args []string) error {
 			return usageError{"account name: 1-32 characters of a-z 0-9 . _ -"}
 		}
 	}
-	db, err := m.openStore()
+	db, _, err := m.openState(ctx)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/laporbansos/laporbansos/bot/dashboard"
 	"github.com/laporbansos/laporbansos/config"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 func TestUsersCLI(t *testing.T) {
@@ -50,7 +51,7 @@ func TestUsersCLI(t *testing.T) {
 		})
 	}
 	// The store holds a hash that checks, never the password.
-	db := storage.NewDB(filepath.Join(env["LAPOR_DATA_DIR"], "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(env["LAPOR_DATA_DIR"], "laporbansos.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestDashboardHandlerWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := &Main{cfg: cfg, log: zerolog.Nop()}
-	db := storage.NewDB(filepath.Join(t.TempDir(), "bot.db"))
+	db := bolt.NewDB(filepath.Join(t.TempDir(), "bot.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

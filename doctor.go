@@ -16,7 +16,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/registry"
-	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // errDoctor makes doctor exit 1 after it printed what to fix.
@@ -82,10 +82,10 @@ func (m *Main) doctor(ctx context.Context) error {
 	path := m.storePath()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		warn("reports store", path+" does not exist yet; it is created at the first start")
-	} else if storage.BotRunning(m.controlSocket()) {
+	} else if bolt.BotRunning(m.controlSocket()) {
 		// The running bot checked the store when it opened it; its lock keeps others out.
 		say(true, "reports store", path+" is open in the running bot")
-	} else if took, err := storage.CheckFile(path); err != nil {
+	} else if took, err := bolt.CheckFile(path); err != nil {
 		say(false, "reports store", err.Error())
 	} else {
 		say(true, "reports store", fmt.Sprintf("%s: every page checked in %s", path, took.Round(time.Millisecond)))
@@ -112,7 +112,7 @@ func (m *Main) doctor(ctx context.Context) error {
 	// Backups.
 	if c.Ops.BackupDir == "" {
 		warn("backups", "LAPOR_BACKUP_DIR is empty: serve writes no backups (or run laporbansos backup from a timer)")
-	} else if list, err := storage.ListBackups(c.Ops.BackupDir); errors.Is(err, os.ErrNotExist) {
+	} else if list, err := bolt.ListBackups(c.Ops.BackupDir); errors.Is(err, os.ErrNotExist) {
 		warn("backups", c.Ops.BackupDir+" does not exist yet; serve creates it with the first backup")
 	} else if err != nil {
 		say(false, "backups", err.Error())

@@ -31,6 +31,7 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
@@ -214,12 +215,12 @@ func (m *Main) openRegistry() (*registry.Registry, error) {
 	return r, nil
 }
 
-func (m *Main) openStore() (*storage.DB, error) {
+func (m *Main) openStore() (*bolt.DB, error) {
 	dir, err := m.dataDir()
 	if err != nil {
 		return nil, err
 	}
-	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
 	db.Log = m.log.With().Str("component", "storage").Logger()
 	if m.Now != nil {
 		db.Now = m.Now
@@ -232,11 +233,14 @@ func (m *Main) openStore() (*storage.DB, error) {
 
 // app is the running bot's parts.
 type app struct {
-	reg    *registry.Registry
-	db     *storage.DB
-	engine *flows.Engine
-	sender *bot.Sender
-	disp   *bot.Dispatcher
+	reg      *registry.Registry
+	db       stateStore
+	file     *bolt.DB    // the bbolt store; nil when the state is in PostgreSQL
+	lead     *leadership // with PostgreSQL: this instance's terms as leader
+	leadOnce sync.Once
+	engine   *flows.Engine
+	sender   *bot.Sender
+	disp     *bot.Dispatcher
 }
 
 func (a *app) Close() {
@@ -255,7 +259,7 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 	if a.reg, err = m.openRegistry(); err != nil {
 		return nil, err
 	}
-	if a.db, err = m.openStore(); err != nil {
+	if a.db, a.file, err = m.openState(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -413,10 +417,10 @@ func (m *Main) serve(ctx context.Context) error {
 			// Registered even after a permanent stop: its replies stay queued until it is relinked.
 			a.sender.Channels[whatsapp.Name] = wa
 			waLog := m.log.With().Str("component", "whatsapp").Logger()
-			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, func() error {
+			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, m.once(ctx, a, whatsapp.Name, func(ctx context.Context) error {
 				whatsapp.UseLatestVersion(ctx, nil, waLog)
 				return wa.Run(ctx, a.disp)
-			}))
+			})))
 		}
 	}
 	if m.cfg.Telegram.Enabled() {
@@ -424,10 +428,14 @@ func (m *Main) serve(ctx context.Context) error {
 			Token: m.cfg.Telegram.Token.Value(), APIURL: m.cfg.Telegram.APIURL,
 			StaffChats: m.telegramStaffChats(), StaffUsers: m.cfg.Telegram.StaffUsers,
 			WebhookURL: m.cfg.Telegram.WebhookURL, WebhookListen: m.cfg.Telegram.WebhookListen,
-			WebhookSecret: m.cfg.Telegram.WebhookSecret.Value(),
-			DB:            a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
+			WebhookSecret:  m.cfg.Telegram.WebhookSecret.Value(),
+			SharedListener: ops.sharesTelegramWebhook(),
+			DB:             a.db, Wake: a.sender.Wake, Log: m.log.With().Str("component", "telegram").Logger(),
 		})
 		if err != nil {
+			return err
+		}
+		if err := ops.mountTelegramWebhook(tg); err != nil {
 			return err
 		}
 		a.sender.Channels[telegram.Name] = tg
@@ -447,11 +455,16 @@ func (m *Main) serve(ctx context.Context) error {
 	// Always run: without a source it still picks up a `registry import` made beside the bot.
 	syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
 	run("registry-sync", func() error { return syncer.Run(ctx) })
-	run("reminders", func() error { return m.remind(ctx, a.engine) })
+	run("reminders", m.once(ctx, a, "reminders", func(ctx context.Context) error { return m.remind(ctx, a.engine) }))
 	ops.start(ctx, run)
 	m.log.Info().Strs("channels", slices.Sorted(maps.Keys(a.sender.Channels))).Msg("serving")
-	err = a.sender.Run(ctx)
+	err = m.once(ctx, a, "sender", a.sender.Run)()
 	wg.Wait()
+	if a.file == nil {
+		// Shared state: the instance sending now (or the next to lead) sends the rest; a flush
+		// here could send what that one is sending.
+		return err
+	}
 	// Whatever is still due goes out before the stores close.
 	flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -704,7 +717,7 @@ func (m *Main) reports(ctx context.Context, args []string) error {
 	if sub != "list" && sub != "export" {
 		return usageError{fmt.Sprintf("unknown reports subcommand %q", sub)}
 	}
-	db, err := m.openStore()
+	db, _, err := m.openState(ctx)
 	if err != nil {
 		return err
 	}

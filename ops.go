@@ -11,6 +11,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/bot/web"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // The running side of operations: the HTTP listener, the control socket (hot backups for the
@@ -33,9 +34,6 @@ func (m *Main) newOps(a *app, dir string) (*ops, error) {
 	c := m.cfg
 	if c.Ops.HTTPListen == "" {
 		return o, nil
-	}
-	if c.Telegram.WebhookURL != "" && c.Telegram.WebhookListen == c.Ops.HTTPListen {
-		return nil, fmt.Errorf("LAPOR_TELEGRAM_WEBHOOK_LISTEN and LAPOR_HTTP_LISTEN are both %s: the Telegram webhook keeps its own listener for now, give it another port", c.Ops.HTTPListen)
 	}
 	o.srv = &web.Server{
 		Addr: c.Ops.HTTPListen, Store: a.db, Registry: a.reg, DataDir: dir,
@@ -72,21 +70,10 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 	if o.srv != nil {
 		run("http", func() error { return o.srv.Run(ctx) })
 	}
-	ctl := &storage.Control{DB: o.a.db, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
-	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, storage.ControlSocket)) })
-	if c.Ops.BackupDir != "" {
-		run("backup", func() error {
-			return every(ctx, c.Ops.BackupEvery, func() {
-				path, removed, err := o.a.db.BackupRotate(c.Ops.BackupDir, c.Ops.BackupKeep, o.m.now())
-				if err != nil {
-					log.Error().Err(err).Str("dir", c.Ops.BackupDir).Msg("backup failed")
-					return
-				}
-				log.Info().Str("file", path).Int("removed", len(removed)).Msg("backup written")
-			})
-		})
+	if o.a.file != nil {
+		o.startFileOps(ctx, run)
 	}
-	run("purge", func() error {
+	run("purge", o.m.once(ctx, o.a, "purge", func(ctx context.Context) error {
 		return every(ctx, 24*time.Hour, func() {
 			res, err := o.a.db.Purge(ctx, c.RetentionPeriod, photoDir(o.dir), false)
 			if err != nil {
@@ -100,7 +87,7 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 					Str("retention", c.Retention).Msg("retention purge: personal data removed")
 			}
 		})
-	})
+	}))
 }
 
 // every calls f at once and then every d until ctx is done.
@@ -119,7 +106,7 @@ func every(ctx context.Context, d time.Duration, f func()) error {
 
 func (m *Main) storePath() string { return filepath.Join(m.cfg.DataDir, "laporbansos.db") }
 
-func (m *Main) controlSocket() string { return filepath.Join(m.cfg.DataDir, storage.ControlSocket) }
+func (m *Main) controlSocket() string { return filepath.Join(m.cfg.DataDir, bolt.ControlSocket) }
 
 // backupCmd writes a hot copy of the store: from the running bot over its control socket, or
 // straight from the file when no bot runs.
@@ -127,10 +114,13 @@ func (m *Main) backupCmd(args []string) error {
 	if len(args) != 1 {
 		return usageError{"usage: laporbansos backup FILE"}
 	}
+	if m.cfg.DatabaseURL != "" {
+		return errFileOnly
+	}
 	path := args[0]
-	n, err := storage.RemoteBackup(m.controlSocket(), path)
+	n, err := bolt.RemoteBackup(m.controlSocket(), path)
 	from := "the running bot"
-	if errors.Is(err, storage.ErrNoBot) {
+	if errors.Is(err, bolt.ErrNoBot) {
 		from = m.storePath()
 		db, oerr := m.openStore()
 		if oerr != nil {
@@ -148,15 +138,18 @@ func (m *Main) backupCmd(args []string) error {
 	return nil
 }
 
-// restoreCmd puts a backup in place; storage.Restore refuses while the bot runs.
+// restoreCmd puts a backup in place; bolt.Restore refuses while the bot runs.
 func (m *Main) restoreCmd(args []string) error {
 	if len(args) != 1 {
 		return usageError{"usage: laporbansos restore FILE"}
 	}
+	if m.cfg.DatabaseURL != "" {
+		return errFileOnly
+	}
 	if _, err := m.dataDir(); err != nil {
 		return err
 	}
-	kept, err := storage.Restore(args[0], m.storePath(), m.now())
+	kept, err := bolt.Restore(args[0], m.storePath(), m.now())
 	if err != nil {
 		return err
 	}
@@ -180,11 +173,11 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 		res storage.PurgeResult
 		err error
 	)
-	if *dry {
-		res, err = storage.RemotePurgeDry(m.controlSocket())
+	if *dry && m.cfg.DatabaseURL == "" {
+		res, err = bolt.RemotePurgeDry(m.controlSocket())
 	}
-	if !*dry || errors.Is(err, storage.ErrNoBot) {
-		db, oerr := m.openStore()
+	if !*dry || m.cfg.DatabaseURL != "" || errors.Is(err, bolt.ErrNoBot) {
+		db, _, oerr := m.openState(ctx)
 		if oerr != nil {
 			if !*dry {
 				return fmt.Errorf("%w\n(a running bot purges by itself once a day; stop it to purge now)", oerr)
@@ -210,4 +203,25 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
 	}
 	return nil
+}
+
+// startFileOps runs what only the bbolt file has: the control socket (hot backups, purge dry
+// runs beside the bot) and the rotating backups. PostgreSQL is backed up with its own tools.
+func (o *ops) startFileOps(ctx context.Context, run func(string, func() error)) {
+	c := o.m.cfg
+	log := o.m.log
+	ctl := &bolt.Control{DB: o.a.file, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
+	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, bolt.ControlSocket)) })
+	if c.Ops.BackupDir != "" {
+		run("backup", func() error {
+			return every(ctx, c.Ops.BackupEvery, func() {
+				path, removed, err := o.a.file.BackupRotate(c.Ops.BackupDir, c.Ops.BackupKeep, o.m.now())
+				if err != nil {
+					log.Error().Err(err).Str("dir", c.Ops.BackupDir).Msg("backup failed")
+					return
+				}
+				log.Info().Str("file", path).Int("removed", len(removed)).Msg("backup written")
+			})
+		})
+	}
 }

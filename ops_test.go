@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 const reportScript = "halo\n1\n2\n3510091506800004\nSumarni\nDusun Krajan RT 02 RW 03\nGenteng\nKembiritan\nlansia\n081234567890\nBudi Hartono\ntetangga\nkirim\n"
@@ -77,7 +77,7 @@ func TestBackupRestoreCLI(t *testing.T) {
 	path := filepath.Join(env["LAPOR_DATA_DIR"], "laporbansos.db")
 
 	// While the store is open (a running bot holds bbolt's lock), restore refuses.
-	db := storage.NewDB(path)
+	db := bolt.NewDB(path)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

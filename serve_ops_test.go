@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // quietBotAPI answers the Bot API calls serve makes with success and no updates.
@@ -123,10 +124,10 @@ func TestServeOperations(t *testing.T) {
 	}
 
 	// serve wrote a backup at start.
-	backups, err := storage.ListBackups(env["LAPOR_BACKUP_DIR"])
+	backups, err := bolt.ListBackups(env["LAPOR_BACKUP_DIR"])
 	for i := 0; (err != nil || len(backups) == 0) && i < 100; i++ {
 		time.Sleep(20 * time.Millisecond)
-		backups, err = storage.ListBackups(env["LAPOR_BACKUP_DIR"])
+		backups, err = bolt.ListBackups(env["LAPOR_BACKUP_DIR"])
 	}
 	if len(backups) != 1 {
 		t.Fatalf("rotating backups: %v %v", backups, err)
@@ -148,11 +149,11 @@ func TestServeOperations(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	if _, err := os.Stat(filepath.Join(env["LAPOR_DATA_DIR"], storage.ControlSocket)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(env["LAPOR_DATA_DIR"], bolt.ControlSocket)); !os.IsNotExist(err) {
 		t.Error("control socket left behind")
 	}
 	// The hot copy holds the report.
-	db := storage.NewDB(hot)
+	db := bolt.NewDB(hot)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

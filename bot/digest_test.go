@@ -35,7 +35,7 @@ func (d *digester) SendDigest(ctx context.Context, to storage.ChatAddr, posts []
 	}
 	d.digests = append(d.digests, ids)
 	d.sent = append(d.sent, sent{to, "digest " + strings.Join(ids, ","), time.Now()})
-	return n, func(tx *storage.Tx) error {
+	return n, func(tx storage.Tx) error {
 		for _, id := range ids {
 			if err := tx.Put("test", "posted/"+id, []byte("digest")); err != nil {
 				return err

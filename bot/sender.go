@@ -59,18 +59,18 @@ type Committer interface {
 }
 
 // Bookkeeping records, in the ack's transaction, what a delivered message left behind.
-type Bookkeeping func(tx *storage.Tx) error
+type Bookkeeping func(tx storage.Tx) error
 
-// Outbox is the durable queue the sender drains. *storage.DB implements it.
+// Outbox is the durable queue the sender drains. storage.Store implements it.
 type Outbox interface {
 	Pending(ctx context.Context, limit int) ([]*storage.Outbound, error)
 	UpdateOutbound(ctx context.Context, o *storage.Outbound) error
 	// Update runs the ack with a channel's bookkeeping, and the drop of a stopped chat's queue
 	// with the record of what the citizen missed, each in one transaction.
-	Update(ctx context.Context, fn func(tx *storage.Tx) error) error
+	Update(ctx context.Context, fn func(tx storage.Tx) error) error
 }
 
-var _ Outbox = (*storage.DB)(nil)
+var _ Outbox = storage.Store(nil)
 
 // Sender is the one outbound path of the process: every reply, notification and reminder is
 // queued in bbolt first and sent from here, so nothing is lost to a crash or an outage.
@@ -117,19 +117,19 @@ type heldAck struct {
 }
 
 // headWindow is how many chats one pass considers; scanLimit how many queued messages it may
-// read to find them (addresses only) when the Outbox can filter (storage.DB can).
+// read to find them (addresses only) when the Outbox can filter (storage.Store can).
 const (
 	headWindow = 512
 	scanLimit  = 16384
 )
 
-// headLister is the filtering read of the queue; *storage.DB implements it. Without it the
+// headLister is the filtering read of the queue; storage.Store implements it. Without it the
 // sender reads a plain window of Pending(headWindow).
 type headLister interface {
 	PendingWhere(ctx context.Context, limit, maxScan int, keep func(storage.ChatAddr) bool) ([]*storage.Outbound, error)
 }
 
-var _ headLister = (*storage.DB)(nil)
+var _ headLister = storage.Store(nil)
 
 func (s *Sender) init() {
 	s.once.Do(func() {
@@ -192,7 +192,7 @@ func (s *Sender) Run(ctx context.Context) error {
 // queue's lists would report them on every pass).
 func (s *Sender) dropDamaged(ctx context.Context) {
 	var bad []uint64
-	err := s.Outbox.Update(ctx, func(tx *storage.Tx) (err error) {
+	err := s.Outbox.Update(ctx, func(tx storage.Tx) (err error) {
 		bad, err = tx.DropDamagedOutbound()
 		return err
 	})
@@ -529,7 +529,7 @@ func (s *Sender) failed(ctx context.Context, ch Channel, o *storage.Outbound, r 
 // dropStopped drops the queue of a chat that blocked the bot and, in the same transaction,
 // remembers the reports whose news the citizen missed, to tell them when they write again.
 func (s *Sender) dropStopped(ctx context.Context, to storage.ChatAddr) (dropped, missed int, err error) {
-	err = s.Outbox.Update(ctx, func(tx *storage.Tx) error {
+	err = s.Outbox.Update(ctx, func(tx storage.Tx) error {
 		pending, err := tx.Pending(0)
 		if err != nil {
 			return err
@@ -568,7 +568,7 @@ func (s *Sender) commit(ctx context.Context, o *storage.Outbound, book Bookkeepi
 const heldMaxBackoff = 30 * time.Second
 
 func (s *Sender) writeAck(ctx context.Context, o *storage.Outbound, book Bookkeeping, rest ...*storage.Outbound) error {
-	return s.Outbox.Update(ctx, func(tx *storage.Tx) error {
+	return s.Outbox.Update(ctx, func(tx storage.Tx) error {
 		if book != nil {
 			if err := book(tx); err != nil {
 				return err

@@ -10,18 +10,19 @@ import (
 
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // fullDisk is the real store whose writes fail while full is set, as bbolt's do when the disk
 // is full (the commit's write or fsync fails and the transaction is rolled back).
 type fullDisk struct {
-	*storage.DB
+	*bolt.DB
 	full atomic.Bool
 }
 
 var errDiskFull = errors.New("write laporbansos.db: no space left on device")
 
-func (d *fullDisk) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
+func (d *fullDisk) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
 	if d.full.Load() {
 		return errDiskFull
 	}
@@ -74,7 +75,7 @@ func (c *committer) SendCommit(ctx context.Context, to storage.ChatAddr, r flows
 	if err := c.recorder.Send(ctx, to, r); err != nil {
 		return nil, err
 	}
-	return func(tx *storage.Tx) error { return tx.Put("test", r.Text, []byte("posted")) }, nil
+	return func(tx storage.Tx) error { return tx.Put("test", r.Text, []byte("posted")) }, nil
 }
 
 func TestSenderWritesBookkeepingWithTheAck(t *testing.T) {
@@ -94,7 +95,7 @@ func TestSenderWritesBookkeepingWithTheAck(t *testing.T) {
 	}
 }
 
-func queueReplies(t *testing.T, db *storage.DB, rs ...flows.Reply) {
+func queueReplies(t *testing.T, db *bolt.DB, rs ...flows.Reply) {
 	t.Helper()
 	var msgs []*storage.Outbound
 	for _, r := range rs {
@@ -173,7 +174,7 @@ func TestSenderRemembersNewsOfStoppedChat(t *testing.T) {
 		t.Errorf("%d left in the queue", len(p))
 	}
 	var n int
-	err := db.Update(context.Background(), func(tx *storage.Tx) (err error) {
+	err := db.Update(context.Background(), func(tx storage.Tx) (err error) {
 		n, err = flows.RememberMissed(tx, citizen, nil)
 		return err
 	})

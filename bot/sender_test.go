@@ -12,6 +12,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // recorder is a Channel that records what it was asked to send; fail, when set, decides a
@@ -59,9 +60,9 @@ func (c *recorder) texts(to storage.ChatAddr) []string {
 	return out
 }
 
-func openDB(t *testing.T) *storage.DB {
+func openDB(t *testing.T) *bolt.DB {
 	t.Helper()
-	db := storage.NewDB(filepath.Join(t.TempDir(), "q.db"))
+	db := bolt.NewDB(filepath.Join(t.TempDir(), "q.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func openDB(t *testing.T) *storage.DB {
 	return db
 }
 
-func queue(t *testing.T, db *storage.DB, to storage.ChatAddr, texts ...string) {
+func queue(t *testing.T, db *bolt.DB, to storage.ChatAddr, texts ...string) {
 	t.Helper()
 	var msgs []*storage.Outbound
 	for _, text := range texts {

@@ -65,6 +65,8 @@ type Config struct {
 	GlobalLimit int // lookups by all chats per hour
 	ScrapeAlert int // different recipient NIKs per chat per hour before staff are told
 
+	// DatabaseURL selects PostgreSQL for the shared state (postgres://…); "" keeps bbolt.
+	DatabaseURL Secret
 	// Contact is the office citizens are sent to (address, phone, hours), in help and in every
 	// rejection; "" leaves the line out (doctor warns).
 	Contact string
@@ -166,7 +168,7 @@ var Variables = []Variable{
 	{"LAPOR_TELEGRAM_STAFF_CHATS", "", "comma-separated chat ids of the staff groups"},
 	{"LAPOR_TELEGRAM_STAFF_USERS", "", "optional comma-separated user ids allowed to decide"},
 	{"LAPOR_TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL for webhook mode (http:// and any port with a local Bot API server); empty: long polling"},
-	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front)"},
+	{"LAPOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443", "address the webhook server listens on (loopback: put the TLS proxy in front); equal to LAPOR_HTTP_LISTEN: served on that listener"},
 	{"LAPOR_TELEGRAM_WEBHOOK_SECRET", "", "X-Telegram-Bot-Api-Secret-Token expected on webhook calls (secret)"},
 	{"LAPOR_WHATSAPP", "0", "1 enables the WhatsApp channel in serve (link it first: whatsapp login)"},
 	{"LAPOR_WHATSAPP_STAFF_GROUPS", "", "comma-separated staff group JIDs (…@g.us)"},
@@ -184,6 +186,7 @@ var Variables = []Variable{
 	{"LAPOR_CHECK_LIMIT_DAILY", "30", "lookups of a NIK or report number a chat may make per 24 hours"},
 	{"LAPOR_LOOKUP_LIMIT_GLOBAL", "1000", "lookups all chats together may make per hour"},
 	{"LAPOR_SCRAPE_ALERT", "10", "different recipient NIKs one chat may look up in an hour before staff are alerted"},
+	{"LAPOR_DATABASE_URL", "", "postgres://… : reports, sessions, queue and all other state in PostgreSQL, shared by several instances; empty: the bbolt file in LAPOR_DATA_DIR (secret)"},
 	{"LAPOR_CONTACT", "", "office citizens are sent to, one line: address, phone, opening hours; named in help and every rejection (empty: left out, doctor warns)"},
 	{"LAPOR_STAFF_ROUTES", "", "kecamatan code → staff chat, e.g. 35.10.09=telegram:-1001111,35.10.01=whatsapp:1203…@g.us; the staff chats above stay the supervisors'"},
 	{"LAPOR_UNDO_WINDOW", "10m", "how long BATAL <no> may undo a decision"},
@@ -257,6 +260,10 @@ func Load(getenv Getenv) (Config, error) {
 		Contact:     p.contact("LAPOR_CONTACT"),
 		StaffRoutes: p.routes("LAPOR_STAFF_ROUTES"),
 		UndoWindow:  p.duration("LAPOR_UNDO_WINDOW", time.Minute),
+		DatabaseURL: Secret(p.str("LAPOR_DATABASE_URL")),
+	}
+	if u := c.DatabaseURL.Value(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		p.fail("LAPOR_DATABASE_URL", "must be a postgres:// URL")
 	}
 	c.DigestAt, c.DigestOff = p.clockTime("LAPOR_DIGEST_AT")
 	c.RetentionPeriod, c.Retention = p.retention("LAPOR_RETENTION")
@@ -421,6 +428,7 @@ func (c Config) Describe() []string {
 		"LAPOR_CHECK_LIMIT_DAILY":       strconv.Itoa(c.DailyLimit),
 		"LAPOR_LOOKUP_LIMIT_GLOBAL":     strconv.Itoa(c.GlobalLimit),
 		"LAPOR_SCRAPE_ALERT":            strconv.Itoa(c.ScrapeAlert),
+		"LAPOR_DATABASE_URL":            c.DatabaseURL.String(),
 		"LAPOR_CONTACT":                 c.Contact,
 		"LAPOR_STAFF_ROUTES":            c.StaffRoutes,
 		"LAPOR_UNDO_WINDOW":             c.UndoWindow.String(),

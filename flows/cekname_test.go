@@ -318,7 +318,7 @@ func TestSanggahByName(t *testing.T) {
 > 1
 < Sudah ada sanggahan untuk NIK ini (nomor *SG-2611-0001*
 `)
-	err := h.db.View(t.Context(), func(tx *storage.Tx) error {
+	err := h.db.View(t.Context(), func(tx storage.Tx) error {
 		r, err := tx.Report("SG-2611-0001")
 		if err != nil {
 			return err

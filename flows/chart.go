@@ -211,7 +211,7 @@ func (s *staffTurn) stats(args []string) {
 	if s.err != nil {
 		return
 	}
-	f := s.e.figures(rs, kec, kecName, s.tx.Now)
+	f := s.e.figures(rs, kec, kecName, s.tx.Now())
 	png, err := f.chartPNG()
 	if err != nil {
 		// The figures still go out in words; the chart is a convenience.
@@ -219,7 +219,7 @@ func (s *staffTurn) stats(args []string) {
 		s.statsText()
 		return
 	}
-	name := "statistik-" + s.tx.Now.In(wib).Format("20060102-1504") + ".png"
+	name := "statistik-" + s.tx.Now().In(wib).Format("20060102-1504") + ".png"
 	caption := f.caption()
 	if kec == "" { // pengaduan and delivery-confirmation figures are service-wide
 		st, err := s.tx.Stats(s.e.VerifySLA, s.e.DeliverySLA)

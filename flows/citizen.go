@@ -63,7 +63,7 @@ const (
 type conv struct {
 	e   *Engine
 	ctx context.Context
-	tx  *storage.Tx
+	tx  storage.Tx
 	m   Message
 	s   *storage.Session
 	d   *draft // the answers; written back to s.Data when the step ends
@@ -112,7 +112,7 @@ func (c *conv) ask(prefix string) {
 	}
 }
 
-func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Reply, error) {
+func (e *Engine) citizen(ctx context.Context, tx storage.Tx, m Message) ([]Reply, error) {
 	s, err := tx.Session(m.Chat)
 	fresh := errors.Is(err, storage.ErrNotFound)
 	if err != nil && !fresh {
@@ -121,7 +121,7 @@ func (e *Engine) citizen(ctx context.Context, tx *storage.Tx, m Message) ([]Repl
 	if fresh {
 		s = &storage.Session{State: stMenu}
 	}
-	c := &conv{e: e, ctx: ctx, tx: tx, m: m, s: s, now: tx.Now, d: decodeDraft(s.Data)}
+	c := &conv{e: e, ctx: ctx, tx: tx, m: m, s: s, now: tx.Now(), d: decodeDraft(s.Data)}
 	if !validState(s.State) {
 		// A session written by a newer or older build: start over rather than guess.
 		c.reset()

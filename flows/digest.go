@@ -15,9 +15,9 @@ import (
 // it twice), and catches up when the process was down at the hour.
 func (e *Engine) DailyDigest(ctx context.Context, at time.Duration) ([]Reply, error) {
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
-		now := tx.Now.In(wib)
+		now := tx.Now().In(wib)
 		y, m, d := now.Date()
 		midnight := time.Date(y, m, d, 0, 0, 0, 0, wib)
 		if now.Before(midnight.Add(at)) {
@@ -31,7 +31,7 @@ func (e *Engine) DailyDigest(ctx context.Context, at time.Duration) ([]Reply, er
 		if err != nil {
 			return err
 		}
-		text := e.digestText(rs, midnight.AddDate(0, 0, -1), midnight, tx.Now)
+		text := e.digestText(rs, midnight.AddDate(0, 0, -1), midnight, tx.Now())
 		for _, chat := range e.StaffChats {
 			out = append(out, Reply{To: chat, Text: text})
 		}

@@ -47,7 +47,7 @@ type Message struct {
 	// using that state up: the press, its keyboard and the step commit together, or not at
 	// all. When it returns false the step does not run (Claim's writes and ID still commit).
 	// It may run more than once (Update retries) and must start clean each time.
-	Claim func(tx *storage.Tx, m *Message) (bool, error)
+	Claim func(tx storage.Tx, m *Message) (bool, error)
 	// Photo and Location carry evidence the channel has already fetched (pengaduan.go).
 	Photo    *Photo
 	Location *Location
@@ -97,10 +97,10 @@ const (
 	EventCitizenFinal = "citizen_final" // the dialogue ended: remove any keyboard
 )
 
-// Store is the transactional store the flows need. *storage.DB implements it.
+// Store is the transactional store the flows need. storage.Store implements it.
 type Store interface {
-	Update(ctx context.Context, fn func(tx *storage.Tx) error) error
-	View(ctx context.Context, fn func(tx *storage.Tx) error) error
+	Update(ctx context.Context, fn func(tx storage.Tx) error) error
+	View(ctx context.Context, fn func(tx storage.Tx) error) error
 }
 
 // Registry answers "does this NIK already receive a program?" and, for Cek by name, "who of that
@@ -113,7 +113,7 @@ type Registry interface {
 }
 
 var (
-	_ Store    = (*storage.DB)(nil)
+	_ Store    = storage.Store(nil)
 	_ Registry = (*registry.Registry)(nil)
 )
 
@@ -186,7 +186,7 @@ func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) 
 		defer os.Remove(staged)
 	}
 	var o Outcome
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
 		o = Outcome{}
 		if m.ID != "" {
@@ -224,7 +224,7 @@ const inboundNamespace = "inbound"
 // days, so a week is plenty. Call it daily.
 func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error) {
 	var n int
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		var err error
 		n, err = tx.PruneSeen(inboundNamespace, olderThan)
 		return err
@@ -233,7 +233,7 @@ func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error
 	return n, err
 }
 
-func enqueue(tx *storage.Tx, replies []Reply) error {
+func enqueue(tx storage.Tx, replies []Reply) error {
 	msgs := make([]*storage.Outbound, 0, len(replies))
 	for _, r := range replies {
 		payload, err := json.Marshal(r)

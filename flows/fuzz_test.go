@@ -56,7 +56,7 @@ func FuzzDialogue(f *testing.F) {
 					t.Fatalf("empty reply to %q", line)
 				}
 			}
-			err = h.db.View(context.Background(), func(tx *storage.Tx) error {
+			err = h.db.View(context.Background(), func(tx storage.Tx) error {
 				s, err := tx.Session(citizenChat)
 				if err != nil {
 					return err

@@ -13,6 +13,9 @@ import (
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
 // Registry rows used by the transcripts. All NIKs are structurally valid Banyuwangi NIKs.
@@ -36,11 +39,19 @@ var (
 	staffActor2 = storage.Actor{Channel: "test", ID: "staf-2", Name: "Pak Joko"}
 )
 
+// harnessStore is either backend: bbolt by default, PostgreSQL with LAPOR_TEST_BACKEND=postgres.
+type harnessStore interface {
+	storage.Store
+	Close() error
+}
+
 // harness is a real engine over real bbolt files in a temp dir, with a clock the test moves.
 type harness struct {
 	t      testing.TB
 	dir    string
-	db     *storage.DB
+	db     harnessStore
+	file   *bolt.DB // the bbolt store; nil on PostgreSQL (LAPOR_TEST_BACKEND=postgres)
+	pgURL  string   // the PostgreSQL test database, kept across restarts
 	reg    *registry.Registry
 	engine *Engine
 
@@ -85,11 +96,24 @@ func (h *harness) advance(d time.Duration) {
 // open (re)opens the store, as a restarted process would.
 func (h *harness) open() {
 	h.t.Helper()
-	h.db = storage.NewDB(filepath.Join(h.dir, "laporbansos.db"))
-	h.db.Now = h.clock
-	h.db.NoSync = h.noSync
-	if err := h.db.Open(); err != nil {
-		h.t.Fatal(err)
+	if pgtest.Backend() == "postgres" {
+		if h.pgURL == "" {
+			h.pgURL = pgtest.NewDatabase(h.t)
+		}
+		db := postgres.New(h.pgURL)
+		db.Now = h.clock
+		if err := db.Open(context.Background()); err != nil {
+			h.t.Fatal(err)
+		}
+		h.db = db
+	} else {
+		h.file = bolt.NewDB(filepath.Join(h.dir, "laporbansos.db"))
+		h.file.Now = h.clock
+		h.file.NoSync = h.noSync
+		if err := h.file.Open(); err != nil {
+			h.t.Fatal(err)
+		}
+		h.db = h.file
 	}
 	area, err := NewArea("35.10", nil)
 	if err != nil {

@@ -101,7 +101,7 @@ func (e *Engine) WarnIdle(ctx context.Context) ([]Reply, error) {
 		return nil, nil
 	}
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
 		type due struct {
 			chat storage.ChatAddr
@@ -109,7 +109,7 @@ func (e *Engine) WarnIdle(ctx context.Context) ([]Reply, error) {
 		}
 		var warn []due
 		err := tx.ForEachSession(func(chat storage.ChatAddr, s *storage.Session) error {
-			idle := tx.Now.Sub(s.UpdatedAt)
+			idle := tx.Now().Sub(s.UpdatedAt)
 			if s.State == stMenu || idle > e.SessionTTL || idle < e.SessionTTL-warnLead(e.SessionTTL) {
 				return nil
 			}
@@ -129,7 +129,7 @@ func (e *Engine) WarnIdle(ctx context.Context) ([]Reply, error) {
 			if err := tx.Put(idleBucket, w.chat.Key(), mark); err != nil {
 				return err
 			}
-			left := e.SessionTTL - tx.Now.Sub(w.at)
+			left := e.SessionTTL - tx.Now().Sub(w.at)
 			out = append(out, Reply{To: w.chat, Text: fmt.Sprintf(msgIdleWarning, strings.TrimSpace(lateWords(left)))})
 		}
 		return enqueue(tx, out)

@@ -343,7 +343,7 @@ func TestNoNIKDuplicateHint(t *testing.T) {
 < • LB-2611-0001 Sumarni (tidak layak)
 `)
 	// The hint is kept on the report, for the dashboard and the export.
-	err := h.db.View(context.Background(), func(tx *storage.Tx) error {
+	err := h.db.View(context.Background(), func(tx storage.Tx) error {
 		r, err := tx.Report("LB-2611-0004")
 		if err != nil {
 			return err

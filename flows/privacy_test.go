@@ -36,7 +36,7 @@ func enumHarness(t *testing.T) (*harness, []string, []string) {
 	}
 	owner := storage.ChatAddr{Channel: "test", ID: "pemilik"}
 	var ids []string
-	err := h.db.Update(context.Background(), func(tx *storage.Tx) error {
+	err := h.db.Update(context.Background(), func(tx storage.Tx) error {
 		ids = ids[:0]
 		for _, n := range niks {
 			r := &storage.Report{Kind: storage.KindReport, Status: storage.StatusSubmitted, NIK: n, Name: "Nama Rahasia", From: owner}
@@ -216,7 +216,7 @@ func TestScrapingFlagAndAutoRejectReuse(t *testing.T) {
 		t.Fatalf("first:\n%s\nsecond:\n%s", first, second)
 	}
 	var n int
-	_ = h.db.View(context.Background(), func(tx *storage.Tx) error {
+	_ = h.db.View(context.Background(), func(tx storage.Tx) error {
 		rs, err := tx.ReportsByNIK(nikRecip)
 		n = len(rs)
 		return err
@@ -395,7 +395,7 @@ func TestDisplayNameCleaned(t *testing.T) {
 		t.Fatalf("decision notice:\n%s", out)
 	}
 	var r *storage.Report
-	_ = h.db.View(context.Background(), func(tx *storage.Tx) error {
+	_ = h.db.View(context.Background(), func(tx storage.Tx) error {
 		var err error
 		r, err = tx.Report("LB-2611-0001")
 		return err

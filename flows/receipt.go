@@ -55,7 +55,7 @@ func (s *staffTurn) askReceipt(r *storage.Report) {
 	if r.Kind != storage.KindReport || r.From.Channel == "" || r.From.ID == "" {
 		return
 	}
-	r.ReceiptAskedAt = s.tx.Now
+	r.ReceiptAskedAt = s.tx.Now()
 	if err := s.tx.SaveReport(r); err != nil {
 		s.err = err
 		return
@@ -74,7 +74,7 @@ func (s *staffTurn) askReceipt(r *storage.Report) {
 		d := &draft{}
 		d.set(kReceiptReport, r.ID)
 		sess.Flow, sess.State, sess.Data, sess.Back = "receipt", stReceipt, d.encode(), nil
-		sess.UpdatedAt = s.tx.Now
+		sess.UpdatedAt = s.tx.Now()
 		s.err = s.tx.PutSession(r.From, sess)
 	}
 }
@@ -152,7 +152,7 @@ func (c *conv) receipt(id string, yes bool) {
 
 // notArrived opens the pengaduan "bantuan tidak sampai" for a delivered report and records it
 // on the report; the replies are the staff chats' notices.
-func (e *Engine) notArrived(tx *storage.Tx, r *storage.Report, what string) (*storage.Report, []Reply, error) {
+func (e *Engine) notArrived(tx storage.Tx, r *storage.Report, what string) (*storage.Report, []Reply, error) {
 	pg := &storage.Report{
 		Kind:          storage.KindPengaduan,
 		Status:        storage.StatusSubmitted,
@@ -166,8 +166,8 @@ func (e *Engine) notArrived(tx *storage.Tx, r *storage.Report, what string) (*st
 		Phone:         r.Phone,
 		ForSelf:       r.ForSelf,
 		From:          r.From,
-		CreatedAt:     tx.Now,
-		Deadline:      tx.Now.Add(e.VerifySLA),
+		CreatedAt:     tx.Now(),
+		Deadline:      tx.Now().Add(e.VerifySLA),
 	}
 	if pg.ReporterName == "" {
 		pg.ReporterName = r.Name
@@ -175,7 +175,7 @@ func (e *Engine) notArrived(tx *storage.Tx, r *storage.Report, what string) (*st
 	if err := tx.CreateReport(pg); err != nil {
 		return nil, nil, err
 	}
-	r.NotReceivedAt, r.Complaint = tx.Now, pg.ID
+	r.NotReceivedAt, r.Complaint = tx.Now(), pg.ID
 	if err := tx.SaveReport(r); err != nil {
 		return nil, nil, err
 	}
@@ -186,21 +186,21 @@ func (e *Engine) notArrived(tx *storage.Tx, r *storage.Report, what string) (*st
 // ReceiptWait after the reminder.
 func (e *Engine) remindReceipts(ctx context.Context) ([]Reply, error) {
 	var out []Reply
-	err := e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
-		rs, err := tx.AwaitingReceipt(tx.Now.Add(-ReceiptWait))
+		rs, err := tx.AwaitingReceipt(tx.Now().Add(-ReceiptWait))
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
 			switch {
 			case r.ReceiptRemindedAt.IsZero():
-				r.ReceiptRemindedAt = tx.Now
+				r.ReceiptRemindedAt = tx.Now()
 				if err := tx.SaveReport(r); err != nil {
 					return err
 				}
 				out = append(out, receiptQuestion(r, msgReceiptRemind))
-			case !r.ReceiptRemindedAt.After(tx.Now.Add(-ReceiptWait)):
+			case !r.ReceiptRemindedAt.After(tx.Now().Add(-ReceiptWait)):
 				pg, notices, err := e.notArrived(tx, r, fmt.Sprintf(msgReceiptSilent, r.ID))
 				if err != nil {
 					return err

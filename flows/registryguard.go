@@ -45,7 +45,7 @@ func GuardRegistry(r Registry) Registry {
 
 // WarnRegistryNotLoaded tells every staff chat that status checks cannot answer yet.
 func (e *Engine) WarnRegistryNotLoaded(ctx context.Context) error {
-	return e.Store.Update(ctx, func(tx *storage.Tx) error {
+	return e.Store.Update(ctx, func(tx storage.Tx) error {
 		out := make([]Reply, 0, len(e.StaffChats))
 		for _, chat := range e.StaffChats {
 			out = append(out, Reply{To: chat, Text: msgStaffRegistryEmpty})

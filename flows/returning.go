@@ -17,7 +17,7 @@ const missedBucket = "flows_missed"
 // RememberMissed records the reports named by dropped replies to chat (decision notices and
 // other news about a report), in the transaction that drops them. It returns how many reports
 // the chat now has news pending for.
-func RememberMissed(tx *storage.Tx, chat storage.ChatAddr, dropped []Reply) (int, error) {
+func RememberMissed(tx storage.Tx, chat storage.ChatAddr, dropped []Reply) (int, error) {
 	ids, err := missed(tx, chat)
 	if err != nil {
 		return 0, err
@@ -39,7 +39,7 @@ func RememberMissed(tx *storage.Tx, chat storage.ChatAddr, dropped []Reply) (int
 	return len(ids), tx.Put(missedBucket, chat.Key(), b)
 }
 
-func missed(tx *storage.Tx, chat storage.ChatAddr) ([]string, error) {
+func missed(tx storage.Tx, chat storage.ChatAddr) ([]string, error) {
 	b, err := tx.Get(missedBucket, chat.Key())
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
@@ -57,7 +57,7 @@ func missed(tx *storage.Tx, chat storage.ChatAddr) ([]string, error) {
 // returning runs a citizen's step and, when the citizen missed news while the bot was
 // blocked, puts the current status of those reports and of their other open reports first, in
 // the step's own transaction: the news is given once, with the answer to what they wrote.
-func (e *Engine) returning(tx *storage.Tx, m Message, step func() ([]Reply, error)) ([]Reply, error) {
+func (e *Engine) returning(tx storage.Tx, m Message, step func() ([]Reply, error)) ([]Reply, error) {
 	ids, err := missed(tx, m.Chat)
 	if err != nil {
 		return nil, err

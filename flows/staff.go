@@ -29,13 +29,13 @@ var decisions = map[string]struct {
 	"selesai":      {pengaduan: storage.StatusResolved, needsReason: true},
 }
 
-func (e *Engine) staff(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) error {
+func (e *Engine) staff(ctx context.Context, tx storage.Tx, m Message, o *Outcome) error {
 	out, err := e.staffTurn(ctx, tx, m, o)
 	o.Replies = out
 	return err
 }
 
-func (e *Engine) staffTurn(ctx context.Context, tx *storage.Tx, m Message, o *Outcome) ([]Reply, error) {
+func (e *Engine) staffTurn(ctx context.Context, tx storage.Tx, m Message, o *Outcome) ([]Reply, error) {
 	text := clean(m.Text, false)
 	if m.NonText != "" || text == "" || runes(text) > maxInput {
 		return nil, nil
@@ -110,7 +110,7 @@ func splitID(args []string) (string, string) {
 type staffTurn struct {
 	o   *Outcome
 	e   *Engine
-	tx  *storage.Tx
+	tx  storage.Tx
 	m   Message
 	out []Reply
 	err error
@@ -636,7 +636,7 @@ func (s *staffTurn) export() {
 		s.err = err
 		return
 	}
-	name := "laporbansos-" + s.tx.Now.In(wib).Format("20060102-1504") + ".csv"
+	name := "laporbansos-" + s.tx.Now().In(wib).Format("20060102-1504") + ".csv"
 	who := s.m.From.Name
 	if who == "" {
 		who = s.m.From.ID
@@ -666,9 +666,9 @@ func (e *Engine) Remind(ctx context.Context, every time.Duration) ([]Reply, erro
 		return nil, err
 	}
 	var out []Reply
-	err = e.Store.Update(ctx, func(tx *storage.Tx) error {
+	err = e.Store.Update(ctx, func(tx storage.Tx) error {
 		out = out[:0]
-		now := tx.Now
+		now := tx.Now()
 		if last, err := tx.Get("flows", "reminded_at"); err == nil {
 			var t time.Time
 			if t.UnmarshalText(last) == nil && now.Sub(t) < every-remindSlack(every) {

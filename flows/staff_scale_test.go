@@ -79,7 +79,7 @@ func TestRoutingByKecamatan(t *testing.T) {
 	// A second report, filed after routes exist, goes to the supervisors and its own kecamatan.
 	id2 := fileReport(h, nikFree2)
 	var got []storage.ChatAddr
-	if err := h.db.View(context.Background(), func(tx *storage.Tx) error {
+	if err := h.db.View(context.Background(), func(tx storage.Tx) error {
 		msgs, err := tx.Pending(100)
 		for _, m := range msgs {
 			r, _ := DecodeReply(m.Payload)
@@ -123,7 +123,7 @@ func TestRoutingByKecamatan(t *testing.T) {
 		t.Errorf("%s is %s", id, st)
 	}
 	// Kecamatan B never saw a word about A's report, decisions included.
-	if err := h.db.View(context.Background(), func(tx *storage.Tx) error {
+	if err := h.db.View(context.Background(), func(tx storage.Tx) error {
 		msgs, err := tx.Pending(1000)
 		for _, m := range msgs {
 			if m.To == kecChatB && strings.Contains(string(m.Payload), id) && !strings.Contains(string(m.Payload), "bukan wilayah") {
@@ -292,7 +292,7 @@ func TestStaffVocabulary(t *testing.T) {
 	h := newHarness(t)
 	fileReport(h, nikFree)
 	var post Reply
-	if err := h.db.View(context.Background(), func(tx *storage.Tx) error {
+	if err := h.db.View(context.Background(), func(tx storage.Tx) error {
 		msgs, err := tx.Pending(100)
 		for _, m := range msgs {
 			if r, _ := DecodeReply(m.Payload); r.Event == EventStaffNew {

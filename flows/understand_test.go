@@ -123,7 +123,7 @@ func TestOldStoredSessionResumes(t *testing.T) {
 	old := &storage.Session{Flow: "lapor", State: stPhone, Back: []string{stMenu, stWho},
 		Data: map[string]string{"who": "diri", "nik": nikFree, "name": "Sumarni", "address": "Dusun Krajan RT 02 RW 03",
 			"kec_code": "35.10.09", "kec": "Genteng", "desa": "Kembiritan", "reason": "lansia", "future_key": "kept"}}
-	if err := h.db.Update(t.Context(), func(tx *storage.Tx) error { return tx.PutSession(citizenChat, old) }); err != nil {
+	if err := h.db.Update(t.Context(), func(tx storage.Tx) error { return tx.PutSession(citizenChat, old) }); err != nil {
 		t.Fatal(err)
 	}
 	h.transcript(`
@@ -646,7 +646,7 @@ func TestRegistryNotLoaded(t *testing.T) {
 		t.Fatal(err)
 	}
 	var queued string
-	if err := h.db.View(t.Context(), func(tx *storage.Tx) error {
+	if err := h.db.View(t.Context(), func(tx storage.Tx) error {
 		ms, err := tx.Pending(1000)
 		for _, m := range ms {
 			queued += string(m.Payload)

@@ -107,12 +107,6 @@ func TestNoWriteThroughSymlink(t *testing.T) {
 			return err
 		}, false},
 		{"WritePrivateFile (console export)", func(p string) error { return WritePrivateFile(p, []byte("csv")) }, true},
-		{"DB.Open (store)", func(p string) error {
-			db := NewDB(p)
-			err := db.Open()
-			db.Close()
-			return err
-		}, false},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

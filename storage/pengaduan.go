@@ -2,23 +2,41 @@ package storage
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
 
-// SaveReport writes back a report whose status, kind, number and NIK are unchanged: photos
-// attached after filing, a delivery confirmation. A status moves only through Transition, which
-// keeps the indexes and the audit log; SaveReport refuses anything else with ErrInvalid.
-func (tx *Tx) SaveReport(r *Report) error {
-	old, err := tx.Report(r.ID)
-	if err != nil {
-		return err
+// CheckNewReport holds the rules every backend's CreateReport applies before numbering a
+// report: a known kind, a first status of submitted or auto-rejected, and a NIK unless it is a
+// pengaduan (it names no recipient) or a submitted report marked NoNIK (a person without
+// NIK/KTP). The error wraps ErrInvalid.
+func CheckNewReport(r *Report) error {
+	if r == nil {
+		return fmt.Errorf("%w: nil report", ErrInvalid)
 	}
+	if _, ok := ReportPrefix(r.Kind); !ok {
+		return fmt.Errorf("%w: unknown report kind %q", ErrInvalid, r.Kind)
+	}
+	if r.Status != StatusSubmitted && r.Status != StatusAutoRejected {
+		return fmt.Errorf("%w: a new report cannot start as %q", ErrInvalid, r.Status)
+	}
+	if r.NIK == "" && r.Kind != KindPengaduan && !(r.NoNIK && r.Kind == KindReport && r.Status == StatusSubmitted) {
+		return fmt.Errorf("%w: report without NIK", ErrInvalid)
+	}
+	if r.NIK != "" && r.NoNIK {
+		return fmt.Errorf("%w: a report with a NIK marked as without", ErrInvalid)
+	}
+	return nil
+}
+
+// CheckSave is the rule of Tx.SaveReport: a report written back keeps its status, kind, NIK
+// and creation time (a status moves only through Transition, which keeps the indexes and the
+// audit log). The error wraps ErrInvalid.
+func CheckSave(old, r *Report) error {
 	if old.Status != r.Status || old.Kind != r.Kind || old.NIK != r.NIK || !old.CreatedAt.Equal(r.CreatedAt) {
 		return fmt.Errorf("%w: %s: SaveReport cannot change status, kind, NIK or creation", ErrInvalid, r.ID)
 	}
-	return tx.putReport(r)
+	return nil
 }
 
 // PhotoName is the file name of a report's n-th photo (from 1): "PG-2611-0001-2.jpg". The
@@ -40,13 +58,12 @@ type ReceiptStats struct {
 	NotReceived int // answered "Belum", or did not answer in time
 }
 
-// ReceiptStats reads every delivered report.
-func (tx *Tx) ReceiptStats() (ReceiptStats, error) {
+// DeliveredReports selects what ReceiptStats and AwaitingReceipt read.
+var DeliveredReports = ReportFilter{Kind: KindReport, Statuses: []Status{StatusDelivered}}
+
+// CountReceipts is ReceiptStats over the delivered reports rs.
+func CountReceipts(rs []*Report) ReceiptStats {
 	var st ReceiptStats
-	rs, err := tx.Reports(ReportFilter{Kind: KindReport, Statuses: []Status{StatusDelivered}})
-	if err != nil {
-		return st, err
-	}
 	for _, r := range rs {
 		st.Delivered++
 		if !r.ReceiptAskedAt.IsZero() {
@@ -59,18 +76,12 @@ func (tx *Tx) ReceiptStats() (ReceiptStats, error) {
 			st.NotReceived++
 		}
 	}
-	return st, nil
+	return st
 }
 
-// AwaitingReceipt lists delivered reports whose citizen was asked before `before` and has not
-// answered: the ones due a reminder or, once reminded, a pengaduan.
-func (tx *Tx) AwaitingReceipt(before time.Time) ([]*Report, error) {
-	rs, err := tx.Reports(ReportFilter{Kind: KindReport, Statuses: []Status{StatusDelivered}})
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(rs, func(r *Report) bool {
-		return r.ReceiptAskedAt.IsZero() || !r.ReceivedAt.IsZero() || !r.NotReceivedAt.IsZero() ||
-			!r.ReceiptAskedAt.Before(before)
-	}), nil
+// AwaitsReceipt tells whether the citizen of delivered report r was asked before `before` and
+// has not answered: due a reminder or, once reminded, a pengaduan.
+func AwaitsReceipt(r *Report, before time.Time) bool {
+	return !r.ReceiptAskedAt.IsZero() && r.ReceivedAt.IsZero() && r.NotReceivedAt.IsZero() &&
+		r.ReceiptAskedAt.Before(before)
 }

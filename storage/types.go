@@ -163,3 +163,7 @@ type Outbound struct {
 	NotBefore time.Time `json:"not_before,omitempty"` // retry_after / backoff
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// wib is Western Indonesia Time. A fixed zone rather than time.LoadLocation("Asia/Jakarta"):
+// the binary must not depend on tzdata being installed, and Indonesia has no daylight saving.
+var wib = time.FixedZone("WIB", 7*60*60)

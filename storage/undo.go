@@ -17,51 +17,27 @@ var (
 	ErrUndoNotAllowed = errors.New("storage: undo by someone else")
 )
 
-// Undo takes back the last staff step on report id (a verdict or a delivery) when it was made
-// within window of tx.Now by `by` — or by anyone when anyone is true (a supervisor). The report
-// returns to the status before that step; the undo is appended to the history and the audit log
-// as its own transition (Undo set), so nothing is erased. It returns the report and the step
-// undone.
-//
-// Errors: ErrNotFound, ErrNothingToUndo, ErrUndoExpired, ErrUndoNotAllowed; ErrInvalid when by
-// has no ID.
-func (tx *Tx) Undo(id string, by Actor, window time.Duration, anyone bool) (*Report, Transition, error) {
+// UndoStep is the rule of Tx.Undo, shared by the backends: it checks that the last step on r
+// is a staff step made within window of now by `by` (or anyone may undo) and returns that step
+// and the transition that takes it back. r is not changed.
+func UndoStep(r *Report, by Actor, window time.Duration, anyone bool, now time.Time) (last, undo Transition, err error) {
 	if by.ID == "" {
-		return nil, Transition{}, fmt.Errorf("%w: undo without an actor", ErrInvalid)
-	}
-	r, err := tx.Report(id)
-	if err != nil {
-		return nil, Transition{}, err
+		return Transition{}, Transition{}, fmt.Errorf("%w: undo without an actor", ErrInvalid)
 	}
 	if len(r.History) < 2 {
-		return nil, Transition{}, ErrNothingToUndo
+		return Transition{}, Transition{}, ErrNothingToUndo
 	}
-	last := r.History[len(r.History)-1]
+	last = r.History[len(r.History)-1]
 	if last.Undo || last.By.Name == CitizenActorName || last.By.ID == "system" || last.From == "" {
-		return nil, Transition{}, ErrNothingToUndo
+		return Transition{}, Transition{}, ErrNothingToUndo
 	}
-	if tx.Now.Sub(last.At) > window {
-		return nil, last, ErrUndoExpired
+	if now.Sub(last.At) > window {
+		return last, Transition{}, ErrUndoExpired
 	}
 	if !anyone && (last.By.Channel != by.Channel || last.By.ID != by.ID) {
-		return nil, last, ErrUndoNotAllowed
+		return last, Transition{}, ErrUndoNotAllowed
 	}
-	if err := tx.bucket(bucketReportStatus).Delete(statusKey(r)); err != nil {
-		return nil, Transition{}, err
-	}
-	t := Transition{From: r.Status, To: last.From, At: tx.Now, By: by, Undo: true}
-	r.Status = last.From
-	r.History = append(r.History, t)
-	if err := tx.putReport(r); err != nil {
-		return nil, Transition{}, err
-	}
-	if err := tx.bucket(bucketReportStatus).Put(statusKey(r), nil); err != nil {
-		return nil, Transition{}, err
-	}
-	if err := tx.appendAudit(r.ID, t); err != nil {
-		return nil, Transition{}, err
-	}
-	return r, last, nil
+	return last, Transition{From: r.Status, To: last.From, At: now, By: by, Undo: true}, nil
 }
 
 // Verdict is the staff verdict on r that stands: its latest move out of submitted that was not

@@ -11,6 +11,7 @@ import (
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 func TestSendRendersEachChatDistinctly(t *testing.T) {
@@ -60,7 +61,7 @@ func (r *recorder) Handle(_ context.Context, m flows.Message) error {
 func TestRunRoutesLinesByPrefix(t *testing.T) {
 	h := &recorder{}
 	var out bytes.Buffer
-	db := storage.NewDB(filepath.Join(t.TempDir(), "db"))
+	db := bolt.NewDB(filepath.Join(t.TempDir(), "db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +94,6 @@ func TestRunRoutesLinesByPrefix(t *testing.T) {
 	}
 }
 
-func newSender(db *storage.DB, out *bytes.Buffer) *bot.Sender {
+func newSender(db *bolt.DB, out *bytes.Buffer) *bot.Sender {
 	return &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{"console": &Channel{Out: out}}}
 }

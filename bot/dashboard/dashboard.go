@@ -39,7 +39,7 @@ type Config struct {
 
 // Handler serves the dashboard. Build it with New.
 type Handler struct {
-	db   *storage.DB
+	db   storage.Store
 	reg  Registry
 	cfg  Config
 	now  func() time.Time
@@ -57,7 +57,7 @@ type Handler struct {
 var _ http.Handler = (*Handler)(nil)
 
 // New returns the dashboard handler, to be served at "/". now is the clock (nil: time.Now).
-func New(db *storage.DB, reg Registry, cfg Config, now func() time.Time, log zerolog.Logger) *Handler {
+func New(db storage.Store, reg Registry, cfg Config, now func() time.Time, log zerolog.Logger) *Handler {
 	if now == nil {
 		now = time.Now
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // testNow is Friday 27 November 2026, 14:00 WIB; its week began Monday the 23rd.
@@ -51,7 +52,7 @@ func (c *clock) Set(t time.Time) {
 type fixture struct {
 	t   *testing.T
 	clk *clock
-	db  *storage.DB
+	db  *bolt.DB
 	reg *registry.Registry
 	h   *Handler
 	srv *httptest.Server
@@ -64,7 +65,7 @@ func newFixture(t *testing.T, pageSize int) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	clk := &clock{t: testNow}
-	db := storage.NewDB(filepath.Join(dir, "bot.db"))
+	db := bolt.NewDB(filepath.Join(dir, "bot.db"))
 	db.Now = clk.Now
 	if err := db.Open(); err != nil {
 		t.Fatal(err)

@@ -493,7 +493,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, a *authed) {
 	}
 	slices.Reverse(rs) // creation order, as the CLI writes it
 	if a.user.Role == storage.RoleSupervisor {
-		err := h.db.Update(r.Context(), func(tx *storage.Tx) error {
+		err := h.db.Update(r.Context(), func(tx storage.Tx) error {
 			for _, rep := range rs {
 				if err := tx.RecordView(a.user.Name, rep.ID); err != nil {
 					return err

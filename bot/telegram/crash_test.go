@@ -47,7 +47,7 @@ func newKiller(site string, after bool) *killer {
 
 func (k *killer) isDead() bool { k.mu.Lock(); defer k.mu.Unlock(); return k.dead }
 
-func (k *killer) update(site string, ctx context.Context, fn func(tx *storage.Tx) error, real func(context.Context, func(tx *storage.Tx) error) error) error {
+func (k *killer) update(site string, ctx context.Context, fn func(tx storage.Tx) error, real func(context.Context, func(tx storage.Tx) error) error) error {
 	k.mu.Lock()
 	if k.dead {
 		k.mu.Unlock()
@@ -75,13 +75,13 @@ func (k *killer) update(site string, ctx context.Context, fn func(tx *storage.Tx
 
 // killStore is the store as one site of the process writes it.
 type killStore struct {
-	*storage.DB
+	envStore
 	k    *killer
 	site string
 }
 
-func (s killStore) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
-	return s.k.update(s.site, ctx, fn, s.DB.Update)
+func (s killStore) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
+	return s.k.update(s.site, ctx, fn, s.envStore.Update)
 }
 
 // mortalChannel is the real channel of a process that may have died: a dead one sends nothing.
@@ -228,8 +228,8 @@ func TestCrashAtEachStepBoundary(t *testing.T) {
 				if k == nil {
 					return
 				}
-				e.engine.Store = killStore{DB: e.db, k: k, site: siteStep}
-				e.sender.Outbox = killStore{DB: e.db, k: k, site: siteAck}
+				e.engine.Store = killStore{envStore: e.db, k: k, site: siteStep}
+				e.sender.Outbox = killStore{envStore: e.db, k: k, site: siteAck}
 				e.sender.Workers = 1 // one send at a time: one message in the window of one commit
 				e.sender.Channels[Name] = mortalChannel{Channel: e.ch, k: k}
 			}
@@ -318,6 +318,7 @@ func TestBlockedThenReturningCitizen(t *testing.T) {
 	f := e.fake
 	id := e.report(citizen, nikFresh)
 	e.posted(staffChat, id)
+	settle(e) // nothing to the citizen still in flight when the block starts
 	f.mu.Lock()
 	f.fail = func(method string, p url.Values) *fakeErr {
 		if method == "sendMessage" && p.Get("chat_id") == itoa(citizen) {

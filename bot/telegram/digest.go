@@ -45,7 +45,7 @@ func (c *Channel) SendDigest(ctx context.Context, to storage.ChatAddr, posts []f
 	if err != nil {
 		return 0, nil, c.classify(err, chat)
 	}
-	book := func(tx *storage.Tx) error {
+	book := func(tx storage.Tx) error {
 		if err := putJSON(tx, skbKey(chat, m.MessageID), kb); err != nil {
 			return err
 		}

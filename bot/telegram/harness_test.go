@@ -15,6 +15,9 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
 // The cast: a staff group with two members, an outsider in it, and citizens.
@@ -35,12 +38,19 @@ const registryCSV = "nik;nama;program;periode;status\n" + nikRecipient + ";Slame
 // fastLimits keep the pacing rules but make them quick enough for tests.
 var fastLimits = bot.Limits{PerChat: 5 * time.Millisecond, Global: time.Millisecond, PerGroup: 10 * time.Millisecond, FirstBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
 
+// envStore is either backend: bbolt by default, PostgreSQL with LAPOR_TEST_BACKEND=postgres.
+type envStore interface {
+	storage.Store
+	Close() error
+}
+
 type env struct {
 	t      *testing.T
 	fake   *fakeAPI
 	dir    string
 	reg    *registry.Registry
-	db     *storage.DB
+	db     envStore
+	pgURL  string // the PostgreSQL test database (LAPOR_TEST_BACKEND=postgres), kept across restarts
 	engine *flows.Engine
 	sender *bot.Sender
 	disp   *bot.Dispatcher
@@ -103,9 +113,21 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 func (e *env) open() {
 	t := e.t
 	t.Helper()
-	e.db = storage.NewDB(filepath.Join(e.dir, "bot.db"))
-	if err := e.db.Open(); err != nil {
-		t.Fatal(err)
+	if pgtest.Backend() == "postgres" {
+		if e.pgURL == "" {
+			e.pgURL = pgtest.NewDatabase(t)
+		}
+		db := postgres.New(e.pgURL)
+		if err := db.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e.db = db
+	} else {
+		db := bolt.NewDB(filepath.Join(e.dir, "bot.db"))
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		e.db = db
 	}
 	area, err := flows.NewArea("35.10", nil)
 	if err != nil {

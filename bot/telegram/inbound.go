@@ -260,7 +260,7 @@ func (c *Channel) onCitizenPress(ctx context.Context, q *tgbotapi.CallbackQuery)
 	var p press
 	claimed := false
 	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Private: Addr(chat), ID: callbackID(q)}
-	fm.Claim = func(tx *storage.Tx, m *flows.Message) (bool, error) {
+	fm.Claim = func(tx storage.Tx, m *flows.Message) (bool, error) {
 		claimed = true
 		var err error
 		if p, err = consume(tx, chat, msg, dataStep, i); err != nil || !p.valid {
@@ -317,7 +317,7 @@ func (c *Channel) keyboardPending(ctx context.Context, chat int64, msg int) (boo
 
 // consume takes choice i of the chat's live keyboard if msg is that keyboard's message and the
 // step matches, and removes the keyboard, in the caller's transaction.
-func consume(tx *storage.Tx, chat int64, msg int, dataStep string, i int) (press, error) {
+func consume(tx storage.Tx, chat int64, msg int, dataStep string, i int) (press, error) {
 	var kb citizenKeyboard
 	ok, err := getJSON(tx, kbKey(chat), &kb)
 	if err != nil || !ok {
@@ -405,7 +405,7 @@ func (c *Channel) onStaffPress(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	reasonButton := len(fields) > 2 && verb == flows.CmdTolak
 	claimed := false
 	fm := flows.Message{Chat: Addr(chat), From: actor(q.From), Text: cmd, StaffChat: true, Authorized: true, Pressed: true, Private: Addr(user), ID: callbackID(q)}
-	fm.Claim = func(tx *storage.Tx, _ *flows.Message) (bool, error) {
+	fm.Claim = func(tx storage.Tx, _ *flows.Message) (bool, error) {
 		claimed = true
 		if reasonButton {
 			// A reason button's message has done its job once the decision commits.

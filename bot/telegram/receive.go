@@ -211,30 +211,9 @@ func (c *Channel) WebhookHandler() http.Handler {
 // runWebhook registers the webhook (with its secret) and serves it until ctx is done; the
 // server's Shutdown waits for the updates in hand.
 func (c *Channel) runWebhook(ctx context.Context) error {
-	u, err := url.Parse(c.opt.WebhookURL)
+	path, err := c.setWebhook(ctx)
 	if err != nil {
 		return err
-	}
-	if c.opt.WebhookSecret == "" {
-		// Unguessable per run: Telegram is told it with setWebhook below.
-		b := make([]byte, 24)
-		_, _ = rand.Read(b)
-		c.opt.WebhookSecret = hex.EncodeToString(b)
-		c.log.Warn().Msg("LAPOR_TELEGRAM_WEBHOOK_SECRET is empty: using a random secret for this run")
-	}
-	allowed, _ := json.Marshal(allowedUpdates)
-	_, err = c.bound(ctx).MakeRequest("setWebhook", tgbotapi.Params{
-		"url":             c.opt.WebhookURL,
-		"secret_token":    c.opt.WebhookSecret,
-		"allowed_updates": string(allowed),
-		"max_connections": "40",
-	})
-	if err != nil {
-		return errors.New("telegram: setWebhook: " + redact(err, c.opt.Token))
-	}
-	path := u.Path
-	if path == "" {
-		path = "/"
 	}
 	mux := http.NewServeMux()
 	mux.Handle(path, c.WebhookHandler())
@@ -251,16 +230,8 @@ func (c *Channel) runWebhook(ctx context.Context) error {
 	c.log.Info().Str("listen", ln.Addr().String()).Str("path", path).Msg("telegram webhook serving")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	pruned := make(chan struct{})
-	go func() {
-		defer close(pruned)
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for c.pruneSeen(ctx); sleepTick(ctx, t); c.pruneSeen(ctx) {
-		}
-	}()
 	// The pruner uses the store: it must be done before Run returns and the caller closes it.
-	defer func() { <-pruned }()
+	defer c.keepSeenPruned(ctx)()
 	select {
 	case err := <-errc:
 		return err
@@ -269,6 +240,55 @@ func (c *Channel) runWebhook(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// setWebhook tells the Bot API where to deliver updates and with which secret, and returns the
+// path of the URL, where the handler must be mounted.
+func (c *Channel) setWebhook(ctx context.Context) (string, error) {
+	u, err := url.Parse(c.opt.WebhookURL)
+	if err != nil {
+		return "", err
+	}
+	if c.opt.WebhookSecret == "" {
+		// Unguessable per run: Telegram is told it with setWebhook below.
+		b := make([]byte, 24)
+		_, _ = rand.Read(b)
+		c.opt.WebhookSecret = hex.EncodeToString(b)
+		c.log.Warn().Msg("LAPOR_TELEGRAM_WEBHOOK_SECRET is empty: using a random secret for this run")
+	}
+	allowed, _ := json.Marshal(allowedUpdates)
+	_, err = c.bound(ctx).MakeRequest("setWebhook", tgbotapi.Params{
+		"url":             c.opt.WebhookURL,
+		"secret_token":    c.opt.WebhookSecret,
+		"allowed_updates": string(allowed),
+		"max_connections": "40",
+	})
+	if err != nil {
+		return "", errors.New("telegram: setWebhook: " + redact(err, c.opt.Token))
+	}
+	return webhookPath(u), nil
+}
+
+func webhookPath(u *url.URL) string {
+	if u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+// keepSeenPruned prunes the seen markers now and hourly until ctx is done or the returned func
+// is called; that func waits for the pruner to stop.
+func (c *Channel) keepSeenPruned(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for c.pruneSeen(ctx); sleepTick(ctx, t); c.pruneSeen(ctx) {
+		}
+	}()
+	return func() { cancel(); <-pruned }
 }
 
 func sleepTick(ctx context.Context, t *time.Ticker) bool {

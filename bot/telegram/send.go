@@ -25,7 +25,7 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 	if err != nil || book == nil {
 		return err
 	}
-	return c.opt.DB.Update(context.WithoutCancel(ctx), func(tx *storage.Tx) error { return book(tx) })
+	return c.opt.DB.Update(context.WithoutCancel(ctx), func(tx storage.Tx) error { return book(tx) })
 }
 
 // SendCommit implements bot.Committer: it renders one queued reply for Telegram and classifies
@@ -95,7 +95,7 @@ func (c *Channel) sendMessage(ctx context.Context, chat int64, r flows.Reply) (t
 	if err != nil {
 		return m, nil, err
 	}
-	book := func(tx *storage.Tx) error {
+	book := func(tx storage.Tx) error {
 		if len(r.Choices) > 0 {
 			if err := putJSON(tx, kbKey(chat), citizenKeyboard{Msg: m.MessageID, Step: r.Step, Choices: r.Choices}); err != nil {
 				return err
@@ -203,7 +203,7 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 		if err != nil {
 			return nil, err
 		}
-		return func(tx *storage.Tx) error {
+		return func(tx storage.Tx) error {
 			if err := book(tx); err != nil {
 				return err
 			}
@@ -236,7 +236,7 @@ func (c *Channel) sendDecided(ctx context.Context, chat int64, r flows.Reply) (b
 	default:
 		return nil, err
 	}
-	return func(tx *storage.Tx) error {
+	return func(tx storage.Tx) error {
 		if err := putJSON(tx, postKey(r.Report, chat), postedMessage{Msg: post.Msg, Text: newText}); err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func stoppedKey(chat int64) string             { return "stopped/" + itoa(chat) 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // getJSON reads key into v; false when it is absent.
-func getJSON(tx *storage.Tx, key string, v any) (bool, error) {
+func getJSON(tx storage.Tx, key string, v any) (bool, error) {
 	b, err := tx.Get(stateBucket, key)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && len(b) == 0) {
 		return false, nil
@@ -77,7 +77,7 @@ func getJSON(tx *storage.Tx, key string, v any) (bool, error) {
 	return true, json.Unmarshal(b, v)
 }
 
-func putJSON(tx *storage.Tx, key string, v any) error {
+func putJSON(tx storage.Tx, key string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -85,10 +85,10 @@ func putJSON(tx *storage.Tx, key string, v any) error {
 	return tx.Put(stateBucket, key, b)
 }
 
-func clearKey(tx *storage.Tx, key string) error { return tx.Delete(stateBucket, key) }
+func clearKey(tx storage.Tx, key string) error { return tx.Delete(stateBucket, key) }
 
 func (c *Channel) load(ctx context.Context, key string, v any) (found bool, err error) {
-	err = c.opt.DB.View(ctx, func(tx *storage.Tx) error {
+	err = c.opt.DB.View(ctx, func(tx storage.Tx) error {
 		found, err = getJSON(tx, key, v)
 		return err
 	})
@@ -96,11 +96,11 @@ func (c *Channel) load(ctx context.Context, key string, v any) (found bool, err 
 }
 
 func (c *Channel) store(ctx context.Context, key string, v any) error {
-	return c.opt.DB.Update(ctx, func(tx *storage.Tx) error { return putJSON(tx, key, v) })
+	return c.opt.DB.Update(ctx, func(tx storage.Tx) error { return putJSON(tx, key, v) })
 }
 
 func (c *Channel) clear(ctx context.Context, keys ...string) error {
-	return c.opt.DB.Update(ctx, func(tx *storage.Tx) error {
+	return c.opt.DB.Update(ctx, func(tx storage.Tx) error {
 		for _, k := range keys {
 			if err := clearKey(tx, k); err != nil {
 				return err
@@ -128,7 +128,7 @@ func (c *Channel) enqueueOnce(ctx context.Context, id string, replies ...flows.R
 		}
 		msgs = append(msgs, &storage.Outbound{To: r.To, Payload: payload})
 	}
-	err := c.opt.DB.Update(ctx, func(tx *storage.Tx) error {
+	err := c.opt.DB.Update(ctx, func(tx storage.Tx) error {
 		fresh, err := tx.MarkSeen(seenNamespace, id)
 		if err != nil || !fresh {
 			return err

@@ -46,9 +46,13 @@ type Options struct {
 	WebhookSecret string
 	Webhook       *WebhookLimits // nil: DefaultWebhookLimits
 
+	// SharedListener: the caller's HTTP listener serves the webhook (mount WebhookRoute before
+	// it starts); Run then registers the webhook and opens no listener of its own.
+	SharedListener bool
+
 	// DB keeps the channel's state (poll offset, handled update ids, live keyboards, posted
 	// staff messages) and is where the channel queues its own messages.
-	DB *storage.DB
+	DB storage.Store
 	// Wake, when set, is called after the channel queued a message itself (usually
 	// (*bot.Sender).Wake).
 	Wake func()
@@ -191,6 +195,9 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	c.handler = h
 	c.mu.Unlock()
 	c.setCommands(ctx)
+	if c.opt.WebhookURL != "" && c.opt.SharedListener {
+		return c.runSharedWebhook(ctx)
+	}
 	if c.opt.WebhookURL != "" {
 		return c.runWebhook(ctx)
 	}

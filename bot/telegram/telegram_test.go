@@ -296,6 +296,7 @@ func TestDoublePressShowsWhoDecided(t *testing.T) {
 	f.waitText(staffChat2, 0, "sudah diputuskan oleh User 501")
 	// Ana pressing again on her own, already edited, message: the button is gone.
 	waitFor(t, 5*time.Second, "edit", func() bool { return strings.Contains(f.current(staffChat, post.ID).Text, "dinyatakan LAYAK") })
+	settle(e) // the edit's bookkeeping (the button is gone) commits with its ack, after Telegram saw it
 	_, q4 := f.callback(staffChat, staffAna, post.ID, "s|LAYAK "+id)
 	if a := f.answerOf(q4); a.Get("text") != msgStale {
 		t.Errorf("press on a replaced button answered %q", a.Get("text"))

@@ -17,6 +17,7 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 const (
@@ -41,7 +42,7 @@ type env struct {
 	t      *testing.T
 	graph  *wacloudtest.Graph
 	clock  *clock
-	db     *storage.DB
+	db     *bolt.DB
 	reg    *registry.Registry
 	engine *flows.Engine
 	sender *bot.Sender
@@ -60,7 +61,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.reg.Close() })
-	e.db = storage.NewDB(filepath.Join(dir, "bot.db"))
+	e.db = bolt.NewDB(filepath.Join(dir, "bot.db"))
 	if err := e.db.Open(); err != nil {
 		t.Fatal(err)
 	}

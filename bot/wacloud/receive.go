@@ -241,7 +241,7 @@ func (c *Channel) seen(ctx context.Context, im inMessage) error {
 		}
 		at = time.Unix(n, 0)
 	}
-	return c.opt.Store.Update(ctx, func(tx *storage.Tx) error {
+	return c.opt.Store.Update(ctx, func(tx storage.Tx) error {
 		last, err := getTime(tx, inKey(im.From))
 		if err != nil || !at.After(last) {
 			return err

@@ -164,7 +164,7 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 // window, and Meta has not said otherwise since.
 func (c *Channel) windowOpen(ctx context.Context, waID string) (bool, error) {
 	var last, closed time.Time
-	err := c.opt.Store.View(ctx, func(tx *storage.Tx) error {
+	err := c.opt.Store.View(ctx, func(tx storage.Tx) error {
 		var err error
 		if last, err = getTime(tx, inKey(waID)); err != nil {
 			return err
@@ -183,7 +183,7 @@ func (c *Channel) windowOpen(ctx context.Context, waID string) (bool, error) {
 
 // closeWindow records that Meta refused a free-form message to waID as outside the window.
 func (c *Channel) closeWindow(ctx context.Context, waID string) error {
-	return c.opt.Store.Update(ctx, func(tx *storage.Tx) error {
+	return c.opt.Store.Update(ctx, func(tx storage.Tx) error {
 		return putTime(tx, tplKey(waID), c.opt.Now())
 	})
 }
@@ -349,7 +349,7 @@ func (c *Channel) remember(ctx context.Context, wamid string, to storage.ChatAdd
 	}
 	reply, _ := json.Marshal(r)
 	rec, _ := json.Marshal(sentRecord{To: to, Reply: reply})
-	err := c.opt.Store.Update(context.WithoutCancel(ctx), func(tx *storage.Tx) error {
+	err := c.opt.Store.Update(context.WithoutCancel(ctx), func(tx storage.Tx) error {
 		return tx.Put(stateBucket, sentKey(wamid), rec)
 	})
 	if err != nil {
@@ -481,7 +481,7 @@ func (c *Channel) status(ctx context.Context, st inStatus) error {
 	var rec sentRecord
 	requeued := false
 	var chat storage.ChatAddr
-	err := c.opt.Store.Update(ctx, func(tx *storage.Tx) error {
+	err := c.opt.Store.Update(ctx, func(tx storage.Tx) error {
 		requeued = false
 		v, err := tx.Get(stateBucket, sentKey(st.ID))
 		if errors.Is(err, storage.ErrNotFound) {

@@ -223,7 +223,7 @@ func TestFailedStatusRequeues(t *testing.T) {
 	e.clock.Add(23 * time.Hour)
 	q := func(r flows.Reply) {
 		t.Helper()
-		err := e.db.Update(context.Background(), func(tx *storage.Tx) error {
+		err := e.db.Update(context.Background(), func(tx storage.Tx) error {
 			p, _ := jsonReply(r)
 			return tx.Enqueue(&storage.Outbound{To: Addr(citizen), Payload: p})
 		})
@@ -329,7 +329,7 @@ func TestFailedStatusRequeues(t *testing.T) {
 				t.Fatalf("status call %d", code)
 			}
 		}
-		err := e.db.View(context.Background(), func(tx *storage.Tx) error {
+		err := e.db.View(context.Background(), func(tx storage.Tx) error {
 			_, err := tx.Get(stateBucket, sentKey(id))
 			return err
 		})

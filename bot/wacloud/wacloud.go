@@ -59,13 +59,13 @@ var DefaultLimits = bot.Limits{
 
 // Store is what the channel keeps in the bot's store: the last-inbound times, the sent
 // messages awaiting a status, and the outbound queue a failed status re-queues to.
-// *storage.DB implements it.
+// storage.Store implements it.
 type Store interface {
 	flows.Store
 	DropOutbound(ctx context.Context, chat storage.ChatAddr) (int, error)
 }
 
-var _ Store = (*storage.DB)(nil)
+var _ Store = storage.Store(nil)
 
 // Options configure a Channel.
 type Options struct {
@@ -200,7 +200,7 @@ func inKey(waID string) string    { return "in/" + waID }
 func tplKey(waID string) string   { return "tpl/" + waID }
 func sentKey(wamid string) string { return "sent/" + wamid }
 
-func getTime(tx *storage.Tx, key string) (time.Time, error) {
+func getTime(tx storage.Tx, key string) (time.Time, error) {
 	v, err := tx.Get(stateBucket, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return time.Time{}, nil
@@ -215,7 +215,7 @@ func getTime(tx *storage.Tx, key string) (time.Time, error) {
 	return time.Unix(n, 0), nil
 }
 
-func putTime(tx *storage.Tx, key string, t time.Time) error {
+func putTime(tx storage.Tx, key string, t time.Time) error {
 	return tx.Put(stateBucket, key, []byte(strconv.FormatInt(t.Unix(), 10)))
 }
 

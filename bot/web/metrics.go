@@ -137,7 +137,7 @@ func (c *scrape) Collect(ch chan<- prometheus.Metric) {
 			depth  int
 			oldest time.Time
 		)
-		err := s.Store.View(ctx, func(tx *storage.Tx) error {
+		err := s.Store.View(ctx, func(tx storage.Tx) error {
 			var err error
 			if st, err = tx.Stats(s.VerifySLA, s.DeliverySLA); err != nil {
 				return err

@@ -22,10 +22,10 @@ import (
 	"github.com/laporbansos/laporbansos/storage"
 )
 
-// Store is what the health check and metrics read and probe; *storage.DB implements it.
+// Store is what the health check and metrics read and probe; storage.Store implements it.
 type Store interface {
-	Update(ctx context.Context, fn func(tx *storage.Tx) error) error
-	View(ctx context.Context, fn func(tx *storage.Tx) error) error
+	Update(ctx context.Context, fn func(tx storage.Tx) error) error
+	View(ctx context.Context, fn func(tx storage.Tx) error) error
 }
 
 // Registry describes the recipient registry in service; *registry.Registry implements it.
@@ -35,7 +35,7 @@ type Registry interface {
 }
 
 var (
-	_ Store    = (*storage.DB)(nil)
+	_ Store    = storage.Store(nil)
 	_ Registry = (*registry.Registry)(nil)
 )
 
@@ -230,8 +230,8 @@ func (s *Server) Check(ctx context.Context) Health {
 	now := s.now()
 	h := Health{Status: "ok", Channels: s.channelStates()}
 	if s.Store != nil {
-		err := s.Store.Update(ctx, func(tx *storage.Tx) error {
-			return tx.Put(probeBucket, probeKey, []byte(tx.Now.UTC().Format(time.RFC3339Nano)))
+		err := s.Store.Update(ctx, func(tx storage.Tx) error {
+			return tx.Put(probeBucket, probeKey, []byte(tx.Now().UTC().Format(time.RFC3339Nano)))
 		})
 		h.Store.Writable = err == nil
 		if err != nil {
@@ -245,7 +245,7 @@ func (s *Server) Check(ctx context.Context) Health {
 			depth  int
 			oldest time.Time
 		)
-		err = s.Store.View(ctx, func(tx *storage.Tx) error {
+		err = s.Store.View(ctx, func(tx storage.Tx) error {
 			var err error
 			depth, oldest, err = tx.QueueStats()
 			return err

@@ -26,18 +26,19 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // diskFullStore is the real store with a full disk injected: while full, every transaction
 // runs, then fails to commit with ENOSPC and is rolled back, as bbolt does when its write of
 // the pages or the meta page fails.
 type diskFullStore struct {
-	*storage.DB
+	*bolt.DB
 	full atomic.Bool
 }
 
-func (s *diskFullStore) Update(ctx context.Context, fn func(tx *storage.Tx) error) error {
-	return s.DB.Update(ctx, func(tx *storage.Tx) error {
+func (s *diskFullStore) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
+	return s.DB.Update(ctx, func(tx storage.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -52,7 +53,7 @@ func (s *diskFullStore) Update(ctx context.Context, fn func(tx *storage.Tx) erro
 // the console channel (writing to out), and the web server with its hooks.
 type rig struct {
 	t      *testing.T
-	db     *storage.DB
+	db     *bolt.DB
 	store  *diskFullStore
 	reg    *registry.Registry
 	disp   *bot.Dispatcher
@@ -65,7 +66,7 @@ type rig struct {
 func newRig(t *testing.T, demo bool) *rig {
 	t.Helper()
 	dir := t.TempDir()
-	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	snapshot := func() string {
 		var b strings.Builder
-		err := r.db.View(context.Background(), func(tx *storage.Tx) error {
+		err := r.db.View(context.Background(), func(tx storage.Tx) error {
 			err := tx.ForEachReport(func(rep *storage.Report) error {
 				j, _ := json.Marshal(rep)
 				b.Write(j)
@@ -357,7 +358,7 @@ func TestDiskFull(t *testing.T) {
 	if _, err := r.db.BackupFile(copyPath); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.CheckFile(copyPath); err != nil {
+	if _, err := bolt.CheckFile(copyPath); err != nil {
 		t.Errorf("store after the disk-full episode: %v", err)
 	}
 }

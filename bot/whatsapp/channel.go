@@ -541,7 +541,7 @@ func Enqueue(ctx context.Context, store flows.Store, to storage.ChatAddr, text s
 	if err != nil {
 		return err
 	}
-	return store.Update(ctx, func(tx *storage.Tx) error {
+	return store.Update(ctx, func(tx storage.Tx) error {
 		return tx.Enqueue(&storage.Outbound{To: to, Payload: payload})
 	})
 }

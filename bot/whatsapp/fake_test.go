@@ -28,6 +28,7 @@ import (
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // fakeClient stands in for *whatsmeow.Client: it records what is sent and lets a test emit
@@ -369,7 +370,7 @@ var (
 type harness struct {
 	t       *testing.T
 	ctx     context.Context
-	db      *storage.DB
+	db      *bolt.DB
 	engine  *flows.Engine
 	sender  *bot.Sender
 	disp    *bot.Dispatcher
@@ -390,7 +391,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	db := storage.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

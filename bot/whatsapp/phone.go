@@ -49,7 +49,7 @@ func (c *Channel) phoneSeen(ctx context.Context) {
 	}
 	c.phoneLast = now
 	c.phoneMu.Unlock()
-	err := c.store.Update(ctx, func(tx *storage.Tx) error {
+	err := c.store.Update(ctx, func(tx storage.Tx) error {
 		if err := tx.Put(stateBucket, phoneSeenKey, []byte(now.UTC().Format(time.RFC3339))); err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (c *Channel) checkPhone(ctx context.Context) {
 	now := c.now()
 	var seen time.Time
 	var warned bool
-	err := c.store.Update(ctx, func(tx *storage.Tx) error {
+	err := c.store.Update(ctx, func(tx storage.Tx) error {
 		v, err := tx.Get(stateBucket, phoneSeenKey)
 		if errors.Is(err, storage.ErrNotFound) {
 			return tx.Put(stateBucket, phoneSeenKey, []byte(now.UTC().Format(time.RFC3339)))

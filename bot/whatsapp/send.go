@@ -190,7 +190,7 @@ func (c *Channel) poll(ctx context.Context, group types.JID, report string) {
 		c.log.Warn().Err(err).Str("report", report).Msg("poll not sent; staff can still type the command")
 		return
 	}
-	err = c.store.Update(ctx, func(tx *storage.Tx) error {
+	err = c.store.Update(ctx, func(tx storage.Tx) error {
 		return tx.Put(pollBucket, resp.ID, []byte(report))
 	})
 	if err != nil {

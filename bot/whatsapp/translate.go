@@ -113,7 +113,7 @@ func (c *Channel) voteCommand(ctx context.Context, e *events.Message) (string, b
 		return "", false
 	}
 	var report string
-	err := c.store.View(ctx, func(tx *storage.Tx) error {
+	err := c.store.View(ctx, func(tx storage.Tx) error {
 		v, err := tx.Get(pollBucket, pollID)
 		report = string(v)
 		return err

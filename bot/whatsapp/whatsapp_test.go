@@ -767,7 +767,7 @@ func TestStableMessageID(t *testing.T) {
 	h.fake.mu.Lock()
 	h.fake.sendErr = nil
 	h.fake.mu.Unlock()
-	if err := h.db.Update(h.ctx, func(tx *storage.Tx) error {
+	if err := h.db.Update(h.ctx, func(tx storage.Tx) error {
 		all, err := tx.Pending(0)
 		for _, o := range all {
 			o.NotBefore = time.Time{}

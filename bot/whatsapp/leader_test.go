@@ -1,0 +1,153 @@
+package whatsapp
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow/types"
+
+	"github.com/laporbansos/laporbansos/bot"
+	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/registry"
+	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
+)
+
+// Two instances share one PostgreSQL store and the linked device; the WhatsApp channel runs
+// only on the instance holding the leader lock. When the leader's database session dies (its
+// process died), the other instance connects and answers the citizen, and the dead one's
+// client takes no more messages.
+func TestWhatsAppLeaderFailover(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	device := newDevice(t, botPN, botLID)
+	type instance struct {
+		db     *postgres.DB
+		fake   *fakeClient
+		wa     *Channel
+		sender *bot.Sender
+		led    chan struct{} // closed when its term ends
+		die    context.CancelFunc
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := func(name string) *instance {
+		dir := t.TempDir()
+		db := postgres.New(url)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		reg := &registry.Registry{Dir: dir}
+		if err := reg.Open(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { reg.Close() })
+		csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
+		if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		area, err := flows.NewArea("35.10", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
+		engine := &flows.Engine{Store: db, Registry: reg, Area: area, StaffChats: []storage.ChatAddr{{Channel: Name, ID: staffGroup}},
+			Log: log, Agency: "Dinas Sosial", Retention: "5 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
+			SessionTTL: time.Hour, CheckLimit: 10}
+		inbox, err := OpenInbox(filepath.Join(dir, InboxFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { inbox.Close() })
+		ictx, die := context.WithCancel(ctx)
+		in := &instance{db: db, fake: newFakeClient(device), led: make(chan struct{}), die: die}
+		in.wa = New(Options{Inbox: inbox, Client: in.fake, LIDs: fakeLIDs{}, Store: db, StaffGroups: []string{staffGroup},
+			Limits: &bot.Limits{}, Log: log, Typing: -1, Wake: func() {}})
+		in.sender = &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{Name: in.wa}, Log: log}
+		disp := &bot.Dispatcher{Engine: engine, Log: log}
+		go db.Lead(ictx, "leader", 50*time.Millisecond, func(term context.Context) {
+			defer close(in.led)
+			if err := in.wa.Run(term, disp); err != nil && term.Err() == nil {
+				t.Errorf("%s: Run: %v", name, err)
+			}
+			<-term.Done() // one term per instance in this test
+		})
+		return in
+	}
+	a := start("a")
+	select {
+	case <-a.fake.connected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first instance never connected WhatsApp")
+	}
+	b := start("b")
+	select {
+	case <-b.fake.connected:
+		t.Fatal("the second instance connected WhatsApp while the first leads")
+	case <-time.After(500 * time.Millisecond):
+	}
+	citizen := pn(citizenPN)
+	say := func(in *instance, text string) string {
+		t.Helper()
+		h := &harness{t: t, nextID: int(time.Now().UnixNano() % 1e6)}
+		if !in.fake.emit(h.direct(citizen, types.JID{}, textMessage(text))) {
+			t.Fatal("message refused")
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !in.wa.idle() {
+			if time.Now().After(deadline) {
+				t.Fatal("message not handled")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if err := in.sender.Flush(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range in.fake.takeSent() {
+			out = append(out, messageText(s.Msg))
+		}
+		return strings.Join(out, "\n")
+	}
+	if got := say(a, "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("the leader answered %q", got)
+	}
+
+	// a's process dies: the server ends its session and with it the lock.
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("terminated %d lock holders: %v", killed, err)
+	}
+	a.die() // and no code of it runs any more
+	select {
+	case <-a.led:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the old leader kept running WhatsApp")
+	}
+	select {
+	case <-b.fake.connected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second instance did not take WhatsApp over")
+	}
+	// The dialogue continues where it was: the session is in the shared store.
+	if got := say(b, "1"); !strings.Contains(got, "Siapa yang ingin Anda laporkan") {
+		t.Errorf("after failover the new leader answered %q", got)
+	}
+	a.fake.mu.Lock()
+	stale := a.fake.handler
+	a.fake.mu.Unlock()
+	if stale != nil {
+		t.Error("the old leader's client still takes messages")
+	}
+}
