@@ -138,35 +138,7 @@ func answerCekNameKec(c *conv, st *step, text string) {
 
 // answerCekNameDesa takes the desa as the Lapor step does (answerDesa).
 func answerCekNameDesa(c *conv, st *step, text string) {
-	a := c.e.Area
-	if p, ok := c.suggested(text); ok {
-		c.setPlace(p)
-		if p.desa == "" {
-			c.prompt()
-			return
-		}
-		c.placeDone(st.ev)
-		return
-	}
-	if v, ok := a.findDesa(c.d.KecCode, text); ok {
-		c.d.Desa = v
-		c.placeDone(st.ev)
-		return
-	}
-	if ds := a.findDesaAnywhere(text); len(ds) > 0 {
-		c.say(msgDesaOtherKec, ds[0].desa, ds[0].kec.Name, c.d.Kec)
-		c.suggest(text, ds[:min(len(ds), 3)])
-		return
-	}
-	if ps := a.closest(text, false, true, c.d.KecCode); len(ps) > 0 {
-		c.suggest(text, ps)
-		return
-	}
-	if ps := a.closest(text, false, true, ""); len(ps) > 0 {
-		c.suggest(text, ps)
-		return
-	}
-	c.say(msgDesaUnknown, truncate(text, 40), c.d.Kec)
+	c.resolveDesa(text, func() { c.placeDone(st.ev) })
 }
 
 // placeDone searches once the place is known: for Cek, or to pick the person of a sanggah.

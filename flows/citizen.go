@@ -427,6 +427,13 @@ func askDesa(c *conv) {
 }
 
 func answerDesa(c *conv, st *step, text string) {
+	c.resolveDesa(text, func() { c.next(st.ev) })
+}
+
+// resolveDesa takes the desa of the chosen kecamatan, forgivingly (a suggestion taken, a desa of
+// another kecamatan named, typos offered back), and calls done once it is known. Lapor, Cek by
+// name and Sanggah by name ask it the same way.
+func (c *conv) resolveDesa(text string, done func()) {
 	a := c.e.Area
 	if p, ok := c.suggested(text); ok {
 		c.setPlace(p)
@@ -434,12 +441,12 @@ func answerDesa(c *conv, st *step, text string) {
 			c.prompt()
 			return
 		}
-		c.next(st.ev)
+		done()
 		return
 	}
 	if v, ok := a.findDesa(c.d.KecCode, text); ok {
 		c.d.Desa = v
-		c.next(st.ev)
+		done()
 		return
 	}
 	if ds := a.findDesaAnywhere(text); len(ds) > 0 {
