@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,4 +59,45 @@ func ReportPhotos(dir string, ids []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// PurgeStore runs Tx.Purge in one transaction of s at the transaction's time minus retention
+// (read-only when dry) and then removes the purged reports' photos from photoDir ("" when the
+// bot stores none). Each backend's Purge is this.
+func PurgeStore(ctx context.Context, s interface {
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	View(ctx context.Context, fn func(tx Tx) error) error
+}, retention time.Duration, photoDir string, dry bool) (PurgeResult, error) {
+	if retention <= 0 {
+		return PurgeResult{}, fmt.Errorf("%w: retention %s", ErrInvalid, retention)
+	}
+	var res PurgeResult
+	fn := func(tx Tx) error {
+		var err error
+		res, err = tx.Purge(tx.Now().Add(-retention), dry)
+		return err
+	}
+	var err error
+	if dry {
+		err = s.View(ctx, fn)
+	} else {
+		err = s.Update(ctx, fn)
+	}
+	if err != nil {
+		return res, err
+	}
+	photos, err := ReportPhotos(photoDir, res.Reports)
+	if err != nil {
+		return res, err
+	}
+	res.Photos = photos
+	if dry {
+		return res, nil
+	}
+	for _, p := range photos {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return res, fmt.Errorf("storage: remove photo: %w", err)
+		}
+	}
+	return res, nil
 }

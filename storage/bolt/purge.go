@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -120,36 +119,5 @@ func (tx *boltTx) scrubAudit(purged map[string]bool) error {
 // Purge runs Tx.Purge in one transaction at db.Now() - retention and then removes the purged
 // reports' photos from photoDir ("" when the bot stores none).
 func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir string, dry bool) (PurgeResult, error) {
-	if retention <= 0 {
-		return PurgeResult{}, fmt.Errorf("%w: retention %s", ErrInvalid, retention)
-	}
-	var res PurgeResult
-	fn := func(tx Tx) error {
-		var err error
-		res, err = tx.Purge(tx.Now().Add(-retention), dry)
-		return err
-	}
-	var err error
-	if dry {
-		err = db.View(ctx, fn)
-	} else {
-		err = db.Update(ctx, fn)
-	}
-	if err != nil {
-		return res, err
-	}
-	photos, err := storage.ReportPhotos(photoDir, res.Reports)
-	if err != nil {
-		return res, err
-	}
-	res.Photos = photos
-	if dry {
-		return res, nil
-	}
-	for _, p := range photos {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return res, fmt.Errorf("storage: remove photo: %w", err)
-		}
-	}
-	return res, nil
+	return storage.PurgeStore(ctx, db, retention, photoDir, dry)
 }

@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -174,38 +172,7 @@ func (db *DB) Views(ctx context.Context, since time.Time, limit int) (es []stora
 // Purge runs Tx.Purge in one transaction at db.Now() - retention and then removes the purged
 // reports' photos from photoDir ("" when the bot stores none).
 func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir string, dry bool) (storage.PurgeResult, error) {
-	if retention <= 0 {
-		return storage.PurgeResult{}, fmt.Errorf("%w: retention %s", storage.ErrInvalid, retention)
-	}
-	var res storage.PurgeResult
-	fn := func(tx storage.Tx) error {
-		var err error
-		res, err = tx.Purge(tx.Now().Add(-retention), dry)
-		return err
-	}
-	var err error
-	if dry {
-		err = db.View(ctx, fn)
-	} else {
-		err = db.Update(ctx, fn)
-	}
-	if err != nil {
-		return res, err
-	}
-	photos, err := storage.ReportPhotos(photoDir, res.Reports)
-	if err != nil {
-		return res, err
-	}
-	res.Photos = photos
-	if dry {
-		return res, nil
-	}
-	for _, p := range photos {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return res, fmt.Errorf("storage: remove photo: %w", err)
-		}
-	}
-	return res, nil
+	return storage.PurgeStore(ctx, db, retention, photoDir, dry)
 }
 
 // ExportCSV writes every report and sanggah, in creation order, as CSV with full details (NIK,
