@@ -2,14 +2,13 @@ package bolt
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/laporbansos/laporbansos/storage"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -105,10 +104,6 @@ func pruneBefore(b *bolt.Bucket, prefix, upto []byte) error {
 
 // recipSeen is what the store keeps to spot scraping: hashes, never NIKs, with the time each
 // was last looked up, and when staff were last alerted.
-type recipSeen struct {
-	Seen    map[string]int64 `json:"seen"`
-	Alerted int64            `json:"alerted,omitempty"`
-}
 
 // NoteRecipientLookup records that chat looked up a registry recipient's NIK, and returns how
 // many different recipients it looked up within window. alert is true the first time in a
@@ -124,29 +119,7 @@ func (tx *boltTx) NoteRecipientLookup(chat ChatAddr, nik string, window time.Dur
 		return 0, false, err
 	}
 	k := append([]byte("recip/"), ck...)
-	var rs recipSeen
-	if v := b.Get(k); v != nil {
-		if err := json.Unmarshal(v, &rs); err != nil {
-			return 0, false, fmt.Errorf("storage: decode recipient lookups: %w", err)
-		}
-	}
-	if rs.Seen == nil {
-		rs.Seen = map[string]int64{}
-	}
-	cutoff := tx.Now().Add(-window).Unix()
-	for h, t := range rs.Seen {
-		if t <= cutoff {
-			delete(rs.Seen, h)
-		}
-	}
-	sum := sha256.Sum256([]byte(nik))
-	rs.Seen[hex.EncodeToString(sum[:8])] = tx.Now().Unix()
-	count = len(rs.Seen)
-	if threshold > 0 && count >= threshold && rs.Alerted <= cutoff {
-		alert = true
-		rs.Alerted = tx.Now().Unix()
-	}
-	v, err := json.Marshal(rs)
+	v, count, alert, err := storage.NoteRecipientSeen(b.Get(k), nik, tx.Now(), window, threshold)
 	if err != nil {
 		return 0, false, err
 	}

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -224,42 +222,17 @@ func (tx *pgTx) SpendLookup(chat storage.ChatAddr, lim storage.LookupLimits) (st
 	return storage.LookupGrant{Allowed: true}, tx.Put(budgetBucket, chatK, v)
 }
 
-type recipSeen struct {
-	Seen    map[string]int64 `json:"seen"`
-	Alerted int64            `json:"alerted,omitempty"`
-}
-
 func (tx *pgTx) NoteRecipientLookup(chat storage.ChatAddr, nik string, window time.Duration, threshold int) (count int, alert bool, err error) {
 	ck, err := chatKey(chat)
 	if err != nil {
 		return 0, false, err
 	}
 	k := "recip/" + ck
-	var rs recipSeen
-	if v, err := tx.Get(budgetBucket, k); err == nil {
-		if err := json.Unmarshal(v, &rs); err != nil {
-			return 0, false, fmt.Errorf("storage: decode recipient lookups: %w", err)
-		}
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	prev, err := tx.Get(budgetBucket, k)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return 0, false, err
 	}
-	if rs.Seen == nil {
-		rs.Seen = map[string]int64{}
-	}
-	cutoff := tx.Now().Add(-window).Unix()
-	for h, t := range rs.Seen {
-		if t <= cutoff {
-			delete(rs.Seen, h)
-		}
-	}
-	sum := sha256.Sum256([]byte(nik))
-	rs.Seen[hex.EncodeToString(sum[:8])] = tx.Now().Unix()
-	count = len(rs.Seen)
-	if threshold > 0 && count >= threshold && rs.Alerted <= cutoff {
-		alert = true
-		rs.Alerted = tx.Now().Unix()
-	}
-	v, err := json.Marshal(rs)
+	v, count, alert, err := storage.NoteRecipientSeen(prev, nik, tx.Now(), window, threshold)
 	if err != nil {
 		return 0, false, err
 	}
