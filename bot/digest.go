@@ -65,7 +65,7 @@ func (s *Sender) burst(ch Channel, head *storage.Outbound, queued []*storage.Out
 }
 
 func (s *Sender) launchDigest(ctx context.Context, run []*storage.Outbound) {
-	s.start(ctx, run[0].To.Key(), func() { s.deliverDigest(ctx, run) })
+	s.start(ctx, run[0].To.Key(), run, func(ctx context.Context) { s.deliverDigest(ctx, run) })
 }
 
 // deliverDigest sends a run of posts as one message and acks those it included, with their

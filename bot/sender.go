@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -91,6 +93,12 @@ type Sender struct {
 	// one by one gets them merged into one digest (channels that are Digesters); 0 means
 	// DefaultDigestBacklog, negative never.
 	DigestBacklog time.Duration
+	// Instance names this sender's claims when the Outbox is shared by several processes
+	// (storage.Claimer); default a random name per Sender.
+	Instance string
+	// ClaimLease is how long a claim on a message being sent lasts; 0 means DefaultClaimLease.
+	// A send is cut off at three quarters of it, so a claim never runs out under a live send.
+	ClaimLease time.Duration
 
 	once     sync.Once
 	wake     chan struct{}
@@ -105,7 +113,16 @@ type Sender struct {
 	// unacked. Their chat sends nothing until the ack is written, and they are never resent by
 	// this process; only a restart before the ack repeats them.
 	held map[string]*heldAck
+	// claimWait holds, per chat, when to try again a head that another process has claimed.
+	claimWait map[string]time.Time
 }
+
+// DefaultClaimLease is how long a shared queue's message stays claimed by the sender sending
+// it. A leader that dies mid-send holds up only that chat, for at most this long.
+const DefaultClaimLease = time.Minute
+
+// claimRetry is how soon a chat whose head another process claimed is looked at again.
+const claimRetry = time.Second
 
 // heldAck is a delivered message waiting for its ack (and bookkeeping) to be written.
 type heldAck struct {
@@ -139,6 +156,15 @@ func (s *Sender) init() {
 		s.noChan = map[string]bool{}
 		s.inflight = map[string]bool{}
 		s.held = map[string]*heldAck{}
+		s.claimWait = map[string]time.Time{}
+		if s.Instance == "" {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			s.Instance = hex.EncodeToString(b)
+		}
+		if s.ClaimLease <= 0 {
+			s.ClaimLease = DefaultClaimLease
+		}
 		if s.Workers <= 0 {
 			s.Workers = 8
 		}
@@ -261,6 +287,9 @@ func (s *Sender) pass(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	if at := s.nextClaimRetry(now); !at.IsZero() {
+		due(at)
+	}
 	s.prune(now)
 	for _, o := range heads {
 		if ctx.Err() != nil {
@@ -298,6 +327,14 @@ func (s *Sender) heads(ctx context.Context) ([]*storage.Outbound, map[string][]*
 	}
 	for k := range s.held {
 		busy[k] = true
+	}
+	now := s.Now()
+	for k, at := range s.claimWait {
+		if at.After(now) {
+			busy[k] = true
+		} else {
+			delete(s.claimWait, k)
+		}
 	}
 	s.mu.Unlock()
 	seen := map[string]int{}
@@ -394,11 +431,12 @@ func (s *Sender) busy() bool {
 }
 
 func (s *Sender) launch(ctx context.Context, o *storage.Outbound) {
-	s.start(ctx, o.To.Key(), func() { s.deliver(ctx, o) })
+	s.start(ctx, o.To.Key(), []*storage.Outbound{o}, func(ctx context.Context) { s.deliver(ctx, o) })
 }
 
-// start runs send for chat key on a worker of its own, the chat marked busy meanwhile.
-func (s *Sender) start(ctx context.Context, key string, send func()) {
+// start runs send for chat key on a worker of its own, the chat marked busy meanwhile; msgs
+// are the queued messages send may send (claimed first when the queue is shared).
+func (s *Sender) start(ctx context.Context, key string, msgs []*storage.Outbound, send func(ctx context.Context)) {
 	s.mu.Lock()
 	s.inflight[key] = true
 	s.running++
@@ -406,7 +444,10 @@ func (s *Sender) start(ctx context.Context, key string, send func()) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		send()
+		if sctx, release, ok := s.claim(ctx, key, msgs); ok {
+			send(sctx)
+			release()
+		}
 		// Only after the message was acked or rescheduled may the chat's next one be read.
 		s.mu.Lock()
 		// The chat's gap counts from the end of this send, not its start: the platform sees the
@@ -419,6 +460,58 @@ func (s *Sender) start(ctx context.Context, key string, send func()) {
 		s.mu.Unlock()
 		s.Wake()
 	}()
+}
+
+// claim takes msgs for this sender when the queue is shared (storage.Claimer); without one it
+// has nothing to do. It returns the context to send in, bounded well inside the lease, and the
+// release to call after the send. When another process holds the messages the chat is left
+// alone for claimRetry, and ok is false.
+func (s *Sender) claim(ctx context.Context, key string, msgs []*storage.Outbound) (sctx context.Context, release func(), ok bool) {
+	c, shared := s.Outbox.(storage.Claimer)
+	if !shared {
+		return ctx, func() {}, true
+	}
+	seqs := make([]uint64, len(msgs))
+	for i, o := range msgs {
+		seqs[i] = o.Seq
+	}
+	got, err := c.ClaimOutbound(ctx, s.Instance, s.ClaimLease, seqs...)
+	if err != nil || !got {
+		if err != nil && ctx.Err() == nil {
+			s.Log.Error().Err(err).Uint64("seq", seqs[0]).Msg("could not claim a queued message; trying again shortly")
+		}
+		s.mu.Lock()
+		s.claimWait[key] = s.Now().Add(claimRetry)
+		s.mu.Unlock()
+		return nil, nil, false
+	}
+	sctx, cancel := context.WithTimeout(ctx, s.ClaimLease*3/4)
+	return sctx, func() {
+		cancel()
+		if ctx.Err() == nil {
+			return // acked, rescheduled (both end the claim) or held as sent: keep it
+		}
+		// Cut short by the end of this sender's run (shutdown, or its term as leader ended):
+		// what it did not send goes to the next sender now rather than after the lease.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer rcancel()
+		if err := c.ReleaseOutbound(rctx, s.Instance, seqs...); err != nil {
+			s.Log.Warn().Err(err).Msg("could not release claimed messages; they wait for their lease to end")
+		}
+	}, true
+}
+
+// nextClaimRetry returns when the earliest chat left to another process is looked at again.
+func (s *Sender) nextClaimRetry(now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next time.Time
+	for _, at := range s.claimWait {
+		if at.After(now) && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
 }
 
 // slot reserves the next send time for chat under the channel's limits; it returns a time in

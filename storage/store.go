@@ -116,3 +116,18 @@ type Store interface {
 	ReportForView(ctx context.Context, id, user string) (*Report, error)
 	Views(ctx context.Context, since time.Time, limit int) ([]ViewEntry, error)
 }
+
+// Claimer is a queue that several processes may send from at once (PostgreSQL; the bbolt file
+// has one process and needs none). Before sending, a sender claims the messages it is about to
+// send for a lease: a message claimed by another sender whose lease runs is not taken, so two
+// instances that both believe they lead (a leader that lost its lock mid-send) never send one
+// message twice, and, because a sender only ever claims a chat's head, never overtake each
+// other within a chat. A claim ends with the message's ack, with a reschedule (UpdateOutbound)
+// or with ReleaseOutbound; a claim whose sender died ends when its lease runs out.
+type Claimer interface {
+	// ClaimOutbound claims seqs for owner for lease, all of them or none; it reports false when
+	// one is gone (acked meanwhile), locked or claimed by another owner whose lease runs.
+	ClaimOutbound(ctx context.Context, owner string, lease time.Duration, seqs ...uint64) (bool, error)
+	// ReleaseOutbound ends owner's claims on seqs that are still queued.
+	ReleaseOutbound(ctx context.Context, owner string, seqs ...uint64) error
+}

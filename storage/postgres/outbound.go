@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -89,7 +90,8 @@ func (tx *pgTx) UpdateOutbound(o *storage.Outbound) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode outbound: %w", err)
 	}
-	tag, err := tx.exec(`UPDATE outbound SET doc = $2 WHERE seq = $1`, o.Seq, doc)
+	// A reschedule ends the sender's claim: the retry may come from whichever instance leads.
+	tag, err := tx.exec(`UPDATE outbound SET doc = $2, claimed_by = NULL, claimed_until = NULL WHERE seq = $1`, o.Seq, doc)
 	if err != nil {
 		return err
 	}
@@ -123,4 +125,72 @@ func (tx *pgTx) QueueStats() (depth int, oldest time.Time, err error) {
 		return depth, time.Time{}, fmt.Errorf("storage: decode outbound: %w", err)
 	}
 	return depth, o.CreatedAt, nil
+}
+
+var _ storage.Claimer = (*DB)(nil)
+
+// ClaimOutbound implements storage.Claimer. The rows are taken FOR UPDATE SKIP LOCKED: a
+// message another sender is claiming at this moment counts as claimed rather than being waited
+// for. Leases are measured on the server's clock.
+func (db *DB) ClaimOutbound(ctx context.Context, owner string, lease time.Duration, seqs ...uint64) (ok bool, err error) {
+	if len(seqs) == 0 {
+		return true, nil
+	}
+	if owner == "" || lease <= 0 {
+		return false, fmt.Errorf("%w: claim needs an owner and a lease", storage.ErrInvalid)
+	}
+	ids := int64s(seqs)
+	err = db.Update(ctx, func(t storage.Tx) error {
+		tx := t.(*pgTx)
+		ok = false
+		rows, err := tx.tx.Query(tx.ctx, `SELECT claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= clock_timestamp()
+			FROM outbound WHERE seq = ANY($1) FOR UPDATE SKIP LOCKED`, ids, owner)
+		if err != nil {
+			return err
+		}
+		n := 0
+		free := true
+		for rows.Next() {
+			var f bool
+			if err := rows.Scan(&f); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			free = free && f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n != len(ids) || !free {
+			return nil
+		}
+		if _, err := tx.exec(`UPDATE outbound SET claimed_by = $2, claimed_until = clock_timestamp() + $3 * interval '1 microsecond' WHERE seq = ANY($1)`,
+			ids, owner, lease.Microseconds()); err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	})
+	return ok, err
+}
+
+// ReleaseOutbound implements storage.Claimer.
+func (db *DB) ReleaseOutbound(ctx context.Context, owner string, seqs ...uint64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	return db.Update(ctx, func(t storage.Tx) error {
+		_, err := t.(*pgTx).exec(`UPDATE outbound SET claimed_by = NULL, claimed_until = NULL WHERE seq = ANY($1) AND claimed_by = $2`, int64s(seqs), owner)
+		return err
+	})
+}
+
+func int64s(seqs []uint64) []int64 {
+	out := make([]int64, len(seqs))
+	for i, s := range seqs {
+		out[i] = int64(s)
+	}
+	return out
 }
