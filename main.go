@@ -454,6 +454,14 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	// Always run: without a source it still picks up a `registry import` made beside the bot.
 	syncer := &registry.Syncer{Registry: a.reg, Source: m.cfg.RegistrySource, Every: m.cfg.RegistrySync, Log: m.log.With().Str("component", "registry-sync").Logger()}
+	if a.file == nil {
+		// Several instances on one database: each imports its own copy of the source, and they
+		// share which version each serves (see registry.Shared).
+		syncer.Shared, syncer.Instance = sharedRegistry{a.db}, instanceName()
+		if ops.srv != nil {
+			ops.srv.RegistryLag = syncer
+		}
+	}
 	run("registry-sync", func() error { return syncer.Run(ctx) })
 	run("reminders", m.once(ctx, a, "reminders", func(ctx context.Context) error { return m.remind(ctx, a.engine) }))
 	ops.start(ctx, run)

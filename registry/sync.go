@@ -22,6 +22,13 @@ type Syncer struct {
 	// registry import` beside the running bot); one minute when zero.
 	Watch time.Duration
 	Log   zerolog.Logger
+	// Shared, with several instances on one database, is where each publishes the version it
+	// serves; Instance names this one there. An instance then checks its source as soon as
+	// another one has imported a newer version (see Shared).
+	Shared   Shared
+	Instance string
+
+	shared shareState
 }
 
 // Run checks at once and then every Watch for a replaced registry.db, and every Every for a
@@ -47,6 +54,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		if s.Source != "" && tick%max(int(every/watch), 1) == 0 {
 			s.check(ctx, &w)
 		}
+		s.share(ctx, &w)
 		select {
 		case <-ctx.Done():
 			return nil

@@ -106,6 +106,7 @@ var (
 	descRegAge      = prometheus.NewDesc("laporbansos_registry_age_seconds", "Time since the registry in service was imported.", nil, nil)
 	descRegLast     = prometheus.NewDesc("laporbansos_registry_last_import_rows", "Rows of the last successful registry import by result (imported, refused, duplicate).",
 		[]string{"result"}, nil)
+	descRegBehind = prometheus.NewDesc("laporbansos_registry_behind_seconds", "With several instances: how long another instance has served a newer registry than this one (0 when in step).", nil, nil)
 	descRegLoaded = prometheus.NewDesc("laporbansos_registry_loaded", "1 when a registry is loaded, 0 when it is missing (every check would fail).", nil, nil)
 	descChannelUp = prometheus.NewDesc("laporbansos_channel_up", "1 when the channel is running/connected, by channel and its state (WhatsApp: connected, disconnected, logged_out …).",
 		[]string{"channel", "state"}, nil)
@@ -116,7 +117,7 @@ var (
 
 func (c *scrape) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReports, descOverdue, descQueueDepth, descQueueOldest,
-		descRegRows, descRegNIKs, descRegAge, descRegLast, descRegLoaded, descChannelUp, descWritable,
+		descRegRows, descRegNIKs, descRegAge, descRegLast, descRegLoaded, descRegBehind, descChannelUp, descWritable,
 		descDiskFree, descScrapeOK} {
 		ch <- d
 	}
@@ -173,6 +174,13 @@ func (c *scrape) Collect(ch chan<- prometheus.Metric) {
 		gauge(descRegLast, float64(meta.RowsRefused), "refused")
 		gauge(descRegLast, float64(meta.Duplicates), "duplicate")
 		gauge(descRegLoaded, b2f(!s.Registry.Empty()))
+		if s.RegistryLag != nil {
+			behind := 0.0
+			if v, since := s.RegistryLag.Behind(); v.SHA256 != "" {
+				behind = age(now, since).Seconds()
+			}
+			gauge(descRegBehind, behind)
+		}
 	}
 	for name, state := range s.channelStates() {
 		gauge(descChannelUp, b2f(Up(state)), name, state)

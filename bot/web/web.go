@@ -60,7 +60,10 @@ type Server struct {
 	Addr     string // host:port
 	Store    Store
 	Registry Registry
-	DataDir  string // the file system whose free space is reported
+	// RegistryLag, with several instances, tells whether another instance serves a newer
+	// registry than this one (*registry.Syncer implements it).
+	RegistryLag RegistryLag
+	DataDir     string // the file system whose free space is reported
 	// VerifySLA and DeliverySLA count overdue reports for the SLA metric.
 	VerifySLA, DeliverySLA time.Duration
 	Now                    func() time.Time
@@ -205,9 +208,29 @@ type RegistryHealth struct {
 	Loaded     bool      `json:"loaded"`
 	Rows       int       `json:"rows"`
 	NIKs       int       `json:"niks"`
+	SHA256     string    `json:"sha256,omitempty"`
 	ImportedAt time.Time `json:"imported_at,omitzero"`
 	AgeSeconds float64   `json:"age_seconds"`
+	// Newer is, with several instances, the newer version another instance serves while this
+	// one still serves an older one (its copy of the source has not changed yet).
+	Newer *NewerRegistry `json:"newer_elsewhere,omitempty"`
 }
+
+// NewerRegistry is a newer registry version another instance serves.
+type NewerRegistry struct {
+	SHA256        string    `json:"sha256"`
+	ImportedAt    time.Time `json:"imported_at"`
+	Instance      string    `json:"instance"`
+	BehindSeconds float64   `json:"behind_seconds"`
+}
+
+// RegistryLag reports the newer version another instance serves and since when this one has
+// been behind it (a zero Version when in step).
+type RegistryLag interface {
+	Behind() (registry.Version, time.Time)
+}
+
+var _ RegistryLag = (*registry.Syncer)(nil)
 
 // QueueHealth describes the send queue.
 type QueueHealth struct {
@@ -259,7 +282,12 @@ func (s *Server) Check(ctx context.Context) Health {
 		meta := s.Registry.Meta()
 		h.Registry = RegistryHealth{
 			Loaded: !s.Registry.Empty(), Rows: meta.RowsImported, NIKs: meta.DistinctNIKs,
-			ImportedAt: meta.ImportedAt, AgeSeconds: age(now, meta.ImportedAt).Seconds(),
+			SHA256: meta.SHA256, ImportedAt: meta.ImportedAt, AgeSeconds: age(now, meta.ImportedAt).Seconds(),
+		}
+		if s.RegistryLag != nil {
+			if v, since := s.RegistryLag.Behind(); v.SHA256 != "" {
+				h.Registry.Newer = &NewerRegistry{SHA256: v.SHA256, ImportedAt: v.ImportedAt, Instance: v.Instance, BehindSeconds: age(now, since).Seconds()}
+			}
 		}
 		if !h.Registry.Loaded {
 			h.Problems = append(h.Problems, "registry missing: import one (laporbansos registry import FILE)")

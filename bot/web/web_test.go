@@ -202,6 +202,27 @@ func TestHealthz(t *testing.T) {
 			t.Fatalf("healthz = %d %+v, want 503 naming the registry", code, h)
 		}
 	})
+	t.Run("another instance serves a newer registry", func(t *testing.T) {
+		r := newRig(t, true)
+		if r.metric("laporbansos_registry_behind_seconds") != -1 {
+			t.Error("a single instance exports laporbansos_registry_behind_seconds")
+		}
+		lag := &fixedLag{}
+		r.srv.RegistryLag = lag
+		code, h := r.health()
+		if code != http.StatusOK || h.Registry.Newer != nil || r.metric("laporbansos_registry_behind_seconds") != 0 {
+			t.Fatalf("in step: healthz = %d %+v", code, h.Registry)
+		}
+		lag.v = registry.Version{SHA256: "f00d", ImportedAt: time.Now(), Instance: "host-b/42"}
+		lag.since = time.Now().Add(-90 * time.Second)
+		code, h = r.health()
+		if code != http.StatusOK || h.Registry.Newer == nil || h.Registry.Newer.SHA256 != "f00d" || h.Registry.Newer.Instance != "host-b/42" || h.Registry.Newer.BehindSeconds < 90 {
+			t.Fatalf("behind: healthz = %d %+v %+v; want 200 naming the newer version", code, h.Registry, h.Registry.Newer)
+		}
+		if got := r.metric("laporbansos_registry_behind_seconds"); got < 90 {
+			t.Errorf("laporbansos_registry_behind_seconds = %v, want ≥ 90", got)
+		}
+	})
 	t.Run("channel stopped", func(t *testing.T) {
 		r := newRig(t, true)
 		st := web.NewRunState(nil)
@@ -395,3 +416,11 @@ func TestHandleAfterRunPanics(t *testing.T) {
 		t.Errorf("Serve returned %v after shutdown", err)
 	}
 }
+
+// fixedLag is a registry syncer's answer to Behind.
+type fixedLag struct {
+	v     registry.Version
+	since time.Time
+}
+
+func (l *fixedLag) Behind() (registry.Version, time.Time) { return l.v, l.since }
