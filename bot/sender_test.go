@@ -22,6 +22,8 @@ type recorder struct {
 	limits Limits
 	fail   func(to storage.ChatAddr, r flows.Reply) error
 	delay  time.Duration
+	// started, when set, is told each time a send begins.
+	started chan struct{}
 
 	mu   sync.Mutex
 	sent []sent
@@ -36,6 +38,9 @@ type sent struct {
 func (c *recorder) Name() string   { return c.name }
 func (c *recorder) Limits() Limits { return c.limits }
 func (c *recorder) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) error {
+	if c.started != nil {
+		c.started <- struct{}{}
+	}
 	time.Sleep(c.delay)
 	if c.fail != nil {
 		if err := c.fail(to, r); err != nil {
@@ -213,13 +218,13 @@ func TestSenderPrunesPacingMemory(t *testing.T) {
 
 func TestSenderRunStopsAfterSendsInHand(t *testing.T) {
 	db := openDB(t)
-	ch := &recorder{name: "tg", delay: 50 * time.Millisecond}
+	ch := &recorder{name: "tg", delay: 50 * time.Millisecond, started: make(chan struct{}, 1)}
 	s := &Sender{Outbox: db, Channels: map[string]Channel{"tg": ch}}
 	queue(t, db, chat("tg", 1), "a")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = s.Run(ctx); close(done) }()
-	time.Sleep(10 * time.Millisecond)
+	<-ch.started // cancel while the send is in hand, however slow the machine
 	cancel()
 	<-done
 	// The send in hand completed and was acknowledged.
