@@ -56,8 +56,10 @@ type env struct {
 	disp   *bot.Dispatcher
 	ch     *Channel
 	opt    Options
-	// photoDir is the engine's PhotoDir (envConfig.photos).
+	// photoDir is the bbolt store's PhotoDir; photos says the engine takes photos
+	// (envConfig.photos). With PostgreSQL the photos are in the database.
 	photoDir string
+	photos   bool
 	// wrap, when set, runs at the end of open: the crash test puts its kill points in.
 	wrap func(e *env)
 	// digestBacklog is the sender's DigestBacklog (0: its default).
@@ -80,7 +82,8 @@ type envConfig struct {
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
 	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog}
-	if cfg.photos {
+	e.photos = cfg.photos
+	if cfg.photos && pgtest.Backend() != "postgres" {
 		e.photoDir = filepath.Join(e.dir, "photos")
 	}
 	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
@@ -124,6 +127,7 @@ func (e *env) open() {
 		e.db = db
 	} else {
 		db := bolt.NewDB(filepath.Join(e.dir, "bot.db"))
+		db.PhotoDir = filepath.Join(e.dir, "photos")
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +140,7 @@ func (e *env) open() {
 	e.engine = &flows.Engine{
 		Store: e.db, Registry: e.reg, Area: area, StaffChats: []storage.ChatAddr{Addr(staffChat), Addr(staffChat2)},
 		Agency: "Dinas Sosial", Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), PhotoDir: e.photoDir,
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), Photos: e.photos,
 	}
 	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop(), DigestBacklog: e.digestBacklog}
 	e.disp = &bot.Dispatcher{Engine: e.engine, Sender: e.sender, Log: zerolog.Nop()}
