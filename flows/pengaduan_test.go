@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -596,5 +597,31 @@ func TestPhotoStagedOutsideTheWriter(t *testing.T) {
 	h.restart()
 	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
 		t.Fatalf("photo dir after a restart: %s", got)
+	}
+}
+
+// A reply queued by a version that referred to photos by file path still finds its photo: by
+// the file's name, in whichever store holds it.
+func TestPhotoRefQueuedByOlderVersion(t *testing.T) {
+	h := newHarness(t)
+	withPhotos(h)
+	pgScript(h, pgFiled+"\n> anonim\n> kirim\n>{photo}\n")
+	tests := []struct {
+		name string
+		json string
+	}{
+		{"by name", `{"name":"PG-2611-0001-1.jpg"}`},
+		{"by path (older versions)", `{"path":"/var/lib/laporbansos/photos/PG-2611-0001-1.jpg"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ref PhotoRef
+			if err := json.Unmarshal([]byte(tt.json), &ref); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := ReadPhoto(context.Background(), h.db, &ref); err != nil || !bytes.Equal(b, jpeg) {
+				t.Errorf("ReadPhoto(%s) = %d bytes, %v", tt.json, len(b), err)
+			}
+		})
 	}
 }

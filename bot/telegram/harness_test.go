@@ -74,16 +74,19 @@ type envConfig struct {
 	limits     *bot.Limits
 	noSender   bool // the test drives the sender with Flush
 	noRun      bool // the test does not poll (webhook tests)
-	photos     bool // the engine stores photos (under dir/photos)
+	photos     bool // the engine stores photos (in the store: bbolt under dir/photos)
+	// pgURL puts the state in this PostgreSQL database whatever LAPOR_TEST_BACKEND says: tests
+	// of several instances sharing one.
+	pgURL string
 	// digestBacklog sets the sender's DigestBacklog (burst tests under scaled limits).
 	digestBacklog time.Duration
 }
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog}
+	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog, pgURL: cfg.pgURL}
 	e.photos = cfg.photos
-	if cfg.photos && pgtest.Backend() != "postgres" {
+	if cfg.photos && pgtest.Backend() != "postgres" && cfg.pgURL == "" {
 		e.photoDir = filepath.Join(e.dir, "photos")
 	}
 	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
@@ -116,7 +119,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 func (e *env) open() {
 	t := e.t
 	t.Helper()
-	if pgtest.Backend() == "postgres" {
+	if pgtest.Backend() == "postgres" || e.pgURL != "" {
 		if e.pgURL == "" {
 			e.pgURL = pgtest.NewDatabase(t)
 		}
