@@ -221,6 +221,7 @@ func (m *Main) openStore() (*bolt.DB, error) {
 		return nil, err
 	}
 	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
+	db.PhotoDir = photoDir(dir)
 	db.Log = m.log.With().Str("component", "storage").Logger()
 	if m.Now != nil {
 		db.Now = m.Now
@@ -290,8 +291,8 @@ func (m *Main) build(ctx context.Context, staff []storage.ChatAddr, demo bool) (
 		SessionTTL:  m.cfg.SessionTTL,
 		CheckLimit:  m.cfg.CheckLimit,
 		DailyLimit:  m.cfg.DailyLimit, GlobalLimit: m.cfg.GlobalLimit, ScrapeAlert: m.cfg.ScrapeAlert,
-		Contact:  m.cfg.Contact,
-		PhotoDir: photoDir(m.cfg.DataDir), TextOnly: map[string]bool{"console": true},
+		Contact: m.cfg.Contact,
+		Photos:  true, TextOnly: map[string]bool{"console": true},
 		Routes: m.routes(), UndoWindow: m.cfg.UndoWindow,
 	}
 	a.sender = &bot.Sender{Outbox: a.db, Channels: map[string]bot.Channel{}, Now: m.Now, Log: m.log.With().Str("component", "sender").Logger()}

@@ -25,8 +25,9 @@ type ops struct {
 	srv *web.Server // nil when LAPOR_HTTP_LISTEN is off
 }
 
-// photoDir is where stored photos live, named after their report number; the purge removes
-// them with the report's personal data.
+// photoDir is where the bbolt store keeps evidence photos, named after their report number;
+// the purge removes them with the report's personal data. With PostgreSQL they are in the
+// database (storage.Tx.PutPhoto).
 func photoDir(dataDir string) string { return filepath.Join(dataDir, "photos") }
 
 func (m *Main) newOps(a *app, dir string) (*ops, error) {
@@ -75,7 +76,7 @@ func (o *ops) start(ctx context.Context, run func(string, func() error)) {
 	}
 	run("purge", o.m.once(ctx, o.a, "purge", func(ctx context.Context) error {
 		return every(ctx, 24*time.Hour, func() {
-			res, err := o.a.db.Purge(ctx, c.RetentionPeriod, photoDir(o.dir), false)
+			res, err := o.a.db.Purge(ctx, c.RetentionPeriod, false)
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Error().Err(err).Msg("retention purge failed")
@@ -185,7 +186,7 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 			return oerr
 		}
 		defer db.Close()
-		res, err = db.Purge(ctx, m.cfg.RetentionPeriod, photoDir(m.cfg.DataDir), *dry)
+		res, err = db.Purge(ctx, m.cfg.RetentionPeriod, *dry)
 	}
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (m *Main) purgeCmd(ctx context.Context, args []string) error {
 func (o *ops) startFileOps(ctx context.Context, run func(string, func() error)) {
 	c := o.m.cfg
 	log := o.m.log
-	ctl := &bolt.Control{DB: o.a.file, Retention: c.RetentionPeriod, PhotoDir: photoDir(o.dir)}
+	ctl := &bolt.Control{DB: o.a.file, Retention: c.RetentionPeriod}
 	run("control-socket", func() error { return ctl.Serve(ctx, filepath.Join(o.dir, bolt.ControlSocket)) })
 	if c.Ops.BackupDir != "" {
 		run("backup", func() error {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -143,8 +142,9 @@ type Engine struct {
 	// Contact is the office to contact (address, phone, hours), named in help and rejections;
 	// "" leaves the line out.
 	Contact string
-	// PhotoDir is where evidence photos are stored (<data>/photos); "" takes none.
-	PhotoDir string
+	// Photos asks citizens for evidence photos after filing, kept by the store with the step
+	// that records them (storage.Tx.PutPhoto); false asks for none.
+	Photos bool
 	// TextOnly names channels that carry no photos (the console): their citizens are not
 	// asked for any.
 	TextOnly map[string]bool
@@ -181,10 +181,8 @@ type Outcome struct {
 // HandleOutcome is Handle, telling what happened.
 func (e *Engine) HandleOutcome(ctx context.Context, m Message) (Outcome, error) {
 	m.From.Name = DisplayName(m.From.Name)
-	// A photo is written and synced before the store's single writer is taken (stage.go).
-	if staged := e.stagePhoto(&m); staged != "" {
-		defer os.Remove(staged)
-	}
+	// A photo may be written and synced before the store's single writer is taken (stage.go).
+	defer e.stagePhoto(&m)()
 	var o Outcome
 	err := e.Store.Update(ctx, func(tx storage.Tx) error {
 		// Update may run this more than once (group commit retries): start clean each time.
@@ -229,7 +227,6 @@ func (e *Engine) PruneSeen(ctx context.Context, olderThan time.Time) (int, error
 		n, err = tx.PruneSeen(inboundNamespace, olderThan)
 		return err
 	})
-	e.sweepStaged(olderThan)
 	return n, err
 }
 

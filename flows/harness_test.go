@@ -56,6 +56,7 @@ type harness struct {
 	engine *Engine
 
 	noSync bool // fuzzing: the store's durability is tested elsewhere, the dialogue logic here
+	photos bool // the engine asks for evidence photos (withPhotos), also after a restart
 
 	mu  sync.Mutex
 	now time.Time
@@ -123,7 +124,7 @@ func (h *harness) open() {
 		Store: h.db, Registry: h.reg, Area: area, StaffChats: []storage.ChatAddr{staffChat},
 		Now: h.clock, Log: zerolog.Nop(), Agency: "Dinas Sosial Kabupaten Banyuwangi",
 		Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-		SessionTTL: 2 * time.Hour, CheckLimit: 10,
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Photos: h.photos,
 	}
 }
 

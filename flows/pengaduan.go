@@ -1,9 +1,9 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,8 +18,6 @@ type Photo struct {
 	// TooBig is set when the platform declared a size above MaxPhotoBytes: the channel did not
 	// download it.
 	TooBig bool
-	// staged is the file the engine wrote before the step (stage.go); the step links it.
-	staged string
 }
 
 // Location is a point the citizen shared.
@@ -27,10 +25,34 @@ type Location struct {
 	Lat, Lon float64
 }
 
-// PhotoRef is a stored photo a reply carries to the staff chats. Path is the file on disk;
-// channels send its bytes as a photo, never to a citizen.
+// PhotoRef is a stored photo a reply carries to the staff chats: its name in the store
+// (storage.PhotoName). Channels read its bytes with ReadPhoto and send them as a photo, never to
+// a citizen. Path is what replies queued by older versions carry instead: the file under the
+// photo directory, of which only the name is used.
 type PhotoRef struct {
-	Path string `json:"path"`
+	Name string `json:"name,omitempty"`
+	Path string `json:"path,omitempty"`
+}
+
+// File is the photo's name in the store.
+func (p *PhotoRef) File() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return filepath.Base(p.Path)
+}
+
+// ReadPhoto reads the photo ref names from store, in a read-only transaction: whichever
+// instance sends the reply, whichever took the photo. The error wraps storage.ErrNotFound when
+// the photo is gone (purged, or lost with a bbolt instance's files).
+func ReadPhoto(ctx context.Context, store Store, ref *PhotoRef) ([]byte, error) {
+	var data []byte
+	err := store.View(ctx, func(tx storage.Tx) error {
+		var err error
+		data, err = tx.Photo(ref.File())
+		return err
+	})
+	return data, err
 }
 
 const (
@@ -219,7 +241,7 @@ func (c *conv) askEvidence(r *storage.Report, state string) {
 	if r.ID == "" || c.s.State != stMenu {
 		return // not stored: the citizen was asked to press Kirim again
 	}
-	if c.e.PhotoDir == "" || c.e.TextOnly[c.m.Chat.Channel] {
+	if !c.e.Photos || c.e.TextOnly[c.m.Chat.Channel] {
 		if state == stPgPhotos {
 			c.say(msgPhotosOff)
 		}
@@ -289,9 +311,9 @@ func (c *conv) photoReport() (*storage.Report, bool) {
 	return r, true
 }
 
-// takePhoto puts the photo at <report>-<n>.<ext> and records it on the report in the same
-// step. The file is in place before the commit under a name only this report and this n can
-// have: a commit that fails leaves a file the next photo of the report overwrites, and the
+// takePhoto stores the photo as <report>-<n>.<ext> and records it on the report in the same
+// step (storage.Tx.PutPhoto): the name is one only this report and this n can have, so a step
+// that fails leaves at most a bbolt file the next photo of the report overwrites and the
 // retention purge removes with the report (DECISIONS "Photos are attached after filing").
 func (c *conv) takePhoto(p *Photo) {
 	if p.TooBig || len(p.Data) > MaxPhotoBytes {
@@ -312,13 +334,7 @@ func (c *conv) takePhoto(p *Photo) {
 	}
 	n := len(r.Photos) + 1
 	name := storage.PhotoName(r.ID, n, p.Ext)
-	path := filepath.Join(c.e.PhotoDir, name)
-	if err := os.MkdirAll(c.e.PhotoDir, 0o700); err != nil {
-		c.e.Log.Error().Err(err).Msg("photo directory")
-		c.say(msgPhotoFailed)
-		return
-	}
-	if err := placePhoto(p, path); err != nil {
+	if err := c.tx.PutPhoto(name, p.Data); err != nil {
 		c.e.Log.Error().Err(err).Str("report", r.ID).Msg("store photo")
 		c.say(msgPhotoFailed)
 		return
@@ -330,7 +346,7 @@ func (c *conv) takePhoto(p *Photo) {
 		return
 	}
 	for _, chat := range c.e.StaffChats {
-		c.out = append(c.out, Reply{To: chat, Text: fmt.Sprintf(msgStaffPhoto, n, r.ID), Photo: &PhotoRef{Path: path}, Report: r.ID})
+		c.out = append(c.out, Reply{To: chat, Text: fmt.Sprintf(msgStaffPhoto, n, r.ID), Photo: &PhotoRef{Name: name}, Report: r.ID})
 	}
 	c.say(msgPhotoSaved, n, maxPhotos, r.ID)
 	if n >= maxPhotos {

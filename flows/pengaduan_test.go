@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,11 +18,19 @@ import (
 // jpeg is the start of a real JPEG file: what a phone sends, as far as the store cares.
 var jpeg = append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte{0x42}, 2000)...)
 
-// withPhotos gives the harness a photo directory, as main does with <data>/photos.
+// withPhotos has the engine take evidence photos, as main does. It returns the bbolt store's
+// photo directory, "" on PostgreSQL (the photos are in the database).
 func withPhotos(h *harness) string {
-	dir := filepath.Join(h.dir, "photos")
-	h.engine.PhotoDir = dir
-	return dir
+	h.photos, h.engine.Photos = true, true
+	if h.file == nil {
+		return ""
+	}
+	return h.file.PhotoDir
+}
+
+// photo reads a stored photo back as a channel does.
+func (h *harness) photo(name string) ([]byte, error) {
+	return ReadPhoto(context.Background(), h.db, &PhotoRef{Name: name})
 }
 
 // pgScript runs a transcript with evidence lines on top of harness.transcript's:
@@ -349,7 +359,14 @@ func TestPengaduanPhotosStoredAndExported(t *testing.T) {
 >{photo}
 > selesai
 `)
-	for _, name := range []string{"PG-2611-0001-1.jpg", "PG-2611-0001-2.jpg"} {
+	names := []string{"PG-2611-0001-1.jpg", "PG-2611-0001-2.jpg"}
+	for _, name := range names {
+		if b, err := h.photo(name); err != nil || !bytes.Equal(b, jpeg) {
+			t.Errorf("stored photo %s: %d bytes, %v", name, len(b), err)
+		}
+		if dir == "" {
+			continue
+		}
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -358,7 +375,7 @@ func TestPengaduanPhotosStoredAndExported(t *testing.T) {
 			t.Errorf("%s: mode %v size %d, want 0600 and %d", name, fi.Mode().Perm(), fi.Size(), len(jpeg))
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+	if entries, _ := os.ReadDir(dir); dir != "" && len(entries) != 2 {
 		t.Errorf("photo dir holds %d files, want 2 (no orphans)", len(entries))
 	}
 	r, err := h.db.Report(context.Background(), "PG-2611-0001")
@@ -396,12 +413,20 @@ func TestPengaduanPhotosStoredAndExported(t *testing.T) {
 	// The purge, once the pengaduan is closed and retention passed, removes the files.
 	h.staff("SELESAI PG-2611-0001 ditangani")
 	h.advance(800 * 24 * time.Hour)
-	res, err := h.db.Purge(context.Background(), 730*24*time.Hour, dir, false)
+	res, err := h.db.Purge(context.Background(), 730*24*time.Hour, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Photos) != 2 {
 		t.Errorf("purge removed %v, want both photos", res.Photos)
+	}
+	for _, name := range names {
+		if b, err := h.photo(name); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("photo %s after the purge: %d bytes, %v; want ErrNotFound", name, len(b), err)
+		}
+	}
+	if r, err := h.db.Report(context.Background(), "PG-2611-0001"); err != nil || len(r.Photos) != 0 {
+		t.Errorf("purged report still names photos: %v, %v", r.Photos, err)
 	}
 }
 
@@ -420,8 +445,8 @@ func TestPhotoGoesToStaffOnly(t *testing.T) {
 		if r.To != staffChat {
 			t.Errorf("photo sent to %v", r.To)
 		}
-		if b, err := os.ReadFile(r.Photo.Path); err != nil || !bytes.Equal(b, jpeg) {
-			t.Errorf("photo reference %q: %v", r.Photo.Path, err)
+		if b, err := ReadPhoto(context.Background(), h.db, r.Photo); err != nil || !bytes.Equal(b, jpeg) {
+			t.Errorf("photo reference %+v: %v", r.Photo, err)
 		}
 		staff++
 	}
@@ -518,24 +543,19 @@ func TestTextOnlyChannelNotAskedForPhotos(t *testing.T) {
 `)
 }
 
-// A photo with a platform id is staged before the step and linked into place; the staged name
-// is gone afterwards, also when the step refused the photo; a staged file a crash left behind
-// is swept by the daily prune.
+// On bbolt a photo is staged before the step and linked into place; the staged name is gone
+// afterwards, also when the step refused the photo; a staged file a crash left behind is
+// removed when the store is opened again.
 func TestPhotoStagedOutsideTheWriter(t *testing.T) {
 	h := newHarness(t)
 	dir := withPhotos(h)
+	if h.file == nil {
+		t.Skip("PostgreSQL keeps photos in the step's transaction: nothing to stage")
+	}
 	pgScript(h, pgFiled+"\n> anonim\n> kirim\n")
 	send := func(id string) {
 		h.send(Message{Chat: citizenChat, From: storage.Actor{Channel: "test", ID: "warga-1"}, ID: id, NonText: "photo", Photo: &Photo{Data: jpeg, Ext: "jpg"}})
 	}
-	probe := Message{Chat: citizenChat, ID: "test:warga-1/500", Photo: &Photo{Data: jpeg, Ext: "jpg"}}
-	staged := h.engine.stagePhoto(&probe)
-	if fi, err := os.Stat(staged); err != nil || fi.Mode().Perm() != 0o600 || probe.Photo.staged != staged {
-		t.Fatalf("staging: %q %v", staged, err)
-	}
-	os.Remove(staged)
-	send("test:warga-1/501")
-	send("test:warga-1/501") // redelivered: handled once, staged copy removed again
 	names := func() []string {
 		var out []string
 		entries, _ := os.ReadDir(dir)
@@ -544,6 +564,21 @@ func TestPhotoStagedOutsideTheWriter(t *testing.T) {
 		}
 		return out
 	}
+	probe := Message{Chat: citizenChat, ID: "test:warga-1/500", Photo: &Photo{Data: jpeg, Ext: "jpg"}}
+	unstage := h.engine.stagePhoto(&probe)
+	staged := names()
+	if len(staged) != 1 || !strings.HasPrefix(staged[0], ".incoming-") {
+		t.Fatalf("staging left %v, want one .incoming- file", staged)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, staged[0])); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("staged file: %v %v", fi, err)
+	}
+	unstage()
+	if got := names(); len(got) != 0 {
+		t.Fatalf("unstaged, the dir holds %v", got)
+	}
+	send("test:warga-1/501")
+	send("test:warga-1/501") // redelivered: handled once, staged copy removed again
 	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
 		t.Fatalf("photo dir after a staged photo: %s", got)
 	}
@@ -559,14 +594,34 @@ func TestPhotoStagedOutsideTheWriter(t *testing.T) {
 	if err := os.WriteFile(left, jpeg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-8 * 24 * time.Hour)
-	if err := os.Chtimes(left, old, old); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.engine.PruneSeen(context.Background(), time.Now().Add(-7*24*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	h.restart()
 	if got := strings.Join(names(), ","); got != "PG-2611-0001-1.jpg" {
-		t.Fatalf("photo dir after the sweep: %s", got)
+		t.Fatalf("photo dir after a restart: %s", got)
+	}
+}
+
+// A reply queued by a version that referred to photos by file path still finds its photo: by
+// the file's name, in whichever store holds it.
+func TestPhotoRefQueuedByOlderVersion(t *testing.T) {
+	h := newHarness(t)
+	withPhotos(h)
+	pgScript(h, pgFiled+"\n> anonim\n> kirim\n>{photo}\n")
+	tests := []struct {
+		name string
+		json string
+	}{
+		{"by name", `{"name":"PG-2611-0001-1.jpg"}`},
+		{"by path (older versions)", `{"path":"/var/lib/laporbansos/photos/PG-2611-0001-1.jpg"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ref PhotoRef
+			if err := json.Unmarshal([]byte(tt.json), &ref); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := ReadPhoto(context.Background(), h.db, &ref); err != nil || !bytes.Equal(b, jpeg) {
+				t.Errorf("ReadPhoto(%s) = %d bytes, %v", tt.json, len(b), err)
+			}
+		})
 	}
 }

@@ -49,6 +49,25 @@ func PhotoName(id string, n int, ext string) string {
 	return fmt.Sprintf("%s-%d.%s", id, n, ext)
 }
 
+// PhotoReport is the report number of a photo name made by PhotoName, and whether name is
+// one: a report number, "-", the photo's number and an extension of letters and digits, nothing
+// that could leave a directory.
+func PhotoReport(name string) (string, bool) {
+	base, ext, ok := strings.Cut(name, ".")
+	if !ok || ext == "" || len(ext) > 5 || strings.Trim(ext, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return "", false
+	}
+	i := strings.LastIndexByte(base, '-')
+	if i < 0 || i == len(base)-1 || strings.Trim(base[i+1:], "0123456789") != "" {
+		return "", false
+	}
+	id, ok := ParseReportID(base[:i])
+	if !ok || id != base[:i] {
+		return "", false
+	}
+	return id, true
+}
+
 // ReceiptStats counts delivered reports by what the citizen answered to "Apakah paket sudah
 // diterima?".
 type ReceiptStats struct {

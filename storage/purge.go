@@ -17,7 +17,9 @@ const PurgedActorID = "dihapus"
 type PurgeResult struct {
 	Reports  []string // numbers of the reports whose personal data went
 	Sessions int      // dialogue sessions idle since before the cutoff
-	Photos   []string // files removed from the photo directory
+	// Photos are the purged reports' photos: files removed from the bbolt store's photo
+	// directory, or names removed from the PostgreSQL photos table.
+	Photos []string
 }
 
 // ScrubPersonalData removes a report's personal data in place.
@@ -62,8 +64,9 @@ func ReportPhotos(dir string, ids []string) ([]string, error) {
 }
 
 // PurgeStore runs Tx.Purge in one transaction of s at the transaction's time minus retention
-// (read-only when dry) and then removes the purged reports' photos from photoDir ("" when the
-// bot stores none). Each backend's Purge is this.
+// (read-only when dry) and then removes the purged reports' photo files from photoDir ("" when
+// the store keeps its photos in its own transaction, as PostgreSQL's Tx.Purge does). Each
+// backend's Purge is this.
 func PurgeStore(ctx context.Context, s interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(tx Tx) error) error
@@ -90,7 +93,7 @@ func PurgeStore(ctx context.Context, s interface {
 	if err != nil {
 		return res, err
 	}
-	res.Photos = photos
+	res.Photos = append(res.Photos, photos...)
 	if dry {
 		return res, nil
 	}

@@ -25,6 +25,14 @@ type Tx interface {
 	Stats(verifySLA, deliverySLA time.Duration) (Stats, error)
 	Audit(since time.Time) ([]AuditEntry, error)
 	Purge(cutoff time.Time, dry bool) (PurgeResult, error)
+	// PutPhoto stores an evidence photo of a report with this step, under name (PhotoName:
+	// the report number leads); a second put of a name replaces it. Photo returns one stored
+	// photo, ErrNotFound when there is none (never stored, or gone with the retention purge).
+	// bbolt keeps photos as files in its photo directory (see PhotoStager), PostgreSQL in the
+	// database, so any instance can send a photo another one took. A name that is not a
+	// PhotoName is refused with ErrInvalid (PutPhoto) or ErrNotFound (Photo).
+	PutPhoto(name string, data []byte) error
+	Photo(name string) ([]byte, error)
 	// ReportsByNameDesa returns the reports (with or without NIK) on the same normalised name
 	// (NormalizeName) in the same desa of the same kecamatan, newest first: possible duplicates
 	// of a report without NIK.
@@ -91,7 +99,9 @@ type Store interface {
 	Stats(ctx context.Context, verifySLA, deliverySLA time.Duration) (Stats, error)
 	Audit(ctx context.Context, since time.Time) ([]AuditEntry, error)
 	ExportCSV(w io.Writer, opts ExportOptions) error
-	Purge(ctx context.Context, retention time.Duration, photoDir string, dry bool) (PurgeResult, error)
+	// Purge runs Tx.Purge at the transaction's time minus retention and removes the purged
+	// reports' photos (PurgeStore).
+	Purge(ctx context.Context, retention time.Duration, dry bool) (PurgeResult, error)
 
 	Session(ctx context.Context, chat ChatAddr) (*Session, error)
 	PutSession(ctx context.Context, chat ChatAddr, s *Session) error
@@ -130,4 +140,14 @@ type Claimer interface {
 	ClaimOutbound(ctx context.Context, owner string, lease time.Duration, seqs ...uint64) (bool, error)
 	// ReleaseOutbound ends owner's claims on seqs that are still queued.
 	ReleaseOutbound(ctx context.Context, owner string, seqs ...uint64) error
+}
+
+// PhotoStager is a store that writes a photo's bytes before the step that stores them: the
+// bbolt store, whose photos are files and whose steps share one writer that a 10 MB write and
+// fsync would hold up for every other chat. StagePhoto writes data aside; a PutPhoto of the same
+// slice (the same backing array, not merely equal bytes) in the step then only links the staged
+// file to its name, cheap and the same on a re-run. unstage removes the staged file once the
+// step is over, whatever it did. A store without staging (PostgreSQL) writes in the step.
+type PhotoStager interface {
+	StagePhoto(data []byte) (unstage func())
 }

@@ -56,8 +56,10 @@ type env struct {
 	disp   *bot.Dispatcher
 	ch     *Channel
 	opt    Options
-	// photoDir is the engine's PhotoDir (envConfig.photos).
+	// photoDir is the bbolt store's PhotoDir; photos says the engine takes photos
+	// (envConfig.photos). With PostgreSQL the photos are in the database.
 	photoDir string
+	photos   bool
 	// wrap, when set, runs at the end of open: the crash test puts its kill points in.
 	wrap func(e *env)
 	// digestBacklog is the sender's DigestBacklog (0: its default).
@@ -72,15 +74,19 @@ type envConfig struct {
 	limits     *bot.Limits
 	noSender   bool // the test drives the sender with Flush
 	noRun      bool // the test does not poll (webhook tests)
-	photos     bool // the engine stores photos (under dir/photos)
+	photos     bool // the engine stores photos (in the store: bbolt under dir/photos)
+	// pgURL puts the state in this PostgreSQL database whatever LAPOR_TEST_BACKEND says: tests
+	// of several instances sharing one.
+	pgURL string
 	// digestBacklog sets the sender's DigestBacklog (burst tests under scaled limits).
 	digestBacklog time.Duration
 }
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog}
-	if cfg.photos {
+	e := &env{t: t, fake: newFakeAPI(t), dir: t.TempDir(), digestBacklog: cfg.digestBacklog, pgURL: cfg.pgURL}
+	e.photos = cfg.photos
+	if cfg.photos && pgtest.Backend() != "postgres" && cfg.pgURL == "" {
 		e.photoDir = filepath.Join(e.dir, "photos")
 	}
 	e.fake.members[[2]int64{staffChat, staffAna}] = "member"
@@ -113,7 +119,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 func (e *env) open() {
 	t := e.t
 	t.Helper()
-	if pgtest.Backend() == "postgres" {
+	if pgtest.Backend() == "postgres" || e.pgURL != "" {
 		if e.pgURL == "" {
 			e.pgURL = pgtest.NewDatabase(t)
 		}
@@ -124,6 +130,7 @@ func (e *env) open() {
 		e.db = db
 	} else {
 		db := bolt.NewDB(filepath.Join(e.dir, "bot.db"))
+		db.PhotoDir = filepath.Join(e.dir, "photos")
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +143,7 @@ func (e *env) open() {
 	e.engine = &flows.Engine{
 		Store: e.db, Registry: e.reg, Area: area, StaffChats: []storage.ChatAddr{Addr(staffChat), Addr(staffChat2)},
 		Agency: "Dinas Sosial", Retention: "2 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), PhotoDir: e.photoDir,
+		SessionTTL: 2 * time.Hour, CheckLimit: 10, Log: zerolog.Nop(), Photos: e.photos,
 	}
 	e.sender = &bot.Sender{Outbox: e.db, Channels: map[string]bot.Channel{}, Log: zerolog.Nop(), DigestBacklog: e.digestBacklog}
 	e.disp = &bot.Dispatcher{Engine: e.engine, Sender: e.sender, Log: zerolog.Nop()}

@@ -2,10 +2,10 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -13,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/storage"
 )
 
 // photoTimeout bounds one getFile and download: the citizen's chat waits on it, others do not.
@@ -94,21 +95,30 @@ func (c *Channel) download(ctx context.Context, fileID string) ([]byte, string, 
 	return data, strings.TrimPrefix(path.Ext(f.FilePath), "."), nil
 }
 
-// sendPhoto sends a stored photo with the reply's text as its caption, to staff chats only: a
-// photo reference addressed anywhere else is sent as its caption alone.
+// sendPhoto sends a stored photo, read from the store whichever instance took it, with the
+// reply's text as its caption, to staff chats only: a photo reference addressed anywhere else,
+// or one whose photo is gone (purged), is sent as its caption alone. A store that cannot be
+// read is an error the sender retries.
 func (c *Channel) sendPhoto(ctx context.Context, chat int64, r flows.Reply) error {
-	data, err := os.ReadFile(r.Photo.Path)
-	if err != nil || !c.staff[chat] {
-		if err != nil {
-			// Purged or lost: the caption still tells staff a photo was sent.
-			c.log.Warn().Err(err).Str("report", r.Report).Msg("stored photo unreadable")
+	var data []byte
+	var err error
+	if c.staff[chat] {
+		data, err = flows.ReadPhoto(ctx, c.opt.DB, r.Photo)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("telegram: read stored photo: %w", err)
 		}
+		if err != nil {
+			// The caption still tells staff a photo was sent.
+			c.log.Warn().Err(err).Str("report", r.Report).Msg("stored photo gone")
+		}
+	}
+	if data == nil {
 		r.Photo = nil
 		_, _, err := c.sendMessage(ctx, chat, r)
 		return err
 	}
 	text, ents := render(r.Text, maxCaption)
-	cfg := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: path.Base(r.Photo.Path), Bytes: data})
+	cfg := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: r.Photo.File(), Bytes: data})
 	cfg.Caption = text
 	cfg.CaptionEntities = ents
 	_, err = c.bound(ctx).Send(cfg)

@@ -12,8 +12,8 @@ import (
 // kept.
 func TestPengaduanImageThroughCloudAPI(t *testing.T) {
 	e := newEnv(t)
-	dir := filepath.Join(t.TempDir(), "photos")
-	e.engine.PhotoDir = dir
+	e.engine.Photos = true
+	dir := e.db.PhotoDir
 	for _, s := range []struct{ say, want string }{
 		{"pengaduan", "Jenis penyimpangan"},
 		{"3", "Di kecamatan mana"},

@@ -2,7 +2,8 @@ package whatsapp
 
 import (
 	"context"
-	"os"
+	"errors"
+	"fmt"
 	"strings"
 
 	"go.mau.fi/whatsmeow"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/laporbansos/laporbansos/flows"
+	"github.com/laporbansos/laporbansos/storage"
 )
 
 // evidence fills in a citizen's image (downloaded and decrypted on this worker, before the
@@ -49,13 +51,17 @@ func (c *Channel) evidence(ctx context.Context, msg *waE2E.Message, m *flows.Mes
 	}
 }
 
-// image uploads a stored photo and builds the message that carries it, for a staff group; nil
-// when the photo cannot be read (purged): the caption then goes as text.
+// image uploads a stored photo, read from the store whichever instance took it, and builds the
+// message that carries it, for a staff group; nil when the photo is gone (purged): the caption
+// then goes as text. A store that cannot be read is an error the sender retries.
 func (c *Channel) image(ctx context.Context, ref *flows.PhotoRef, caption string) (*waE2E.Message, error) {
-	data, err := os.ReadFile(ref.Path)
-	if err != nil {
-		c.log.Warn().Err(err).Msg("stored photo unreadable")
+	data, err := flows.ReadPhoto(ctx, c.store, ref)
+	if errors.Is(err, storage.ErrNotFound) {
+		c.log.Warn().Err(err).Msg("stored photo gone")
 		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read stored photo: %w", err)
 	}
 	return c.imageMessage(ctx, data, "image/jpeg", caption)
 }

@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,15 +34,16 @@ func (f *fakeClient) phoneImage(t *testing.T, data []byte) *waE2E.ImageMessage {
 	}
 }
 
-func withPhotoDir(dir string) harnessOpt {
-	return func(_ *Options, h *harness) { h.engine.PhotoDir = dir }
+// withPhotos has the engine take evidence photos; the bbolt store keeps them in its PhotoDir.
+func withPhotos() harnessOpt {
+	return func(_ *Options, h *harness) { h.engine.Photos = true }
 }
 
 // A pengaduan from WhatsApp with image messages: downloaded and decrypted through the Client
 // interface, stored 0600, forwarded to the staff group as an image; bad evidence answered.
 func TestPengaduanImageMessages(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "photos")
-	h := newHarness(t, withPhotoDir(dir))
+	h := newHarness(t, withPhotos())
+	dir := h.db.PhotoDir
 	citizen := pn(citizenPN)
 	chat := citizen.String()
 	for _, s := range []struct{ say, want string }{

@@ -30,7 +30,6 @@ const (
 type Control struct {
 	DB        *DB
 	Retention time.Duration // for purge-dry-run
-	PhotoDir  string
 }
 
 // Serve listens on the unix socket at path until ctx is done. A file left there by a bot that
@@ -83,7 +82,7 @@ func (c *Control) answer(ctx context.Context, conn net.Conn) {
 		fmt.Fprintf(w, "OK %d\n", size)
 		_, _ = c.DB.Backup(w)
 	case controlPurgeDry:
-		res, err := c.DB.Purge(ctx, c.Retention, c.PhotoDir, true)
+		res, err := c.DB.Purge(ctx, c.Retention, true)
 		if err != nil {
 			fmt.Fprintf(w, "ERR %v\n", err)
 			return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -60,8 +61,14 @@ type DB struct {
 	// crash can lose what the citizen was told is stored.
 	NoSync bool
 	Log    zerolog.Logger
+	// PhotoDir is where evidence photos are kept as files (photos.go); "" means "photos" beside
+	// the database file.
+	PhotoDir string
 
 	db *bolt.DB
+
+	stageMu sync.Mutex
+	staged  map[*byte]string // StagePhoto's files by the first byte of the data they hold
 }
 
 // NewDB returns a DB for the file at path, with the real clock and logging off.
@@ -133,6 +140,11 @@ func (db *DB) Open() error {
 		return fmt.Errorf("storage: %s: %w", db.Path, err)
 	}
 	db.db = bdb
+	if db.PhotoDir == "" {
+		db.PhotoDir = filepath.Join(filepath.Dir(db.Path), "photos")
+	}
+	// Only this process opens the file, so a staged photo now is one a crash left behind.
+	db.sweepStaged()
 	db.Log.Debug().Str("path", db.Path).Msg("storage opened")
 	return nil
 }
@@ -154,6 +166,7 @@ type boltTx struct {
 	// step carries the same time, and a re-run of an Update function sees the same time again.
 	at  time.Time
 	log zerolog.Logger // reports records skipped as damaged (see damaged.go)
+	db  *DB            // its photo directory (photos.go)
 }
 
 // Now is the time of this transaction (see boltTx.at).
@@ -182,7 +195,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx Tx) error) error {
 	}
 	now := db.now()
 	return db.db.Batch(func(btx *bolt.Tx) error {
-		return fn(&boltTx{tx: btx, at: now, log: db.Log})
+		return fn(&boltTx{tx: btx, at: now, log: db.Log, db: db})
 	})
 }
 
@@ -196,7 +209,7 @@ func (db *DB) View(ctx context.Context, fn func(tx Tx) error) error {
 	}
 	now := db.now()
 	return db.db.View(func(btx *bolt.Tx) error {
-		return fn(&boltTx{tx: btx, at: now, log: db.Log})
+		return fn(&boltTx{tx: btx, at: now, log: db.Log, db: db})
 	})
 }
 

@@ -33,6 +33,9 @@
 // The indexes (report_order, report_status, report_nik) are written in the same transaction as
 // the report, so they never disagree with it.
 //
+// Evidence photos are not in the file but beside it, in DB.PhotoDir (photos.go), named by
+// storage.PhotoName and put in place by the step that records them on the report.
+//
 // # Privacy
 //
 // A NIK is a key of report_nik and a field of a report; it is never put in an error message or

@@ -121,7 +121,7 @@ func TestPurgeRemovesNoNIKReportAndIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(400 * 24 * time.Hour)
-	res, err := db.Purge(ctx, 365*24*time.Hour, "", false)
+	res, err := db.Purge(ctx, 365*24*time.Hour, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 // history and audit entries becomes PurgedActorID. Sessions idle since before cutoff are
 // deleted. With dry set nothing is changed and the result says what would go.
 //
-// Photos are files in the photo directory whose name starts with the report number; Tx.Purge
-// lists them and DB.Purge removes them after the commit.
+// Photos are files in the photo directory whose name starts with the report number; DB.Purge
+// lists and removes them after the commit (a file cannot be rolled back with the transaction).
 func (tx *boltTx) Purge(cutoff time.Time, dry bool) (PurgeResult, error) {
 	var res PurgeResult
 	var due []*Report
@@ -117,7 +117,7 @@ func (tx *boltTx) scrubAudit(purged map[string]bool) error {
 }
 
 // Purge runs Tx.Purge in one transaction at db.Now() - retention and then removes the purged
-// reports' photos from photoDir ("" when the bot stores none).
-func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir string, dry bool) (PurgeResult, error) {
-	return storage.PurgeStore(ctx, db, retention, photoDir, dry)
+// reports' photos from db.PhotoDir.
+func (db *DB) Purge(ctx context.Context, retention time.Duration, dry bool) (PurgeResult, error) {
+	return storage.PurgeStore(ctx, db, retention, db.PhotoDir, dry)
 }

@@ -42,7 +42,10 @@ func TestPurge(t *testing.T) {
 	if err := db.PutSession(ctx, citizenChat, &Session{Flow: "cek"}); err != nil {
 		t.Fatal(err)
 	}
-	photos := t.TempDir()
+	photos := db.PhotoDir
+	if err := os.MkdirAll(photos, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{old.ID + "-1.jpg", old.ID + ".jpg", oldSG.ID + "-2.png", open.ID + "-1.jpg", old.ID + "1.jpg"} {
 		if err := os.WriteFile(filepath.Join(photos, name), []byte("jpeg"), 0o600); err != nil {
 			t.Fatal(err)
@@ -51,7 +54,7 @@ func TestPurge(t *testing.T) {
 	before, _ := db.Report(ctx, old.ID)
 	auditBefore, _ := db.Audit(ctx, time.Time{})
 
-	dry, err := db.Purge(ctx, 365*day, photos, true)
+	dry, err := db.Purge(ctx, 365*day, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func TestPurge(t *testing.T) {
 		t.Fatal("dry run removed a photo")
 	}
 
-	res, err := db.Purge(ctx, 365*day, photos, false)
+	res, err := db.Purge(ctx, 365*day, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +132,7 @@ func TestPurge(t *testing.T) {
 		}
 	}
 	// A second purge finds nothing more.
-	again, err := db.Purge(ctx, 365*day, photos, false)
+	again, err := db.Purge(ctx, 365*day, false)
 	if err != nil || len(again.Reports) != 0 || again.Sessions != 0 {
 		t.Errorf("second purge = %+v, %v", again, err)
 	}

@@ -169,10 +169,10 @@ func (db *DB) Views(ctx context.Context, since time.Time, limit int) (es []stora
 	return es, err
 }
 
-// Purge runs Tx.Purge in one transaction at db.Now() - retention and then removes the purged
-// reports' photos from photoDir ("" when the bot stores none).
-func (db *DB) Purge(ctx context.Context, retention time.Duration, photoDir string, dry bool) (storage.PurgeResult, error) {
-	return storage.PurgeStore(ctx, db, retention, photoDir, dry)
+// Purge runs Tx.Purge in one transaction at db.Now() - retention; the purged reports' photos
+// go in that transaction (photos.go).
+func (db *DB) Purge(ctx context.Context, retention time.Duration, dry bool) (storage.PurgeResult, error) {
+	return storage.PurgeStore(ctx, db, retention, "", dry)
 }
 
 // ExportCSV writes every report and sanggah, in creation order, as CSV with full details (NIK,

@@ -70,7 +70,11 @@ func (tx *pgTx) PendingWhere(limit, maxScan int, keep func(storage.ChatAddr) boo
 		}
 		var o storage.Outbound
 		if err := json.Unmarshal(doc, &o); err != nil {
-			return nil, &storage.DamagedRecordError{Record: fmt.Sprintf("outbound %d", seq), Err: err}
+			// Left out, as storage/bolt does: never the reason the whole queue stalls.
+			if err := tx.skipDamaged(&storage.DamagedRecordError{Record: fmt.Sprintf("outbound %d", seq), Err: err}); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		out = append(out, &o)
 	}

@@ -45,7 +45,9 @@ func (tx *pgTx) ReportsByNameDesa(kecCode, desa, name string) ([]*storage.Report
 		}
 		r, err := decodeReport(id, doc)
 		if err != nil {
-			tx.db.Log.Error().Err(err).Str("report", id).Msg("damaged report skipped")
+			if err := tx.skipDamaged(err); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		out = append(out, r)

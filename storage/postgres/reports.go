@@ -21,6 +21,13 @@ func (tx *pgTx) CreateReport(r *storage.Report) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = tx.Now()
 	}
+	if r.NIK != "" {
+		// As storage/bolt: a damaged record on the NIK may be the open report a new one would
+		// duplicate, so filing waits until it is restored.
+		if _, err := tx.ReportsByNIK(r.NIK); errors.Is(err, storage.ErrDamagedRecord) {
+			return err
+		}
+	}
 	yymm := tx.Now().In(storage.WIB).Format("0601")
 	seq := "report_no_" + strings.ToLower(prefix) + "_" + yymm
 	if err := tx.db.ensureSequence(tx.ctx, seq); err != nil {
@@ -111,8 +118,18 @@ func (tx *pgTx) Report(id string) (*storage.Report, error) {
 	return tx.getReport(canon, false)
 }
 
-// queryReports decodes every row of a query selecting (id, doc).
+// queryReports decodes every row of a query selecting (id, doc); a row that does not decode
+// is an error wrapping ErrDamagedRecord (a citizen must not be told "no report" about one that
+// exists). listReports is the same query for the lists, which leave such a row out.
 func (tx *pgTx) queryReports(sql string, args ...any) ([]*storage.Report, error) {
+	return tx.scanReports(false, sql, args...)
+}
+
+func (tx *pgTx) listReports(sql string, args ...any) ([]*storage.Report, error) {
+	return tx.scanReports(true, sql, args...)
+}
+
+func (tx *pgTx) scanReports(skip bool, sql string, args ...any) ([]*storage.Report, error) {
 	rows, err := tx.tx.Query(tx.ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -127,7 +144,13 @@ func (tx *pgTx) queryReports(sql string, args ...any) ([]*storage.Report, error)
 		}
 		r, err := decodeReport(id, doc)
 		if err != nil {
-			return nil, err
+			if !skip {
+				return nil, err
+			}
+			if err := tx.skipDamaged(err); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		out = append(out, r)
 	}
@@ -191,8 +214,9 @@ func (tx *pgTx) Transition(id string, to storage.Status, by storage.Actor, note 
 	return r, nil
 }
 
+// ForEachReport follows storage/bolt: creation order, a damaged record logged and skipped.
 func (tx *pgTx) ForEachReport(fn func(*storage.Report) error) error {
-	all, err := tx.queryReports(`SELECT id, doc FROM reports ORDER BY created_at, id`)
+	all, err := tx.listReports(`SELECT id, doc FROM reports ORDER BY created_at, id`)
 	if err != nil {
 		return err
 	}
@@ -204,6 +228,8 @@ func (tx *pgTx) ForEachReport(fn func(*storage.Report) error) error {
 	return nil
 }
 
+// Reports follows storage/bolt: a damaged record is left out (and logged by number) before
+// f.Limit counts.
 func (tx *pgTx) Reports(f storage.ReportFilter) ([]*storage.Report, error) {
 	statuses := make([]string, len(f.Statuses))
 	for i, s := range f.Statuses {
@@ -213,7 +239,7 @@ func (tx *pgTx) Reports(f storage.ReportFilter) ([]*storage.Report, error) {
 	if f.Newest {
 		order = "DESC"
 	}
-	all, err := tx.queryReports(`SELECT id, doc FROM reports
+	all, err := tx.listReports(`SELECT id, doc FROM reports
 		WHERE ($1 = '' OR kind = $1) AND (cardinality($2::text[]) = 0 OR status = ANY($2::text[]))
 		ORDER BY created_at `+order+`, id `+order, string(f.Kind), statuses)
 	if err != nil {
@@ -260,20 +286,39 @@ func (tx *pgTx) Stats(verifySLA, deliverySLA time.Duration) (storage.Stats, erro
 	if err := rows.Err(); err != nil {
 		return storage.Stats{}, err
 	}
-	open, err := tx.queryReports(`SELECT id, doc FROM reports WHERE status IN ('submitted', 'eligible')`)
+	// Overdue verification needs only the row's columns, as bbolt reads it from its status
+	// index: a damaged report still counts. Overdue delivery needs the document (when the report
+	// became eligible); a damaged one is skipped.
+	if verifySLA > 0 {
+		late, err := tx.tx.Query(tx.ctx, `SELECT kind, count(*) FROM reports WHERE status = 'submitted' AND created_at < $1 GROUP BY kind`,
+			tx.Now().Add(-verifySLA))
+		if err != nil {
+			return storage.Stats{}, err
+		}
+		for late.Next() {
+			var kind string
+			var n int
+			if err := late.Scan(&kind, &n); err != nil {
+				late.Close()
+				return storage.Stats{}, err
+			}
+			st.OverdueVerification[storage.Kind(kind)] = n
+		}
+		late.Close()
+		if err := late.Err(); err != nil {
+			return storage.Stats{}, err
+		}
+	}
+	if deliverySLA <= 0 {
+		return st, nil
+	}
+	eligible, err := tx.listReports(`SELECT id, doc FROM reports WHERE status = 'eligible'`)
 	if err != nil {
 		return storage.Stats{}, err
 	}
-	for _, r := range open {
-		switch {
-		case r.Status == storage.StatusSubmitted && verifySLA > 0:
-			if r.CreatedAt.Add(verifySLA).Before(tx.Now()) {
-				st.OverdueVerification[r.Kind]++
-			}
-		case r.Status == storage.StatusEligible && deliverySLA > 0:
-			if storage.EnteredAt(r).Add(deliverySLA).Before(tx.Now()) {
-				st.OverdueDelivery++
-			}
+	for _, r := range eligible {
+		if storage.EnteredAt(r).Add(deliverySLA).Before(tx.Now()) {
+			st.OverdueDelivery++
 		}
 	}
 	return st, nil
@@ -303,7 +348,10 @@ func (tx *pgTx) Audit(since time.Time) ([]storage.AuditEntry, error) {
 // Purge follows storage/bolt's contract (see storage.Tx).
 func (tx *pgTx) Purge(cutoff time.Time, dry bool) (storage.PurgeResult, error) {
 	var res storage.PurgeResult
-	closed, err := tx.queryReports(`SELECT id, doc FROM reports WHERE status NOT IN ('submitted', 'eligible') ORDER BY created_at, id`)
+	// Only reports in a final status are read, as bbolt reads its status index: a damaged open
+	// report does not stop the purge, a damaged closed one does (its personal data cannot be
+	// scrubbed, and the purge must not pretend it was).
+	closed, err := tx.queryReports(`SELECT id, doc FROM reports WHERE status <> ALL($1) ORDER BY created_at, id`, openStatuses())
 	if err != nil {
 		return res, err
 	}
@@ -326,6 +374,9 @@ func (tx *pgTx) Purge(cutoff time.Time, dry bool) (storage.PurgeResult, error) {
 		return res, err
 	}
 	res.Sessions = len(chats)
+	if res.Photos, err = tx.purgePhotos(res.Reports, dry); err != nil {
+		return res, err
+	}
 	if dry {
 		return res, nil
 	}
@@ -349,4 +400,18 @@ func (tx *pgTx) Purge(cutoff time.Time, dry bool) (storage.PurgeResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// openStatuses are the known statuses Status.Final refuses, for a query: what is not one of
+// them is final, as Final has it.
+func openStatuses() []string {
+	var out []string
+	for _, s := range []storage.Status{storage.StatusAutoRejected, storage.StatusSubmitted, storage.StatusEligible,
+		storage.StatusIneligible, storage.StatusDelivered, storage.StatusUpheld, storage.StatusDismissed,
+		storage.StatusInProgress, storage.StatusResolved, storage.StatusRefused} {
+		if !s.Final() {
+			out = append(out, string(s))
+		}
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func testNoNIK(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	clock.Advance(48 * time.Hour)
-	res, err := s.Purge(ctx, 24*time.Hour, "", false)
+	res, err := s.Purge(ctx, 24*time.Hour, false)
 	if err != nil || !slices.Contains(res.Reports, a.ID) {
 		t.Fatalf("Purge = %+v, %v; want %s purged", res, err, a.ID)
 	}

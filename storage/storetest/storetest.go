@@ -79,6 +79,7 @@ func Run(t *testing.T, open Open) {
 		{"SaveReport keeps status, kind, NIK and creation", testSaveReport},
 		{"delivery confirmation counts", testReceipts},
 		{"undo of a staff step", testUndo},
+		{"evidence photos: put, read, purge", testPhotos},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
