@@ -113,8 +113,37 @@ func (tx *pgTx) DropOutbound(chat storage.ChatAddr) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
-// DropDamagedOutbound finds none: a jsonb column holds only valid JSON.
-func (tx *pgTx) DropDamagedOutbound() ([]uint64, error) { return nil, nil }
+// DropDamagedOutbound deletes the queued messages whose document does not decode (valid JSON of
+// the wrong shape: the jsonb column admits nothing else), as storage/bolt does.
+func (tx *pgTx) DropDamagedOutbound() ([]uint64, error) {
+	rows, err := tx.tx.Query(tx.ctx, `SELECT seq, doc FROM outbound ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	var bad []uint64
+	for rows.Next() {
+		var seq uint64
+		var doc []byte
+		if err := rows.Scan(&seq, &doc); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var o storage.Outbound
+		if json.Unmarshal(doc, &o) != nil {
+			bad = append(bad, seq)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		if _, err := tx.exec(`DELETE FROM outbound WHERE seq = ANY($1)`, int64s(bad)); err != nil {
+			return nil, err
+		}
+	}
+	return bad, nil
+}
 
 func (tx *pgTx) QueueStats() (depth int, oldest time.Time, err error) {
 	var doc []byte

@@ -258,6 +258,21 @@ func testDamagedOutbound(t *testing.T, open Open, damage Damage) {
 			}
 		})
 	}
+	// The sender drops it at start (it can never be sent), and only it.
+	t.Run("DropDamagedOutbound", func(t *testing.T) {
+		var dropped []uint64
+		err := s.Update(ctx, func(tx storage.Tx) (err error) {
+			dropped, err = tx.DropDamagedOutbound()
+			return err
+		})
+		if err != nil || !slices.Equal(dropped, []uint64{bad.Seq}) {
+			t.Fatalf("DropDamagedOutbound = %v, %v; want [%d]", dropped, err, bad.Seq)
+		}
+		left, err := s.Pending(ctx, 0)
+		if err != nil || !slices.Equal(seqs(left), []uint64{all[0].Seq, all[2].Seq, all[3].Seq}) {
+			t.Errorf("queue after the drop = %v, %v", seqs(left), err)
+		}
+	})
 }
 
 func testDamagedSessionUser(t *testing.T, open Open, damage Damage) {
