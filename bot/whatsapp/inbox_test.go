@@ -30,10 +30,10 @@ func BenchmarkInboxPut(b *testing.B) {
 			},
 			Message: textMessage("halo, saya mau lapor"),
 		}}
-		if err := inbox.put(in); err != nil {
+		if err := inboxPut(inbox, in); err != nil {
 			b.Fatal(err)
 		}
-		if err := inbox.done(in); err != nil {
+		if err := inboxDone(inbox, in); err != nil {
 			b.Fatal(err)
 		}
 	}
