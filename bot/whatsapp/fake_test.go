@@ -55,6 +55,8 @@ type fakeClient struct {
 	lids       map[string]string // phone user → LID user, what GetUserInfo answers
 	queried    int               // GetUserInfo calls
 	connects   int
+	online     bool          // between Connect and Disconnect, as whatsmeow's connection
+	disconnect chan struct{} // closed at the first Disconnect
 }
 
 type sentMessage struct {
@@ -66,7 +68,7 @@ type sentMessage struct {
 var _ Client = (*fakeClient)(nil)
 
 func newFakeClient(bot *device) *fakeClient {
-	return &fakeClient{connected: make(chan struct{}), bot: bot}
+	return &fakeClient{connected: make(chan struct{}), disconnect: make(chan struct{}), bot: bot}
 }
 
 // device is a linked WhatsApp device with its own whatsmeow store and keys: the bot's, or a
@@ -105,6 +107,7 @@ func (f *fakeClient) Connect() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.connects++
+	f.online = true
 	select {
 	case <-f.connected:
 	default:
@@ -113,7 +116,24 @@ func (f *fakeClient) Connect() error {
 	return nil
 }
 
-func (f *fakeClient) Disconnect()       {}
+func (f *fakeClient) Disconnect() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.online = false
+	select {
+	case <-f.disconnect:
+	default:
+		close(f.disconnect)
+	}
+}
+
+// state returns how many times Run connected the client and whether it is connected now.
+func (f *fakeClient) state() (connects int, online bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.connects, f.online
+}
+
 func (f *fakeClient) IsConnected() bool { return true }
 
 func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {

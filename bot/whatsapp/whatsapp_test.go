@@ -841,7 +841,7 @@ func TestSessionStore(t *testing.T) {
 	if cli.Store.ID.User != "6281234567890" || !cli.EnableDecryptedEventBuffer {
 		t.Errorf("client for %v", cli.Store.ID)
 	}
-	if err := Login(ctx, c, os.Stdout, "", log); !errors.Is(err, ErrAlreadyPaired) {
+	if err := Login(ctx, c, os.Stdout, "", StoreFile, log); !errors.Is(err, ErrAlreadyPaired) {
 		t.Errorf("Login with a linked device: %v", err)
 	}
 }
