@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
 // botAPI answers the Bot API methods serve uses, in Telegram's wire format: one citizen
@@ -164,6 +166,40 @@ func TestWhatsAppCommandRefusedWhileSessionLocked(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, whatsapp.StoreFile)); err == nil {
 		t.Error("the session store was opened while locked")
+	}
+}
+
+// With PostgreSQL the whatsapp commands use the shared session and its lock: refused while
+// another process (the leader, another command) holds it, and, once it is free, working on the
+// session in the database (here: none linked) rather than on a file in the data directory.
+func TestWhatsAppCommandOnSharedSession(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"LAPOR_DATA_DIR": dir, "LAPOR_DATABASE_URL": url}
+	db := postgres.New(url)
+	if err := db.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	release, _, err := whatsapp.LockSharedSession(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"login", "logout", "groups"} {
+		code, _, errOut := runMain(t, env, "", "whatsapp", cmd)
+		if code == 0 || !strings.Contains(errOut, "in use by another laporbansos process") {
+			t.Errorf("%s while the session is held: exit %d: %s", cmd, code, errOut)
+		}
+	}
+	release()
+	for _, cmd := range []string{"logout", "groups"} {
+		code, _, errOut := runMain(t, env, "", "whatsapp", cmd)
+		if code == 0 || !strings.Contains(errOut, "no linked device") {
+			t.Errorf("%s on the empty shared session: exit %d: %s", cmd, code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, whatsapp.StoreFile)); err == nil {
+		t.Error("a session file was created with the session in PostgreSQL")
 	}
 }
 
