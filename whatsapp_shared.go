@@ -43,19 +43,24 @@ func (m *Main) startSharedWhatsApp(ctx context.Context, pg *postgres.DB, a *app,
 type waTerms struct {
 	m         *Main
 	pg        *postgres.DB
-	container *sqlstore.Container
+	container *sqlstore.Container // for the link check; each run opens its own
 	wa        *whatsapp.Channel
 	a         *app
 	notify    []storage.ChatAddr
 }
 
-// errUnlinked is a term's run ending because the device was unlinked (logged out): the leader
-// waits for a new link rather than for its next term.
-var errUnlinked = errors.New("whatsapp: the linked device was removed")
+// errUnlinked and errLoggedOut end a run because no device is linked (any more): the leader
+// waits for a new link rather than for its next term. After errLoggedOut the channel has told
+// the staff already.
+var (
+	errUnlinked  = errors.New("whatsapp: no linked device")
+	errLoggedOut = errors.New("whatsapp: the linked device was removed")
+)
 
 // run is one term: until it ends, wait for a linked device, take the session lock, run the
 // channel. A permanent stop other than an unlink (stream replaced, client outdated) ends the
-// channel until the next term, as it ends it until a restart with the bbolt file.
+// channel until the next term, as it ends it until a restart with the bbolt file; other
+// failures are retried.
 func (t *waTerms) run(term context.Context) error {
 	log := t.m.log.With().Str("component", "whatsapp").Logger()
 	told, waitedLock := false, false
@@ -95,19 +100,32 @@ func (t *waTerms) run(term context.Context) error {
 		case term.Err() != nil:
 			return nil
 		case errors.Is(err, errUnlinked):
-			told = true // Run told the staff why it stopped
-		case err != nil:
+			told = false
+		case errors.Is(err, errLoggedOut):
+			told = true
+		case errors.Is(err, whatsapp.ErrPermanentDisconnect):
 			return err
+		case err != nil:
+			// The store unreadable for a moment, say: try again within the term.
+			log.Warn().Err(err).Msg("WhatsApp session could not be started; retrying")
+			sleepCtx(term, waLockRetry)
 		}
 	}
 	return nil
 }
 
 // runLocked runs the channel with a fresh client while the session lock is held; losing the
-// lock's connection disconnects WhatsApp at once (another instance may take the session).
+// lock's connection disconnects WhatsApp at once (another instance may take the session). The
+// client's store is a container of its own, closed after the run: whatsmeow's LID map caches
+// lookups per container, also misses, and another leader may have learnt pairs since.
 func (t *waTerms) runLocked(term context.Context, lost <-chan struct{}) error {
 	log := t.m.log.With().Str("component", "whatsapp").Logger()
-	cli, err := whatsapp.NewClient(term, t.container, t.m.log)
+	container, err := whatsapp.OpenSharedStore(term, t.pg, t.m.log)
+	if err != nil {
+		return err
+	}
+	defer container.Close()
+	cli, err := whatsapp.NewClient(term, container, t.m.log)
 	if errors.Is(err, whatsapp.ErrNotPaired) {
 		return errUnlinked
 	}
@@ -131,9 +149,9 @@ func (t *waTerms) runLocked(term context.Context, lost <-chan struct{}) error {
 	err = t.wa.Run(ctx, t.a.disp)
 	if err != nil && term.Err() == nil {
 		// Logged out: whatsmeow has deleted the device from the store.
-		if d, derr := t.container.GetFirstDevice(term); derr == nil && d.ID == nil {
+		if d, derr := container.GetFirstDevice(term); derr == nil && d.ID == nil {
 			log.Error().Err(err).Msg("WhatsApp channel stopped; it starts again once the number is linked (laporbansos whatsapp login, on any instance)")
-			return errUnlinked
+			return errLoggedOut
 		}
 	}
 	return err
