@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
@@ -18,6 +19,15 @@ import (
 var (
 	waLinkPoll  = 30 * time.Second
 	waLockRetry = 2 * time.Second
+)
+
+// newWhatsAppClient builds a term's client on the shared session, and useWhatsAppVersion picks
+// the WhatsApp Web version it presents; tests substitute both (no network).
+var (
+	newWhatsAppClient = func(ctx context.Context, c *sqlstore.Container, log zerolog.Logger) (whatsapp.Client, error) {
+		return whatsapp.NewClient(ctx, c, log)
+	}
+	useWhatsAppVersion = func(ctx context.Context, log zerolog.Logger) { whatsapp.UseLatestVersion(ctx, nil, log) }
 )
 
 // startSharedWhatsApp is startWhatsApp with the state in PostgreSQL: the session (whatsmeow's
@@ -125,7 +135,7 @@ func (t *waTerms) runLocked(term context.Context, lost <-chan struct{}) error {
 		return err
 	}
 	defer container.Close()
-	cli, err := whatsapp.NewClient(term, container, t.m.log)
+	cli, err := newWhatsAppClient(term, container, t.m.log)
 	if errors.Is(err, whatsapp.ErrNotPaired) {
 		return errUnlinked
 	}
@@ -135,7 +145,7 @@ func (t *waTerms) runLocked(term context.Context, lost <-chan struct{}) error {
 	if err := t.wa.SetClient(cli); err != nil {
 		return err
 	}
-	whatsapp.UseLatestVersion(term, nil, log)
+	useWhatsAppVersion(term, log)
 	ctx, cancel := context.WithCancel(term)
 	defer cancel()
 	go func() {
