@@ -9,9 +9,10 @@
 // whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
 // and answers any later redelivery of it with "already processed": an acked message is never
 // seen again. The handler must not block on the flows (a slow step would stall the whole
-// connection), so it records the message in the Inbox (one small bbolt write) and returns once
-// the message is in a bounded in-memory queue; a message acked but not handled when the process
-// dies is handled at the next start. A message whose handling fails is not dropped silently:
+// connection), so it records the message in the Inbox (one small write: a bbolt file, or with
+// several instances a PostgreSQL row) and returns once the message is in a bounded in-memory
+// queue; a message acked but not handled when the process dies is handled at the next start,
+// or by the next leader. A message whose handling fails is not dropped silently:
 // the sender is asked to send it again. When the queue is full the handler reports failure,
 // whatsmeow sends no ack, and the server redelivers later. Messages seen twice (a lost ack, a
 // replay after a crash) are deduplicated on (chat, message id) by the flows.
@@ -276,8 +277,9 @@ func (c *Channel) Limits() bot.Limits { return c.limits }
 
 // Run connects, hands every incoming message to h, and returns when ctx ends (nil) or when
 // WhatsApp ends the session for good (a *DisconnectError, errors.Is ErrPermanentDisconnect).
-// Temporary disconnections are retried by whatsmeow. Before returning, messages already
-// received are handled.
+// Temporary disconnections are retried by whatsmeow. Before returning, it disconnects, then
+// handles the messages already received. Run may be called again once it returned (the next
+// leadership term): each call starts afresh, with the client of SetClient or the last one.
 func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	c.mu.Lock()
 	if c.running {
