@@ -392,7 +392,7 @@ func TestSharedWhatsAppTermsRunAgain(t *testing.T) {
 		return clients[n-1]
 	}
 	locks := func() (n int) {
-		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&n); err != nil {
+		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -410,7 +410,7 @@ func TestSharedWhatsAppTermsRunAgain(t *testing.T) {
 	key := h64.Sum64()
 	var killed int
 	if err := db.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND classid::bigint = $1 AND objid::bigint = $2`,
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid::bigint = $1 AND objid::bigint = $2`,
 		int64(key>>32), int64(key&0xffffffff)).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminated %d leader lock holders: %v", killed, err)
 	}

@@ -52,7 +52,7 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 	}
 	defer admin.Close(context.Background())
 	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed); err != nil || killed != 1 {
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminated %d lock holders: %v", killed, err)
 	}
 	a.die() // and no code of it runs any more
@@ -182,7 +182,7 @@ func TestWhatsAppRunsAgainAfterLeadershipRegained(t *testing.T) {
 	}
 	defer admin.Close(context.Background())
 	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed); err != nil || killed != 1 {
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminated %d lock holders: %v", killed, err)
 	}
 	select {
