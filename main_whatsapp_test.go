@@ -319,7 +319,7 @@ func (f *waFakeClient) Download(context.Context, whatsmeow.DownloadableMessage) 
 // disconnects and frees the session, and when it leads again it runs the same channel again
 // with another fresh client.
 func TestSharedWhatsAppTermsRunAgain(t *testing.T) {
-	leadEvery = 100 * time.Millisecond
+	leadEvery = 250 * time.Millisecond // no slow ping ends a term on a loaded machine
 	t.Cleanup(func() { leadEvery = 2 * time.Second })
 	var (
 		mu      sync.Mutex

@@ -249,7 +249,9 @@ func waitLong(t *testing.T, what string, ok func() bool) {
 // instance; no instance holds the session lock meanwhile, so whatsapp login (here: groups,
 // which needs no phone) works beside them, on the shared session.
 func TestInstancesWaitForOneWhatsAppLink(t *testing.T) {
-	leadEvery = 100 * time.Millisecond
+	// Long enough that a loaded machine's slow ping does not end a term: each new term would
+	// log and tell again (as each restart does with the bbolt file).
+	leadEvery = 500 * time.Millisecond
 	t.Cleanup(func() { leadEvery = 2 * time.Second })
 	dbURL := pgtest.NewDatabase(t)
 	api := &botAPI{}

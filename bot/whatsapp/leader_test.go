@@ -200,7 +200,7 @@ func TestWhatsAppRunsAgainAfterLeadershipRegained(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if n, online := a.fake.state(); n == 2 && online {
+		if n, online := a.fake.state(); n >= 2 && online {
 			break
 		}
 		if time.Now().After(deadline) {
