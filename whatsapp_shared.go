@@ -57,11 +57,15 @@ type waTerms struct {
 	wa        *whatsapp.Channel
 	a         *app
 	notify    []storage.ChatAddr
+	// told: the log and the staff know no device is linked. Kept across this instance's terms
+	// (run never runs twice at once), so a term lost and regained does not tell them again.
+	told bool
 }
 
 // errUnlinked and errLoggedOut end a run because no device is linked (any more): the leader
 // waits for a new link rather than for its next term. After errLoggedOut the channel has told
-// the staff already.
+// the staff already; after errUnlinked (the device went between the check and the lock) the
+// wait tells them.
 var (
 	errUnlinked  = errors.New("whatsapp: no linked device")
 	errLoggedOut = errors.New("whatsapp: the linked device was removed")
@@ -73,7 +77,7 @@ var (
 // failures are retried.
 func (t *waTerms) run(term context.Context) error {
 	log := t.m.log.With().Str("component", "whatsapp").Logger()
-	told, waitedLock := false, false
+	waitedLock := false
 	for term.Err() == nil {
 		device, err := t.container.GetFirstDevice(term)
 		if err != nil {
@@ -84,8 +88,8 @@ func (t *waTerms) run(term context.Context) error {
 			continue
 		}
 		if device.ID == nil {
-			if !told {
-				told = true
+			if !t.told {
+				t.told = true
 				log.Error().Err(whatsapp.ErrNotPaired).Msg("WhatsApp channel waits for a linked device (laporbansos whatsapp login, on any instance); the other channels keep serving and WhatsApp replies stay queued")
 				if err := whatsapp.TellStaffNotStarted(term, t.a.db, t.notify, whatsapp.ErrNotPaired); err != nil {
 					log.Error().Err(err).Msg("could not tell the staff chats")
@@ -94,6 +98,7 @@ func (t *waTerms) run(term context.Context) error {
 			sleepCtx(term, waLinkPoll)
 			continue
 		}
+		t.told = false
 		release, lost, err := whatsapp.LockSharedSession(term, t.pg)
 		if err != nil {
 			if !waitedLock && term.Err() == nil {
@@ -109,10 +114,8 @@ func (t *waTerms) run(term context.Context) error {
 		switch {
 		case term.Err() != nil:
 			return nil
-		case errors.Is(err, errUnlinked):
-			told = false
 		case errors.Is(err, errLoggedOut):
-			told = true
+			t.told = true // the channel told them why it stopped
 		case errors.Is(err, whatsapp.ErrPermanentDisconnect):
 			return err
 		case err != nil:
