@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow/store/sqlstore"
 	"golang.org/x/term"
 
 	"github.com/laporbansos/laporbansos/bot"
@@ -32,6 +33,7 @@ import (
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 	"github.com/laporbansos/laporbansos/storage/bolt"
+	"github.com/laporbansos/laporbansos/storage/postgres"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
@@ -402,7 +404,7 @@ func (m *Main) serve(ctx context.Context) error {
 				notify = append(notify, telegram.Addr(id))
 			}
 		}
-		wa, release, err := m.startWhatsApp(ctx, dir, a, notify)
+		wa, runTerm, release, err := m.startWhatsApp(ctx, dir, a, notify)
 		if err != nil {
 			m.log.Error().Err(err).Msg("WhatsApp channel not started; the other channels keep serving and WhatsApp replies stay queued")
 			if terr := whatsapp.TellStaffNotStarted(ctx, a.db, notify, err); terr != nil {
@@ -416,12 +418,10 @@ func (m *Main) serve(ctx context.Context) error {
 		} else {
 			defer release()
 			// Registered even after a permanent stop: its replies stay queued until it is relinked.
+			// With PostgreSQL the one channel runs again in each term as leader, with a fresh
+			// client: the sender keeps pointing at it.
 			a.sender.Channels[whatsapp.Name] = wa
-			waLog := m.log.With().Str("component", "whatsapp").Logger()
-			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, m.once(ctx, a, whatsapp.Name, func(ctx context.Context) error {
-				whatsapp.UseLatestVersion(ctx, nil, waLog)
-				return wa.Run(ctx, a.disp)
-			})))
+			run(whatsapp.Name, ops.tracked(whatsapp.Name, wa, m.once(ctx, a, whatsapp.Name, runTerm)))
 		}
 	}
 	if m.cfg.Telegram.Enabled() {
@@ -515,25 +515,30 @@ func (m *Main) remind(ctx context.Context, e *flows.Engine) error {
 	}
 }
 
-// startWhatsApp locks and opens the WhatsApp session and builds the channel; release closes
-// the session store and drops the lock.
-func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []storage.ChatAddr) (*whatsapp.Channel, func(), error) {
+// startWhatsApp opens the WhatsApp session and builds the channel; runTerm runs it during one
+// term (m.once), release closes the session store and drops the lock. With the bbolt file the
+// session is this process's: locked now, its file store and inbox opened, its client built.
+// With PostgreSQL (startSharedWhatsApp) each term as leader takes the session anew.
+func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []storage.ChatAddr) (wa *whatsapp.Channel, runTerm func(context.Context) error, release func(), err error) {
+	if pg, ok := a.db.(*postgres.DB); ok {
+		return m.startSharedWhatsApp(ctx, pg, a, notify)
+	}
 	unlock, err := whatsapp.LockSession(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	container, err := whatsapp.OpenStore(ctx, dir, m.log)
 	if err != nil {
 		unlock()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	inbox, err := whatsapp.OpenInbox(filepath.Join(dir, whatsapp.InboxFile))
 	if err != nil {
 		container.Close()
 		unlock()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	release := func() {
+	release = func() {
 		inbox.Close()
 		container.Close()
 		unlock()
@@ -541,15 +546,20 @@ func (m *Main) startWhatsApp(ctx context.Context, dir string, a *app, notify []s
 	cli, err := whatsapp.NewClient(ctx, container, m.log)
 	if err != nil {
 		release()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	wa := whatsapp.New(whatsapp.Options{
+	wa = whatsapp.New(whatsapp.Options{
 		Client: cli, Store: a.db, Polls: true, Log: m.log, Inbox: inbox,
 		StaffGroups: m.whatsappStaffGroups(), StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
 		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
 	})
-	return wa, release, nil
+	waLog := m.log.With().Str("component", "whatsapp").Logger()
+	runTerm = func(ctx context.Context) error {
+		whatsapp.UseLatestVersion(ctx, nil, waLog)
+		return wa.Run(ctx, a.disp)
+	}
+	return wa, runTerm, release, nil
 }
 
 // whatsappCmd links, unlinks and inspects the service's WhatsApp number.
@@ -579,20 +589,40 @@ func (m *Main) whatsappCmd(ctx context.Context, args []string) error {
 	default:
 		return usageError{usage}
 	}
-	unlock, err := whatsapp.LockSession(dir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	container, err := whatsapp.OpenStore(ctx, dir, log)
-	if err != nil {
-		return err
+	var container *sqlstore.Container
+	where := whatsapp.StoreFile
+	if u := m.cfg.DatabaseURL.Value(); u != "" {
+		// The session every instance shares, under the lock the leader holds while it runs it.
+		db := postgres.New(u)
+		db.Log = log.With().Str("component", "storage").Logger()
+		if err := db.Open(ctx); err != nil {
+			return err
+		}
+		defer db.Close()
+		unlock, _, err := whatsapp.LockSharedSession(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if container, err = whatsapp.OpenSharedStore(ctx, db, log); err != nil {
+			return err
+		}
+		where = whatsapp.SharedStoreWhere
+	} else {
+		unlock, err := whatsapp.LockSession(dir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if container, err = whatsapp.OpenStore(ctx, dir, log); err != nil {
+			return err
+		}
 	}
 	defer container.Close()
 	whatsapp.UseLatestVersion(ctx, nil, log)
 	switch args[0] {
 	case "login":
-		return whatsapp.Login(ctx, container, m.Stdout, phone, log)
+		return whatsapp.Login(ctx, container, m.Stdout, phone, where, log)
 	case "logout":
 		return whatsapp.Logout(ctx, container, m.Stdout, log)
 	default:

@@ -243,3 +243,80 @@ func waitLong(t *testing.T, what string, ok func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Two serve instances with WhatsApp on and no linked device: the session is the shared one in
+// PostgreSQL, so only the leader waits for a link and the staff are told once, not once per
+// instance; no instance holds the session lock meanwhile, so whatsapp login (here: groups,
+// which needs no phone) works beside them, on the shared session.
+func TestInstancesWaitForOneWhatsAppLink(t *testing.T) {
+	// Long enough that a loaded machine's slow ping does not end a term: each new term would
+	// log and tell again (as each restart does with the bbolt file).
+	leadEvery = 500 * time.Millisecond
+	t.Cleanup(func() { leadEvery = 2 * time.Second })
+	dbURL := pgtest.NewDatabase(t)
+	api := &botAPI{}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	root := t.TempDir()
+	type instance struct {
+		stderr syncBuffer
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	env := func(name string) map[string]string {
+		return map[string]string{
+			"LAPOR_DATA_DIR": filepath.Join(root, name), "LAPOR_DATABASE_URL": dbURL,
+			"LAPOR_TELEGRAM_TOKEN": "123:TEST", "LAPOR_TELEGRAM_API_URL": srv.URL, "LAPOR_TELEGRAM_STAFF_CHATS": "-1001",
+			"LAPOR_WHATSAPP": "1", "LAPOR_WHATSAPP_STAFF_GROUPS": "120363000000000001@g.us",
+			"LAPOR_HTTP_LISTEN": "off", "LAPOR_LOG_LEVEL": "warn",
+		}
+	}
+	var all []*instance
+	for _, name := range []string{"a", "b"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		in := &instance{cancel: cancel, done: make(chan struct{})}
+		e := env(name)
+		go func() {
+			defer close(in.done)
+			m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &in.stderr, Getenv: func(k string) string { return e[k] }}
+			m.Run(ctx, []string{"serve"})
+		}()
+		all = append(all, in)
+	}
+	defer func() {
+		for _, in := range all {
+			in.cancel()
+			<-in.done
+		}
+	}()
+	told := func() int {
+		n := 0
+		for _, s := range api.sentTo("-1001") {
+			if strings.Contains(s, "whatsapp login") {
+				n++
+			}
+		}
+		return n
+	}
+	waitLong(t, "the staff told WhatsApp waits for a link", func() bool { return told() > 0 })
+	time.Sleep(time.Second) // room for a second instance's telling
+	if n := told(); n != 1 {
+		t.Errorf("staff told %d times, want once:\n%s", n, strings.Join(api.sentTo("-1001"), "\n---\n"))
+	}
+	waiting := 0
+	for _, in := range all {
+		waiting += strings.Count(in.stderr.String(), "waits for a linked device")
+	}
+	if waiting != 1 {
+		t.Errorf("%d log lines about waiting for a link, want 1 (the leader's)", waiting)
+	}
+	code, _, errOut := runMain(t, env("c"), "", "whatsapp", "groups")
+	if code == 0 || !strings.Contains(errOut, "no linked device") {
+		t.Errorf("whatsapp groups beside the serving instances: exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := os.Stat(filepath.Join(root, name, "whatsapp.db")); err == nil {
+			t.Errorf("instance %s created a session file", name)
+		}
+	}
+}

@@ -9,9 +9,10 @@
 // whatsmeow sends the delivery receipt ("ack") for a message after the event handlers return,
 // and answers any later redelivery of it with "already processed": an acked message is never
 // seen again. The handler must not block on the flows (a slow step would stall the whole
-// connection), so it records the message in the Inbox (one small bbolt write) and returns once
-// the message is in a bounded in-memory queue; a message acked but not handled when the process
-// dies is handled at the next start. A message whose handling fails is not dropped silently:
+// connection), so it records the message in the Inbox (one small write: a bbolt file, or with
+// several instances a PostgreSQL row) and returns once the message is in a bounded in-memory
+// queue; a message acked but not handled when the process dies is handled at the next start,
+// or by the next leader. A message whose handling fails is not dropped silently:
 // the sender is asked to send it again. When the queue is full the handler reports failure,
 // whatsmeow sends no ack, and the server redelivers later. Messages seen twice (a lost ack, a
 // replay after a crash) are deduplicated on (chat, message id) by the flows.
@@ -116,8 +117,9 @@ type Options struct {
 	Notify []storage.ChatAddr
 	Wake   func()
 	// Inbox records each message before it is acknowledged, so one acked but not yet handled
-	// when the process dies is handled at the next start. Nil: a crash in that window loses it.
-	Inbox *Inbox
+	// when the process dies is handled at the next Run (here or, with a shared inbox, on the
+	// next leader). Nil: a crash in that window loses it.
+	Inbox Inbox
 	// Self and SelfLID are the service number's JIDs (default: the whatsmeow client's store).
 	Self, SelfLID types.JID
 	// RefreshVersion, when set, is tried on "client outdated" before giving up: it applies the
@@ -132,7 +134,6 @@ type Options struct {
 
 // Channel is the WhatsApp channel: it receives through Run and sends through Send.
 type Channel struct {
-	client  Client
 	lids    LIDResolver
 	store   flows.Store
 	groups  map[types.JID]bool
@@ -151,28 +152,47 @@ type Channel struct {
 
 	self, selfLID types.JID // the service number, to recognise its phone
 	refresh       func(ctx context.Context) bool
-	inbox         *Inbox
+	inbox         Inbox
+	ownSelf       bool // self and selfLID follow the client (SetClient)
+	ownLIDs       bool // and so does lids
 	phoneMu       sync.Mutex
 	phoneLast     time.Time // last time the phone's presence was written
 
 	pauseMu     sync.Mutex
-	pausedUntil time.Time          // a temporary ban: sends wait, the channel reconnects after
-	rejoin      chan time.Duration // Run reconnects after this delay (a ban's expiry)
+	pausedUntil time.Time // a temporary ban: sends wait, the channel reconnects after
 
 	workers, queueSize int
 	retryDelay         time.Duration // between attempts to hand a message on
 
-	mu       sync.RWMutex // guards queues against the close in Run
+	mu       sync.RWMutex // guards queues against the close in Run, and running
 	queues   []chan incoming
 	closed   bool
+	running  bool
 	handler  bot.Handler
 	inflight atomic.Int64 // messages enqueued and not yet finished (tests wait on it)
 
+	sess atomic.Pointer[session] // the running or last Run's; before the first, an idle one
+}
+
+// session is one Run of the channel: the client it drives and how it ended. Each Run starts a
+// fresh one, so the channel runs again after its Run returned: in serve with PostgreSQL, once
+// in each of this instance's terms as leader, with the client built for that term.
+type session struct {
+	client   Client
+	ran      bool            // a Run used it (guarded by Channel.mu)
+	ctx      context.Context // the Run's, uncancelled: outlives whatsmeow's callbacks, for the work they start
 	stopOnce sync.Once
 	stopped  chan struct{}
 	stopErr  error
-	runCtx   context.Context // outlives whatsmeow's callbacks, for the work they start
+	rejoin   chan time.Duration // Run reconnects after this delay (a ban's expiry)
 }
+
+func newSession(cli Client) *session {
+	return &session{client: cli, ctx: context.Background(), stopped: make(chan struct{}), rejoin: make(chan time.Duration, 1)}
+}
+
+// cli is the current client (nil before SetClient when New had none).
+func (c *Channel) cli() Client { return c.sess.Load().client }
 
 var _ bot.Channel = (*Channel)(nil)
 
@@ -193,7 +213,6 @@ func DefaultLimits() bot.Limits {
 // them first).
 func New(o Options) *Channel {
 	c := &Channel{
-		client:     o.Client,
 		lids:       o.LIDs,
 		store:      o.Store,
 		groups:     map[types.JID]bool{},
@@ -204,33 +223,23 @@ func New(o Options) *Channel {
 		workers:    o.Workers,
 		queueSize:  o.QueueSize,
 		retryDelay: 500 * time.Millisecond,
-		stopped:    make(chan struct{}),
 		notify:     o.Notify,
 		wake:       o.Wake,
 		now:        o.Now,
 		typingFor:  o.Typing,
 		staffLIDs:  map[string]bool{},
-		rejoin:     make(chan time.Duration, 1),
 	}
+	c.sess.Store(newSession(o.Client))
 	if c.now == nil {
 		c.now = time.Now
 	}
 	c.self, c.selfLID = o.Self, o.SelfLID
 	c.refresh = o.RefreshVersion
 	c.inbox = o.Inbox
-	if c.self.IsEmpty() {
-		c.self = ownJID(o.Client)
-		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
-			c.selfLID = wc.Store.GetLID().ToNonAD()
-		}
-	}
+	c.ownSelf, c.ownLIDs = c.self.IsEmpty(), o.LIDs == nil
+	c.learnClient(o.Client)
 	if c.typingFor == 0 {
 		c.typingFor = time.Second
-	}
-	if c.lids == nil {
-		if wc, ok := o.Client.(*whatsmeow.Client); ok && wc != nil && wc.Store != nil {
-			c.lids = wc.Store.LIDs
-		}
 	}
 	if o.Limits != nil {
 		c.limits = *o.Limits
@@ -268,14 +277,29 @@ func (c *Channel) Limits() bot.Limits { return c.limits }
 
 // Run connects, hands every incoming message to h, and returns when ctx ends (nil) or when
 // WhatsApp ends the session for good (a *DisconnectError, errors.Is ErrPermanentDisconnect).
-// Temporary disconnections are retried by whatsmeow. Before returning, messages already
-// received are handled.
+// Temporary disconnections are retried by whatsmeow. Before returning, it disconnects, then
+// handles the messages already received. Run may be called again once it returned (the next
+// leadership term): each call starts afresh, with the client of SetClient or the last one.
 func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	c.mu.Lock()
-	if c.handler != nil || c.closed {
+	if c.running {
 		c.mu.Unlock()
-		return errors.New("whatsapp: Run called twice")
+		return errors.New("whatsapp: Run called while already running")
 	}
+	s := c.sess.Load()
+	if s.client == nil {
+		c.mu.Unlock()
+		return errors.New("whatsapp: Run without a client (SetClient first)")
+	}
+	if s.ran {
+		s = newSession(s.client)
+	}
+	s.ran = true
+	// Work already accepted is finished even when ctx ends: it has been acknowledged.
+	work := context.WithoutCancel(ctx)
+	s.ctx = work
+	c.sess.Store(s)
+	c.running, c.closed = true, false
 	c.handler = h
 	c.queues = make([]chan incoming, c.workers)
 	for i := range c.queues {
@@ -283,8 +307,6 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 	}
 	c.mu.Unlock()
 
-	// Work already accepted is finished even when ctx ends: it has been acknowledged.
-	work := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	for _, q := range c.queues {
 		wg.Add(1)
@@ -293,7 +315,7 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 			for in := range q {
 				c.process(work, in.msg, in.chat)
 				if c.inbox != nil {
-					if err := c.inbox.done(in); err != nil {
+					if err := inboxDone(c.inbox, in); err != nil {
 						c.log.Error().Err(err).Msg("inbox: handled message not cleared; it is handled once more at the next start (deduplicated)")
 					}
 				}
@@ -302,10 +324,9 @@ func (c *Channel) Run(ctx context.Context, h bot.Handler) error {
 		}()
 	}
 
-	c.runCtx = work
-	c.replayInbox()
-	id := c.client.AddEventHandlerWithSuccessStatus(c.onEvent)
-	c.connect(ctx)
+	c.replayInbox(work)
+	id := s.client.AddEventHandlerWithSuccessStatus(func(evt any) bool { return c.onEvent(s, evt) })
+	c.connect(ctx, s)
 
 	var rejoin <-chan time.Time
 	phoneCheck := time.NewTicker(time.Hour)
@@ -318,18 +339,19 @@ wait:
 			c.checkPhone(work)
 		case <-ctx.Done():
 			break wait
-		case <-c.stopped:
+		case <-s.stopped:
 			break wait
-		case d := <-c.rejoin:
+		case d := <-s.rejoin:
 			rejoin = time.After(d)
 		case <-rejoin:
 			rejoin = nil
 			c.log.Info().Msg("reconnecting to WhatsApp (ban over or client version refreshed)")
-			c.connect(ctx)
+			c.connect(ctx, s)
 		}
 	}
-	c.client.Disconnect()
-	c.client.RemoveEventHandler(id)
+	// Off WhatsApp at once, so that the next leader's connection does not fight this one.
+	s.client.Disconnect()
+	s.client.RemoveEventHandler(id)
 	c.mu.Lock()
 	c.closed = true
 	for _, q := range c.queues {
@@ -337,21 +359,55 @@ wait:
 	}
 	c.mu.Unlock()
 	wg.Wait()
+	c.mu.Lock()
+	c.running, c.handler = false, nil
+	c.mu.Unlock()
 
 	select {
-	case <-c.stopped:
-		return c.stopErr
+	case <-s.stopped:
+		return s.stopErr
 	default:
 		return nil
 	}
 }
 
+// SetClient makes cli the client of the next Run, and, unless New was given Self, the
+// service's JIDs and LID map those of cli's device: serve with PostgreSQL builds a fresh client
+// from the shared session store for each term as leader (the number may have been relinked in
+// between). It fails while Run runs.
+func (c *Channel) SetClient(cli Client) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running {
+		return errors.New("whatsapp: SetClient while running")
+	}
+	c.learnClient(cli)
+	c.sess.Store(newSession(cli))
+	return nil
+}
+
+// learnClient takes the service's JIDs and LID map from a whatsmeow client, those New was not
+// given.
+func (c *Channel) learnClient(cli Client) {
+	wc, ok := cli.(*whatsmeow.Client)
+	if !ok || wc == nil || wc.Store == nil {
+		return
+	}
+	if c.ownSelf {
+		c.self = ownJID(wc)
+		c.selfLID = wc.Store.GetLID().ToNonAD()
+	}
+	if c.ownLIDs {
+		c.lids = wc.Store.LIDs
+	}
+}
+
 // connect dials until it succeeds, ctx ends or the session is stopped. Once connected,
 // whatsmeow reconnects by itself.
-func (c *Channel) connect(ctx context.Context) {
+func (c *Channel) connect(ctx context.Context, s *session) {
 	delay := time.Second
 	for {
-		err := c.client.Connect()
+		err := s.client.Connect()
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return
 		}
@@ -361,7 +417,7 @@ func (c *Channel) connect(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-c.stopped:
+		case <-s.stopped:
 			t.Stop()
 			return
 		case <-t.C:
@@ -372,7 +428,7 @@ func (c *Channel) connect(ctx context.Context) {
 
 // onEvent is whatsmeow's event handler. It runs on whatsmeow's receive loop: it only filters
 // and enqueues, and it never panics out. Returning false withholds the ack (queue full).
-func (c *Channel) onEvent(evt any) (ok bool) {
+func (c *Channel) onEvent(s *session, evt any) (ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.log.Error().Interface("panic", p).Str("event", fmt.Sprintf("%T", evt)).Msg("whatsapp event handler panicked")
@@ -382,44 +438,44 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 	switch e := evt.(type) {
 	case *events.Message:
 		if e.Info.IsFromMe && c.fromPhone(e.Info.Sender) {
-			c.phoneSeen(c.runCtx)
+			c.phoneSeen(s.ctx)
 		}
-		return c.onMessage(e)
+		return c.onMessage(s, e)
 	case *events.Receipt:
 		if c.fromPhone(e.Sender) {
-			c.phoneSeen(c.runCtx)
+			c.phoneSeen(s.ctx)
 		}
 	case *events.Connected:
 		c.log.Info().Msg("connected to WhatsApp")
-		go c.online(c.runCtx)
+		go c.online(s)
 	case *events.UndecryptableMessage:
-		c.undecryptable(e)
+		c.undecryptable(s, e)
 	case *events.Disconnected:
 		c.log.Warn().Msg("disconnected from WhatsApp; reconnecting")
 	case *events.KeepAliveTimeout:
 		c.log.Warn().Int("errors", e.ErrorCount).Msg("WhatsApp keepalive timed out")
 	case *events.TemporaryBan:
-		c.ban(e)
+		c.ban(s, e)
 	case *events.ClientOutdated:
 		if c.refresh == nil {
-			c.stop(e)
+			c.stop(s, e)
 			break
 		}
 		// WhatsApp may have moved on since start-up: retry once with its current version.
 		go func() {
-			if c.refresh(c.runCtx) {
+			if c.refresh(s.ctx) {
 				c.log.Warn().Msg("WhatsApp said client outdated; reconnecting with its current version")
 				select {
-				case <-c.rejoin:
+				case <-s.rejoin:
 				default:
 				}
-				c.rejoin <- 0
+				s.rejoin <- 0
 				return
 			}
-			c.stop(e)
+			c.stop(s, e)
 		}()
 	case events.PermanentDisconnect:
-		c.stop(e)
+		c.stop(s, e)
 	}
 	return true
 }
@@ -427,8 +483,9 @@ func (c *Channel) onEvent(evt any) (ok bool) {
 // online runs after each connection: it tells WhatsApp the bot is available (without it no
 // delivery receipts are sent and citizens see one grey tick), ends a ban pause, and learns the
 // LIDs of the allowed staff numbers so staff are recognised in groups that hide numbers.
-func (c *Channel) online(ctx context.Context) {
-	if err := c.client.SendPresence(ctx, types.PresenceAvailable); err != nil {
+func (c *Channel) online(s *session) {
+	ctx := s.ctx
+	if err := s.client.SendPresence(ctx, types.PresenceAvailable); err != nil {
 		c.log.Warn().Err(err).Msg("could not send available presence")
 	}
 	c.pauseMu.Lock()
@@ -438,12 +495,12 @@ func (c *Channel) online(ctx context.Context) {
 	if wasBanned {
 		c.tellStaff(ctx, msgStaffBack)
 	}
-	c.resolveStaff(ctx)
+	c.resolveStaff(ctx, s.client)
 }
 
 // resolveStaff asks WhatsApp for the LID of each allowed staff number (whatsmeow also stores
 // the pairs, so later lookups of the map find them).
-func (c *Channel) resolveStaff(ctx context.Context) {
+func (c *Channel) resolveStaff(ctx context.Context, cli Client) {
 	if len(c.numbers) == 0 {
 		return
 	}
@@ -451,7 +508,7 @@ func (c *Channel) resolveStaff(ctx context.Context) {
 	for n := range c.numbers {
 		jids = append(jids, types.NewJID(n, types.DefaultUserServer))
 	}
-	info, err := c.client.GetUserInfo(ctx, jids)
+	info, err := cli.GetUserInfo(ctx, jids)
 	if err != nil {
 		c.log.Warn().Err(err).Msg("could not look up staff LIDs; staff in groups that hide numbers may be refused")
 		return
@@ -467,9 +524,9 @@ func (c *Channel) resolveStaff(ctx context.Context) {
 
 // ban pauses the channel for a temporary ban: sends wait, staff are told, and Run reconnects
 // once it expires. A ban without an expiry is handled like a permanent disconnection.
-func (c *Channel) ban(e *events.TemporaryBan) {
+func (c *Channel) ban(s *session, e *events.TemporaryBan) {
 	if e.Expire <= 0 {
-		c.stop(e)
+		c.stop(s, e)
 		return
 	}
 	until := c.now().Add(e.Expire)
@@ -478,21 +535,26 @@ func (c *Channel) ban(e *events.TemporaryBan) {
 	c.pauseMu.Unlock()
 	c.log.Error().Int("code", int(e.Code)).Dur("expire", e.Expire).
 		Msg("WhatsApp temporarily banned the number; the channel pauses and reconnects when the ban expires, the rest of the bot keeps running")
-	c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffBanned, until.In(wib).Format("02-01-2006 15:04")))
+	c.tellStaff(s.ctx, fmt.Sprintf(msgStaffBanned, until.In(wib).Format("02-01-2006 15:04")))
 	select {
-	case <-c.rejoin:
+	case <-s.rejoin:
 	default:
 	}
-	c.rejoin <- e.Expire
+	s.rejoin <- e.Expire
 }
 
 // paused returns the error Send gives while the channel cannot send: a *bot.SendError whose
 // RetryAfter keeps the message queued.
 func (c *Channel) paused() error {
+	s := c.sess.Load()
+	if s.client == nil {
+		// Not yet led here: the leader's sender sends, and this instance's only once it leads.
+		return &bot.SendError{Err: fmt.Errorf("whatsapp: %w", whatsmeow.ErrNotConnected), Temporary: true}
+	}
 	select {
-	case <-c.stopped:
+	case <-s.stopped:
 		// Kept in the queue: it goes out once the number is linked again and the bot restarted.
-		return &bot.SendError{Err: c.stopErr, RetryAfter: 10 * time.Minute}
+		return &bot.SendError{Err: s.stopErr, RetryAfter: 10 * time.Minute}
 	default:
 	}
 	c.pauseMu.Lock()
@@ -506,7 +568,7 @@ func (c *Channel) paused() error {
 
 // undecryptable answers a message WhatsApp delivered but the bot could not read: whatsmeow has
 // asked the phone to send it again; the citizen is asked too, in case that fails.
-func (c *Channel) undecryptable(e *events.UndecryptableMessage) {
+func (c *Channel) undecryptable(s *session, e *events.UndecryptableMessage) {
 	c.log.Warn().Str("chat", maskJID(e.Info.Chat)).Bool("unavailable", e.IsUnavailable).Msg("message could not be decrypted")
 	if e.Info.IsFromMe || e.Info.Chat.Server == types.GroupServer || e.DecryptFailMode == events.DecryptFailHide {
 		return
@@ -514,7 +576,7 @@ func (c *Channel) undecryptable(e *events.UndecryptableMessage) {
 	if e.Info.Chat.Server != types.DefaultUserServer && e.Info.Chat.Server != types.HiddenUserServer {
 		return
 	}
-	c.reply(c.runCtx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, msgSendAgain)
+	c.reply(s.ctx, storage.ChatAddr{Channel: Name, ID: e.Info.Chat.ToNonAD().String()}, msgSendAgain)
 }
 
 // tellStaff queues text for the staff chats of the other channels.
@@ -547,8 +609,8 @@ func Enqueue(ctx context.Context, store flows.Store, to storage.ChatAddr, text s
 }
 
 // stop ends the channel after a permanent disconnection, with advice for the operator.
-func (c *Channel) stop(e events.PermanentDisconnect) {
-	c.stopOnce.Do(func() {
+func (c *Channel) stop(s *session, e events.PermanentDisconnect) {
+	s.stopOnce.Do(func() {
 		action := "check the log above, then restart the bot"
 		switch ev := e.(type) {
 		case *events.LoggedOut:
@@ -564,16 +626,16 @@ func (c *Channel) stop(e events.PermanentDisconnect) {
 		case *events.ClientOutdated:
 			action = "WhatsApp rejects this client version; update go.mau.fi/whatsmeow, rebuild and restart"
 		}
-		c.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
+		s.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
 		c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
 			Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
-		c.tellStaff(c.runCtx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
-		close(c.stopped)
+		c.tellStaff(s.ctx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
+		close(s.stopped)
 	})
 }
 
 // onMessage drops what the bot never answers and enqueues the rest on its chat's worker.
-func (c *Channel) onMessage(e *events.Message) bool {
+func (c *Channel) onMessage(s *session, e *events.Message) bool {
 	if e == nil || e.Message == nil || e.Info.IsFromMe {
 		return true
 	}
@@ -595,8 +657,8 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.closed || c.queues == nil {
-		return false
+	if c.closed || c.queues == nil || c.sess.Load() != s {
+		return false // a client of an ended Run
 	}
 	key := c.chatOf(context.Background(), e.Info)
 	in := incoming{msg: e, chat: key}
@@ -607,7 +669,7 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	}
 	// Recorded before the ack: WhatsApp will not deliver it again.
 	if c.inbox != nil {
-		if err := c.inbox.put(in); err != nil {
+		if err := inboxPut(c.inbox, in); err != nil {
 			c.log.Error().Err(err).Msg("inbox: message not recorded; left unacknowledged for redelivery")
 			return false
 		}
@@ -624,13 +686,14 @@ func (c *Channel) onMessage(e *events.Message) bool {
 	}
 }
 
-// replayInbox queues the messages acknowledged but not handled before the last stop; a message
-// whose step did commit is recognised by its id and not answered twice.
-func (c *Channel) replayInbox() {
+// replayInbox queues the messages acknowledged but not handled before the last stop (of this
+// process, or with a shared inbox of the last leader); a message whose step did commit is
+// recognised by its id and not answered twice.
+func (c *Channel) replayInbox(ctx context.Context) {
 	if c.inbox == nil {
 		return
 	}
-	pending, err := c.inbox.pending()
+	pending, err := inboxPending(ctx, c.inbox)
 	if err != nil {
 		c.log.Error().Err(err).Msg("inbox: some recorded messages could not be read")
 	}
@@ -711,7 +774,7 @@ func (c *Channel) process(ctx context.Context, e *events.Message, chat types.JID
 		return
 	}
 	// Blue ticks tell the citizen the bot has it; best effort.
-	if err := c.client.MarkRead(ctx, []types.MessageID{e.Info.ID}, c.now(), e.Info.Chat, e.Info.Sender); err != nil {
+	if err := c.cli().MarkRead(ctx, []types.MessageID{e.Info.ID}, c.now(), e.Info.Chat, e.Info.Sender); err != nil {
 		c.log.Debug().Err(err).Msg("mark read failed")
 	}
 }
@@ -724,21 +787,27 @@ const (
 func (c *Channel) idle() bool { return c.inflight.Load() == 0 }
 
 // State is the channel's state for /healthz and /metrics: "stopped" after a permanent
-// disconnect (logged out, replaced, outdated), "banned" during a temporary ban, else
-// "connected" or "disconnected".
+// disconnect (logged out, replaced, outdated), "banned" during a temporary ban, "standby"
+// while Run is not running (another instance leads), else "connected" or "disconnected".
 func (c *Channel) State() string {
+	s := c.sess.Load()
 	select {
-	case <-c.stopped:
+	case <-s.stopped:
 		return "stopped"
 	default:
 	}
+	c.mu.RLock()
+	running := c.running
+	c.mu.RUnlock()
 	c.pauseMu.Lock()
 	banned := !c.pausedUntil.IsZero()
 	c.pauseMu.Unlock()
 	switch {
 	case banned:
 		return "banned"
-	case c.client.IsConnected():
+	case !running:
+		return "standby"
+	case s.client.IsConnected():
 		return "connected"
 	}
 	return "disconnected"

@@ -39,7 +39,7 @@ func (c *Channel) SendDigest(ctx context.Context, to storage.ChatAddr, posts []f
 	lines = append(lines, "", msgDigestFoot)
 	msg := &waE2E.Message{Conversation: proto.String(whatsappEmphasis(strings.Join(lines, "\n")))}
 	c.typing(ctx, jid)
-	if _, err := c.client.SendMessage(ctx, jid, msg, whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}); err != nil {
+	if _, err := c.cli().SendMessage(ctx, jid, msg, whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}); err != nil {
 		return 0, nil, classify(fmt.Errorf("whatsapp: send: %w", err))
 	}
 	return n, nil, nil

@@ -29,6 +29,8 @@ import (
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 	"github.com/laporbansos/laporbansos/storage/bolt"
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
 // fakeClient stands in for *whatsmeow.Client: it records what is sent and lets a test emit
@@ -53,6 +55,8 @@ type fakeClient struct {
 	lids       map[string]string // phone user → LID user, what GetUserInfo answers
 	queried    int               // GetUserInfo calls
 	connects   int
+	online     bool          // between Connect and Disconnect, as whatsmeow's connection
+	disconnect chan struct{} // closed at the first Disconnect
 }
 
 type sentMessage struct {
@@ -64,7 +68,7 @@ type sentMessage struct {
 var _ Client = (*fakeClient)(nil)
 
 func newFakeClient(bot *device) *fakeClient {
-	return &fakeClient{connected: make(chan struct{}), bot: bot}
+	return &fakeClient{connected: make(chan struct{}), disconnect: make(chan struct{}), bot: bot}
 }
 
 // device is a linked WhatsApp device with its own whatsmeow store and keys: the bot's, or a
@@ -103,6 +107,7 @@ func (f *fakeClient) Connect() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.connects++
+	f.online = true
 	select {
 	case <-f.connected:
 	default:
@@ -111,7 +116,24 @@ func (f *fakeClient) Connect() error {
 	return nil
 }
 
-func (f *fakeClient) Disconnect()       {}
+func (f *fakeClient) Disconnect() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.online = false
+	select {
+	case <-f.disconnect:
+	default:
+		close(f.disconnect)
+	}
+}
+
+// state returns how many times Run connected the client and whether it is connected now.
+func (f *fakeClient) state() (connects int, online bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.connects, f.online
+}
+
 func (f *fakeClient) IsConnected() bool { return true }
 
 func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {
@@ -370,7 +392,8 @@ var (
 type harness struct {
 	t       *testing.T
 	ctx     context.Context
-	db      *bolt.DB
+	db      storage.Store
+	inbox   Inbox
 	engine  *flows.Engine
 	sender  *bot.Sender
 	disp    *bot.Dispatcher
@@ -391,9 +414,30 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	db := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
+	// LAPOR_TEST_BACKEND=postgres: the store and the inbox in PostgreSQL, as serve with
+	// LAPOR_DATABASE_URL; else the bbolt files.
+	var (
+		db      storage.Store
+		inbox   Inbox
+		closeDB func() error
+	)
+	if pgtest.Backend() == "postgres" {
+		pg := postgres.New(pgtest.NewDatabase(t))
+		if err := pg.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		db, inbox, closeDB = pg, pg.WhatsAppInbox(), pg.Close
+	} else {
+		bdb := bolt.NewDB(filepath.Join(dir, "laporbansos.db"))
+		if err := bdb.Open(); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := OpenInbox(filepath.Join(dir, InboxFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, inbox = bdb, fi
+		closeDB = func() error { fi.Close(); return bdb.Close() }
 	}
 	reg := &registry.Registry{Dir: dir}
 	if err := reg.Open(); err != nil {
@@ -408,7 +452,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		t.Fatal(err)
 	}
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	h := &harness{t: t, ctx: ctx, db: db, fake: newFakeClient(newDevice(t, botPN, botLID)), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
+	h := &harness{t: t, ctx: ctx, db: db, inbox: inbox, fake: newFakeClient(newDevice(t, botPN, botLID)), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
 	h.engine = &flows.Engine{
 		Store: db, Registry: reg, Area: area,
 		StaffChats:  []storage.ChatAddr{{Channel: Name, ID: staffGroup}, consoleStaff},
@@ -419,10 +463,6 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		DeliverySLA: 12 * time.Hour,
 		SessionTTL:  time.Hour,
 		CheckLimit:  10,
-	}
-	inbox, err := OpenInbox(filepath.Join(dir, InboxFile))
-	if err != nil {
-		t.Fatal(err)
 	}
 	o := Options{
 		Inbox:        inbox,
@@ -462,12 +502,8 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		case <-time.After(5 * time.Second):
 			t.Error("Run did not return after cancel")
 		}
-		db.Close()
+		closeDB()
 		reg.Close()
-		o.Inbox.Close()
-		if o.Inbox != inbox {
-			inbox.Close()
-		}
 	})
 	return h
 }

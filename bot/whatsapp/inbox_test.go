@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -11,31 +12,54 @@ import (
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/laporbansos/laporbansos/storage/postgres"
+	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
 
 // BenchmarkInboxPut is the cost the event handler pays per message before the ack: one record
-// written and synced, and cleared after handling.
+// written (and synced) and cleared after handling, in the bbolt file and in PostgreSQL.
 func BenchmarkInboxPut(b *testing.B) {
-	inbox, err := OpenInbox(filepath.Join(b.TempDir(), InboxFile))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer inbox.Close()
-	chat := types.NewJID(citizenPN, types.DefaultUserServer)
-	for i := 0; b.Loop(); i++ {
-		in := incoming{chat: chat, msg: &events.Message{
-			Info: types.MessageInfo{
-				MessageSource: types.MessageSource{Chat: chat, Sender: chat},
-				ID:            types.MessageID(fmt.Sprintf("3EB0%018d", i)), Timestamp: time.Unix(1_790_000_000, 0),
-			},
-			Message: textMessage("halo, saya mau lapor"),
-		}}
-		if err := inbox.put(in); err != nil {
-			b.Fatal(err)
-		}
-		if err := inbox.done(in); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name string
+		open func(b *testing.B) Inbox
+	}{
+		{"file", func(b *testing.B) Inbox {
+			ib, err := OpenInbox(filepath.Join(b.TempDir(), InboxFile))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { ib.Close() })
+			return ib
+		}},
+		{"postgres", func(b *testing.B) Inbox {
+			db := postgres.New(pgtest.NewDatabase(b))
+			if err := db.Open(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			return db.WhatsAppInbox()
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			inbox := bc.open(b)
+			chat := types.NewJID(citizenPN, types.DefaultUserServer)
+			for i := 0; b.Loop(); i++ {
+				in := incoming{chat: chat, msg: &events.Message{
+					Info: types.MessageInfo{
+						MessageSource: types.MessageSource{Chat: chat, Sender: chat},
+						ID:            types.MessageID(fmt.Sprintf("3EB0%018d", i)), Timestamp: time.Unix(1_790_000_000, 0),
+					},
+					Message: textMessage("halo, saya mau lapor"),
+				}}
+				if err := inboxPut(inbox, in); err != nil {
+					b.Fatal(err)
+				}
+				if err := inboxDone(inbox, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,60 +25,9 @@ import (
 func TestWhatsAppLeaderFailover(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	device := newDevice(t, botPN, botLID)
-	type instance struct {
-		db     *postgres.DB
-		fake   *fakeClient
-		wa     *Channel
-		sender *bot.Sender
-		led    chan struct{} // closed when its term ends
-		die    context.CancelFunc
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := func(name string) *instance {
-		dir := t.TempDir()
-		db := postgres.New(url)
-		if err := db.Open(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = db.Close() })
-		reg := &registry.Registry{Dir: dir}
-		if err := reg.Open(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { reg.Close() })
-		csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
-		if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		area, err := flows.NewArea("35.10", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
-		engine := &flows.Engine{Store: db, Registry: reg, Area: area, StaffChats: []storage.ChatAddr{{Channel: Name, ID: staffGroup}},
-			Log: log, Agency: "Dinas Sosial", Retention: "5 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
-			SessionTTL: time.Hour, CheckLimit: 10}
-		inbox, err := OpenInbox(filepath.Join(dir, InboxFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { inbox.Close() })
-		ictx, die := context.WithCancel(ctx)
-		in := &instance{db: db, fake: newFakeClient(device), led: make(chan struct{}), die: die}
-		in.wa = New(Options{Inbox: inbox, Client: in.fake, LIDs: fakeLIDs{}, Store: db, StaffGroups: []string{staffGroup},
-			Limits: &bot.Limits{}, Log: log, Typing: -1, Wake: func() {}})
-		in.sender = &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{Name: in.wa}, Log: log}
-		disp := &bot.Dispatcher{Engine: engine, Log: log}
-		go db.Lead(ictx, "leader", 50*time.Millisecond, func(term context.Context) {
-			defer close(in.led)
-			if err := in.wa.Run(term, disp); err != nil && term.Err() == nil {
-				t.Errorf("%s: Run: %v", name, err)
-			}
-			<-term.Done() // one term per instance in this test
-		})
-		return in
-	}
+	start := func(name string) *leaderInstance { return startLeaderInstance(ctx, t, url, device, name) }
 	a := start("a")
 	select {
 	case <-a.fake.connected:
@@ -93,29 +41,7 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 	case <-time.After(500 * time.Millisecond):
 	}
 	citizen := pn(citizenPN)
-	say := func(in *instance, text string) string {
-		t.Helper()
-		h := &harness{t: t, nextID: int(time.Now().UnixNano() % 1e6)}
-		if !in.fake.emit(h.direct(citizen, types.JID{}, textMessage(text))) {
-			t.Fatal("message refused")
-		}
-		deadline := time.Now().Add(5 * time.Second)
-		for !in.wa.idle() {
-			if time.Now().After(deadline) {
-				t.Fatal("message not handled")
-			}
-			time.Sleep(time.Millisecond)
-		}
-		if err := in.sender.Flush(ctx, 0); err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, s := range in.fake.takeSent() {
-			out = append(out, messageText(s.Msg))
-		}
-		return strings.Join(out, "\n")
-	}
-	if got := say(a, "halo"); !strings.Contains(got, "1. Lapor") {
+	if got := a.say(citizen, "halo"); !strings.Contains(got, "1. Lapor") {
 		t.Fatalf("the leader answered %q", got)
 	}
 
@@ -126,12 +52,12 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 	}
 	defer admin.Close(context.Background())
 	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed); err != nil || killed != 1 {
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminated %d lock holders: %v", killed, err)
 	}
 	a.die() // and no code of it runs any more
 	select {
-	case <-a.led:
+	case <-a.ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the old leader kept running WhatsApp")
 	}
@@ -141,7 +67,7 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 		t.Fatal("the second instance did not take WhatsApp over")
 	}
 	// The dialogue continues where it was: the session is in the shared store.
-	if got := say(b, "1"); !strings.Contains(got, "Siapa yang ingin Anda laporkan") {
+	if got := b.say(citizen, "1"); !strings.Contains(got, "Siapa yang ingin Anda laporkan") {
 		t.Errorf("after failover the new leader answered %q", got)
 	}
 	a.fake.mu.Lock()
@@ -149,5 +75,144 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 	a.fake.mu.Unlock()
 	if stale != nil {
 		t.Error("the old leader's client still takes messages")
+	}
+}
+
+// leaderInstance is one instance of the bot on a shared PostgreSQL database, running the
+// WhatsApp channel (with a fake client of the shared device) in each of its terms as leader.
+type leaderInstance struct {
+	t      *testing.T
+	ctx    context.Context
+	db     *postgres.DB
+	fake   *fakeClient
+	wa     *Channel
+	sender *bot.Sender
+	ended  chan struct{}      // one value per term that ended
+	die    context.CancelFunc // the process dies: no code of it runs any more
+}
+
+func startLeaderInstance(ctx context.Context, t *testing.T, url string, device *device, name string) *leaderInstance {
+	t.Helper()
+	dir := t.TempDir()
+	db := postgres.New(url)
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	reg := &registry.Registry{Dir: dir}
+	if err := reg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
+	if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	area, err := flows.NewArea("35.10", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
+	engine := &flows.Engine{Store: db, Registry: reg, Area: area, StaffChats: []storage.ChatAddr{{Channel: Name, ID: staffGroup}},
+		Log: log, Agency: "Dinas Sosial", Retention: "5 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
+		SessionTTL: time.Hour, CheckLimit: 10}
+	ictx, die := context.WithCancel(ctx)
+	in := &leaderInstance{t: t, ctx: ctx, db: db, fake: newFakeClient(device), ended: make(chan struct{}, 16), die: die}
+	// The inbox is the shared table, as serve has it with PostgreSQL.
+	in.wa = New(Options{Inbox: db.WhatsAppInbox(), Client: in.fake, LIDs: fakeLIDs{}, Store: db, StaffGroups: []string{staffGroup},
+		Limits: &bot.Limits{}, Log: log, Typing: -1, Wake: func() {}})
+	in.sender = &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{Name: in.wa}, Log: log}
+	disp := &bot.Dispatcher{Engine: engine, Log: log}
+	go db.Lead(ictx, "leader", 50*time.Millisecond, func(term context.Context) {
+		if err := in.wa.Run(term, disp); err != nil && term.Err() == nil {
+			t.Errorf("%s: Run: %v", name, err)
+		}
+		<-term.Done()
+		in.ended <- struct{}{}
+	})
+	return in
+}
+
+// say delivers a citizen's text to the instance's client, waits until it is handled and
+// returns what the instance sent.
+func (in *leaderInstance) say(citizen types.JID, text string) string {
+	t := in.t
+	t.Helper()
+	h := &harness{t: t, nextID: int(time.Now().UnixNano() % 1e6)}
+	if !in.fake.emit(h.direct(citizen, types.JID{}, textMessage(text))) {
+		t.Fatal("message refused")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !in.wa.idle() {
+		if time.Now().After(deadline) {
+			t.Fatal("message not handled")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := in.sender.Flush(in.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range in.fake.takeSent() {
+		out = append(out, messageText(s.Msg))
+	}
+	return strings.Join(out, "\n")
+}
+
+// An instance that loses its leadership (its lock's database session ends while its process
+// lives on) disconnects WhatsApp at once, and when it leads again runs the channel again: the
+// same channel the sender holds, connected anew, continuing the citizen's dialogue.
+func TestWhatsAppRunsAgainAfterLeadershipRegained(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := startLeaderInstance(ctx, t, url, newDevice(t, botPN, botLID), "a")
+	select {
+	case <-a.fake.connected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the leader never connected WhatsApp")
+	}
+	citizen := pn(citizenPN)
+	if got := a.say(citizen, "halo"); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("the leader answered %q", got)
+	}
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("terminated %d lock holders: %v", killed, err)
+	}
+	select {
+	case <-a.ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the term did not end with the lock's session")
+	}
+	select {
+	case <-a.fake.disconnect:
+	default:
+		t.Fatal("WhatsApp still connected after the term ended")
+	}
+	if got := a.wa.State(); got != "standby" {
+		t.Errorf("between terms the channel says %q, want standby", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if n, online := a.fake.state(); n >= 2 && online {
+			break
+		}
+		if time.Now().After(deadline) {
+			n, online := a.fake.state()
+			t.Fatalf("WhatsApp not run again in the next term: %d connects, online %v", n, online)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := a.say(citizen, "1"); !strings.Contains(got, "Siapa yang ingin Anda laporkan") {
+		t.Errorf("in the second term the channel answered %q", got)
+	}
+	if got := a.wa.State(); got != "connected" {
+		t.Errorf("in the second term the channel says %q", got)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/laporbansos/laporbansos/flows"
 	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/postgres"
 )
 
 // ErrSessionBusy is returned by LockSession when another process uses the session.
@@ -35,6 +37,28 @@ func LockSession(dataDir string) (release func(), err error) {
 		return nil, fmt.Errorf("whatsapp: session lock: %w", err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// sessionLock is the advisory lock of the session in PostgreSQL, the same in every instance.
+const sessionLock = "whatsapp-session"
+
+// sessionLockEvery is how often the holder of the shared session lock checks its connection.
+var sessionLockEvery = 2 * time.Second
+
+// LockSharedSession is LockSession for the session in PostgreSQL (OpenSharedStore), across every
+// instance on the database: a session advisory lock on a connection of its own, held by the
+// leader for its WhatsApp term and by the whatsapp commands. It returns ErrSessionBusy when
+// another process holds it. lost is closed when the lock's connection is lost (the lock is gone;
+// another instance may take the session): stop using the session then.
+func LockSharedSession(ctx context.Context, db *postgres.DB) (release func(), lost <-chan struct{}, err error) {
+	l, err := db.TryLock(ctx, sessionLock, sessionLockEvery)
+	if errors.Is(err, postgres.ErrLockHeld) {
+		return nil, nil, ErrSessionBusy
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("whatsapp: session lock: %w", err)
+	}
+	return l.Release, l.Lost(), nil
 }
 
 // TellStaffNotStarted queues, for the staff chats of the other channels, why the WhatsApp

@@ -34,7 +34,7 @@ func (c *Channel) evidence(ctx context.Context, msg *waE2E.Message, m *flows.Mes
 		m.Photo = &flows.Photo{TooBig: true}
 		return
 	}
-	data, err := c.client.Download(ctx, img)
+	data, err := c.cli().Download(ctx, img)
 	switch {
 	case err != nil:
 		// The citizen is asked to send it again; the message itself is handled once.
@@ -69,7 +69,7 @@ func (c *Channel) image(ctx context.Context, ref *flows.PhotoRef, caption string
 // imageMessage uploads a picture (a stored photo, the STATISTIK chart) and builds the message
 // that shows it with its caption.
 func (c *Channel) imageMessage(ctx context.Context, data []byte, mime, caption string) (*waE2E.Message, error) {
-	up, err := c.client.Upload(ctx, data, whatsmeow.MediaImage)
+	up, err := c.cli().Upload(ctx, data, whatsmeow.MediaImage)
 	if err != nil {
 		return nil, err
 	}

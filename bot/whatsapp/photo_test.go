@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +11,9 @@ import (
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/laporbansos/laporbansos/storage"
+	"github.com/laporbansos/laporbansos/storage/bolt"
 )
 
 // phoneImage is what a citizen's phone sends: the photo encrypted and uploaded, and the
@@ -43,7 +47,6 @@ func withPhotos() harnessOpt {
 // interface, stored 0600, forwarded to the staff group as an image; bad evidence answered.
 func TestPengaduanImageMessages(t *testing.T) {
 	h := newHarness(t, withPhotos())
-	dir := h.db.PhotoDir
 	citizen := pn(citizenPN)
 	chat := citizen.String()
 	for _, s := range []struct{ say, want string }{
@@ -92,13 +95,20 @@ func TestPengaduanImageMessages(t *testing.T) {
 			t.Errorf("%s: %d downloads, want %d", tc.name, d, tc.downloads)
 		}
 	}
-	files, _ := os.ReadDir(dir)
-	if len(files) != 1 {
-		t.Fatalf("%d stored photos, want 1", len(files))
+	// One photo kept, by the store (a 0600 file with bbolt, a row with PostgreSQL), whole.
+	pgs, err := h.db.Reports(h.ctx, storage.ReportFilter{Kind: storage.KindPengaduan})
+	if err != nil || len(pgs) != 1 || len(pgs[0].Photos) != 1 {
+		t.Fatalf("pengaduan: %v, %v; want one with one photo", pgs, err)
 	}
-	fi, _ := files[0].Info()
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("photo mode %v", fi.Mode().Perm())
+	var kept []byte
+	if err := h.db.View(h.ctx, func(tx storage.Tx) (err error) { kept, err = tx.Photo(pgs[0].Photos[0]); return err }); err != nil || !bytes.Equal(kept, photo) {
+		t.Fatalf("stored photo: %v, %d bytes, want the %d sent", err, len(kept), len(photo))
+	}
+	if b, ok := h.db.(*bolt.DB); ok {
+		fi, err := os.Stat(filepath.Join(b.PhotoDir, pgs[0].Photos[0]))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("photo file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+		}
 	}
 	// The staff group got the photo as an image message that decrypts to the same bytes; the
 	// citizen got no image.

@@ -53,7 +53,7 @@ func (c *Channel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) 
 	}
 	c.typing(ctx, jid)
 	extra := whatsmeow.SendRequestExtra{ID: messageID(ctx, "")}
-	if _, err := c.client.SendMessage(ctx, jid, msg, extra); err != nil {
+	if _, err := c.cli().SendMessage(ctx, jid, msg, extra); err != nil {
 		return classify(fmt.Errorf("whatsapp: send: %w", err))
 	}
 	if c.polls && r.Event == flows.EventStaffNew && jid.Server == types.GroupServer && hasAction(r, flows.Command(flows.CmdLayak, r.Report)) {
@@ -80,7 +80,7 @@ func (c *Channel) typing(ctx context.Context, to types.JID) {
 	if c.typingFor <= 0 || to.Server == types.GroupServer {
 		return
 	}
-	if err := c.client.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
+	if err := c.cli().SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
 		return
 	}
 	t := time.NewTimer(c.typingFor)
@@ -158,7 +158,7 @@ func (c *Channel) document(ctx context.Context, d *flows.Document, caption strin
 	if d.Image {
 		return c.imageMessage(ctx, d.Data, "image/png", caption)
 	}
-	up, err := c.client.Upload(ctx, d.Data, whatsmeow.MediaDocument)
+	up, err := c.cli().Upload(ctx, d.Data, whatsmeow.MediaDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +184,8 @@ func (c *Channel) document(ctx context.Context, d *flows.Document, caption strin
 // It is an extra: the text with the commands is already out, so a failure is only logged (an
 // error would make the sender send the text again).
 func (c *Channel) poll(ctx context.Context, group types.JID, report string) {
-	msg := c.client.BuildPollCreation(fmt.Sprintf(msgPollQuestion, report), []string{pollEligible, pollIneligible}, 1)
-	resp, err := c.client.SendMessage(ctx, group, msg, whatsmeow.SendRequestExtra{ID: messageID(ctx, "poll")})
+	msg := c.cli().BuildPollCreation(fmt.Sprintf(msgPollQuestion, report), []string{pollEligible, pollIneligible}, 1)
+	resp, err := c.cli().SendMessage(ctx, group, msg, whatsmeow.SendRequestExtra{ID: messageID(ctx, "poll")})
 	if err != nil {
 		c.log.Warn().Err(err).Str("report", report).Msg("poll not sent; staff can still type the command")
 		return

@@ -2,8 +2,10 @@ package whatsapp
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	// pgx's database/sql driver ("pgx"), for the session store in PostgreSQL.
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/mdp/qrterminal/v3"
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow"
@@ -24,6 +28,8 @@ import (
 	// Pure-Go SQLite ("sqlite" driver): the binary builds with CGO_ENABLED=0.
 	"google.golang.org/protobuf/proto"
 	_ "modernc.org/sqlite"
+
+	"github.com/laporbansos/laporbansos/storage/postgres"
 )
 
 // StoreFile is the whatsmeow session database, in the data directory. It holds the linked
@@ -65,6 +71,53 @@ func OpenStore(ctx context.Context, dataDir string, log zerolog.Logger) (*sqlsto
 		}
 	}
 	return c, nil
+}
+
+// SharedStoreWhere is where the session is when it is in PostgreSQL, for the operator's texts.
+const SharedStoreWhere = "PostgreSQL (LAPOR_DATABASE_URL)"
+
+// OpenSharedStore opens whatsmeow's session store in the bot's PostgreSQL database, beside the
+// state (whatsmeow's own tables, whatsmeow_*), so that every instance sees the one linked device
+// and the number is linked once, from any of them. It goes through pgx's database/sql driver
+// ("pgx", which go.mau.fi/util/dbutil takes for its Postgres dialect) with the connection
+// settings of db's pool: LAPOR_DATABASE_URL may carry pgxpool's own parameters, which a plain
+// sql.Open would pass to the server. Instances starting together create and upgrade
+// whatsmeow's schema one at a time, under an advisory lock.
+func OpenSharedStore(ctx context.Context, db *postgres.DB, log zerolog.Logger) (*sqlstore.Container, error) {
+	pool := db.Pool()
+	if pool == nil {
+		return nil, errors.New("whatsapp: session store: the database is not open")
+	}
+	sdb := stdlib.OpenDB(*pool.Config().ConnConfig)
+	sdb.SetMaxOpenConns(8)
+	c := sqlstore.NewWithDB(sdb, "pgx", maskedLog{waLog.Zerolog(log.With().Str("component", "whatsmeow-store").Logger())})
+	if err := upgradeLocked(ctx, sdb, c); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("whatsapp: session store in PostgreSQL: %w", err)
+	}
+	return c, nil
+}
+
+// upgradeLock is the advisory lock key under which whatsmeow's schema is upgraded.
+var upgradeLock = func() int64 {
+	h := fnv.New64a()
+	h.Write([]byte("laporbansos:whatsmeow-upgrade"))
+	return int64(h.Sum64())
+}()
+
+func upgradeLocked(ctx context.Context, sdb *sql.DB, c *sqlstore.Container) error {
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", upgradeLock); err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", upgradeLock)
+	}()
+	return c.Upgrade(ctx)
 }
 
 // NewClient builds the whatsmeow client of the linked device, for New. It fails with
@@ -139,8 +192,9 @@ func UseLatestVersion(ctx context.Context, hc *http.Client, log zerolog.Logger) 
 // Login links the service's number to this bot as a new device: with phone empty it prints QR
 // codes to out (scan them in WhatsApp → Linked devices); with a phone number (62…) it prints
 // a pairing code to type on that phone instead. It returns ErrAlreadyPaired if a device is
-// linked, ErrLoginTimeout if nobody scanned or typed in time (about 160 seconds).
-func Login(ctx context.Context, container *sqlstore.Container, out io.Writer, phone string, log zerolog.Logger) error {
+// linked, ErrLoginTimeout if nobody scanned or typed in time (about 160 seconds). where names
+// the session store for the operator (StoreFile, or SharedStoreWhere).
+func Login(ctx context.Context, container *sqlstore.Container, out io.Writer, phone, where string, log zerolog.Logger) error {
 	device, err := container.GetFirstDevice(ctx)
 	if err != nil {
 		return fmt.Errorf("whatsapp: session store: %w", err)
@@ -200,7 +254,7 @@ func Login(ctx context.Context, container *sqlstore.Container, out io.Writer, ph
 			case <-time.After(30 * time.Second):
 			case <-ctx.Done():
 			}
-			fmt.Fprintf(out, msgLoginOK+"\n", "+"+cli.Store.ID.User, StoreFile)
+			fmt.Fprintf(out, msgLoginOK+"\n", "+"+cli.Store.ID.User, where)
 			return nil
 		case whatsmeow.QRChannelTimeout.Event:
 			return ErrLoginTimeout

@@ -125,7 +125,7 @@ func (c *Channel) voteCommand(ctx context.Context, e *events.Message) (string, b
 		c.log.Error().Err(err).Msg("poll lookup failed")
 		return "", false
 	}
-	vote, err := c.client.DecryptPollVote(ctx, e)
+	vote, err := c.cli().DecryptPollVote(ctx, e)
 	if err != nil {
 		// The staff member thinks they decided: say it did not count and what to type.
 		c.log.Warn().Err(err).Str("report", report).Msg("poll vote could not be decrypted")

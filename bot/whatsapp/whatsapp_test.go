@@ -841,7 +841,7 @@ func TestSessionStore(t *testing.T) {
 	if cli.Store.ID.User != "6281234567890" || !cli.EnableDecryptedEventBuffer {
 		t.Errorf("client for %v", cli.Store.ID)
 	}
-	if err := Login(ctx, c, os.Stdout, "", log); !errors.Is(err, ErrAlreadyPaired) {
+	if err := Login(ctx, c, os.Stdout, "", StoreFile, log); !errors.Is(err, ErrAlreadyPaired) {
 		t.Errorf("Login with a linked device: %v", err)
 	}
 }
@@ -860,9 +860,7 @@ func TestInternationalPhone(t *testing.T) {
 // A message is recorded before whatsmeow acks it, and cleared once handled.
 func TestMessageRecordedBeforeAck(t *testing.T) {
 	release := make(chan struct{})
-	var inbox *Inbox
 	h := newHarness(t, func(o *Options, h *harness) {
-		inbox = o.Inbox
 		h.wrap = func(next bot.Handler) bot.Handler {
 			return handlerFunc(func(ctx context.Context, m flows.Message) error {
 				<-release
@@ -873,12 +871,12 @@ func TestMessageRecordedBeforeAck(t *testing.T) {
 	if !h.fake.emit(h.direct(pn(citizenPN), types.JID{}, textMessage("halo"))) {
 		t.Fatal("message refused")
 	}
-	if p, err := inbox.pending(); err != nil || len(p) != 1 || p[0].msg.Message.GetConversation() != "halo" {
+	if p, err := inboxPending(h.ctx, h.inbox); err != nil || len(p) != 1 || p[0].msg.Message.GetConversation() != "halo" {
 		t.Fatalf("acked message not recorded: %v %v", p, err)
 	}
 	close(release)
 	h.settle()
-	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+	if p, err := inboxPending(h.ctx, h.inbox); err != nil || len(p) != 0 {
 		t.Fatalf("handled message still recorded: %d %v", len(p), err)
 	}
 }
@@ -904,7 +902,7 @@ func TestAckedMessagesHandledAfterRestart(t *testing.T) {
 	}
 	// Recorded as onMessage does before the ack; "1" arrived after "halo".
 	for _, in := range []incoming{msg("M2", "1", 2), msg("M1", "halo", 1)} {
-		if err := inbox.put(in); err != nil {
+		if err := inboxPut(inbox, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -912,22 +910,23 @@ func TestAckedMessagesHandledAfterRestart(t *testing.T) {
 	if inbox, err = OpenInbox(path); err != nil {
 		t.Fatal(err)
 	}
+	defer inbox.Close()
 	h := newHarness(t, func(o *Options, _ *harness) { o.Inbox = inbox })
 	h.settle()
 	got := h.textsTo(citizen.String())
 	if i, j := strings.Index(got, "1. Lapor"), strings.Index(got, "Diri sendiri"); i < 0 || j < i {
 		t.Fatalf("recorded messages not handled in order: %q", got)
 	}
-	if p, err := inbox.pending(); err != nil || len(p) != 0 {
+	if p, err := inboxPending(h.ctx, inbox); err != nil || len(p) != 0 {
 		t.Fatalf("inbox not cleared: %d %v", len(p), err)
 	}
 	// The same message recorded again (the process died after its step committed, before the
 	// record was cleared) is not answered twice.
 	again := msg("M2", "1", 2)
-	if err := inbox.put(again); err != nil {
+	if err := inboxPut(inbox, again); err != nil {
 		t.Fatal(err)
 	}
-	h.wa.replayInbox()
+	h.wa.replayInbox(h.ctx)
 	h.settle()
 	if got := h.textsTo(citizen.String()); got != "" {
 		t.Errorf("replayed message answered twice: %q", got)

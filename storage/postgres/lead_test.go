@@ -68,7 +68,7 @@ func TestLeadFailover(t *testing.T) {
 	}
 	defer admin.Close(context.Background())
 	var killed int
-	err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&killed)
+	err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed)
 	if err != nil || killed != 1 {
 		t.Fatalf("terminated %d lock holders: %v", killed, err)
 	}
