@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow/store/sqlstore"
 
 	"github.com/laporbansos/laporbansos/bot/whatsapp"
 	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage/bolt"
+	"github.com/laporbansos/laporbansos/storage/postgres"
 )
 
 // errDoctor makes doctor exit 1 after it printed what to fix.
@@ -78,9 +80,20 @@ func (m *Main) doctor(ctx context.Context) error {
 		}
 	}
 
-	// The reports store: checked page by page, unless the running bot has it.
+	// The reports store: with PostgreSQL reachable and its schema up to date; with the bbolt
+	// file checked page by page, unless the running bot has it.
+	var pg *postgres.DB
 	path := m.storePath()
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if u := c.DatabaseURL.Value(); u != "" {
+		db := postgres.New(u)
+		if err := db.Open(ctx); err != nil {
+			say(false, "reports store", "PostgreSQL (LAPOR_DATABASE_URL): "+err.Error())
+		} else {
+			pg = db
+			defer pg.Close()
+			say(true, "reports store", "PostgreSQL (LAPOR_DATABASE_URL): connected, schema up to date")
+		}
+	} else if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		warn("reports store", path+" does not exist yet; it is created at the first start")
 	} else if bolt.BotRunning(m.controlSocket()) {
 		// The running bot checked the store when it opened it; its lock keeps others out.
@@ -132,13 +145,10 @@ func (m *Main) doctor(ctx context.Context) error {
 			say(true, "telegram", "getMe: @"+name)
 		}
 	}
-	// WhatsApp: a device is linked.
+	// WhatsApp: a device is linked (in the shared database with PostgreSQL, else in the data
+	// directory's session file).
 	if c.WhatsApp.Enabled {
-		if _, err := os.Stat(filepath.Join(dir, whatsapp.StoreFile)); err != nil {
-			say(false, "whatsapp", "no session: run laporbansos whatsapp login")
-		} else if container, err := whatsapp.OpenStore(ctx, dir, zerolog.Nop()); err != nil {
-			say(false, "whatsapp", err.Error())
-		} else {
+		linked := func(container *sqlstore.Container) {
 			_, err := whatsapp.NewClient(ctx, container, zerolog.Nop())
 			container.Close()
 			switch {
@@ -148,6 +158,24 @@ func (m *Main) doctor(ctx context.Context) error {
 				say(false, "whatsapp", err.Error())
 			default:
 				say(true, "whatsapp", "a device is linked")
+			}
+		}
+		switch {
+		case c.DatabaseURL.Value() != "" && pg == nil:
+			say(false, "whatsapp", "its session is in PostgreSQL, which is unreachable (see reports store)")
+		case pg != nil:
+			if container, err := whatsapp.OpenSharedStore(ctx, pg, zerolog.Nop()); err != nil {
+				say(false, "whatsapp", err.Error())
+			} else {
+				linked(container)
+			}
+		default:
+			if _, err := os.Stat(filepath.Join(dir, whatsapp.StoreFile)); err != nil {
+				say(false, "whatsapp", "no session: run laporbansos whatsapp login")
+			} else if container, err := whatsapp.OpenStore(ctx, dir, zerolog.Nop()); err != nil {
+				say(false, "whatsapp", err.Error())
+			} else {
+				linked(container)
 			}
 		}
 	}

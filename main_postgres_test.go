@@ -37,3 +37,38 @@ func TestStateInPostgreSQL(t *testing.T) {
 		}
 	}
 }
+
+// doctor with LAPOR_DATABASE_URL checks the database rather than a bbolt file, and looks for the
+// linked WhatsApp device in it.
+func TestDoctorPostgreSQL(t *testing.T) {
+	cases := []struct {
+		name string
+		url  func(t *testing.T) string
+		want []string
+	}{
+		{"reachable, no device linked", func(t *testing.T) string { return pgtest.NewDatabase(t) },
+			[]string{"ok   reports store          PostgreSQL (LAPOR_DATABASE_URL): connected", "FIX  whatsapp               no device linked"}},
+		{"unreachable", func(t *testing.T) string {
+			pgtest.NewDatabase(t) // skips the test without a server, like the reachable case
+			return "postgres://laporbansos:rahasia@127.0.0.1:1/laporbansos?sslmode=disable&connect_timeout=2"
+		}, []string{"FIX  reports store          PostgreSQL (LAPOR_DATABASE_URL):", "FIX  whatsapp               its session is in PostgreSQL, which is unreachable"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"LAPOR_DATA_DIR": filepath.Join(t.TempDir(), "data"), "LAPOR_DATABASE_URL": tc.url(t), "LAPOR_WHATSAPP": "1",
+				"LAPOR_WHATSAPP_STAFF_GROUPS": "120363000000000001@g.us"}
+			code, out, _ := runMain(t, env, "", "doctor")
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("doctor output lacks %q:\n%s", want, out)
+				}
+			}
+			if code != 1 {
+				t.Errorf("doctor exit %d, want 1 (something to fix)", code)
+			}
+			if strings.Contains(out, "rahasia") {
+				t.Errorf("doctor printed the database password:\n%s", out)
+			}
+		})
+	}
+}
