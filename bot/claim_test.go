@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
@@ -29,23 +28,6 @@ func sharedQueue(t *testing.T, n int) []*postgres.DB {
 		dbs = append(dbs, db)
 	}
 	return dbs
-}
-
-func enqueue(t *testing.T, db storage.Store, to storage.ChatAddr, texts ...string) []uint64 {
-	t.Helper()
-	var msgs []*storage.Outbound
-	for _, text := range texts {
-		p, _ := json.Marshal(flows.Reply{To: to, Text: text})
-		msgs = append(msgs, &storage.Outbound{To: to, Payload: p})
-	}
-	if err := db.Enqueue(context.Background(), msgs...); err != nil {
-		t.Fatal(err)
-	}
-	seqs := make([]uint64, len(msgs))
-	for i, o := range msgs {
-		seqs[i] = o.Seq
-	}
-	return seqs
 }
 
 // log is what every instance's channel sent, in the order the platform accepted it.
@@ -94,7 +76,7 @@ func TestSharedQueueTwoSendersSendEachMessageOnce(t *testing.T) {
 	const chats, per = 12, 6
 	for i := 0; i < per; i++ {
 		for c := 0; c < chats; c++ {
-			enqueue(t, dbs[c%2], chat("tg", c), strconv.Itoa(i))
+			queue(t, dbs[c%2], chat("tg", c), strconv.Itoa(i))
 		}
 	}
 	log := &sendLog{}
@@ -144,8 +126,8 @@ func TestSharedQueueTwoSendersSendEachMessageOnce(t *testing.T) {
 func TestSharedQueueDeadSendersClaimEndsWithItsLease(t *testing.T) {
 	dbs := sharedQueue(t, 2)
 	ctx := context.Background()
-	held := enqueue(t, dbs[0], chat("tg", 1), "a", "b")
-	enqueue(t, dbs[0], chat("tg", 2), "other")
+	held := queue(t, dbs[0], chat("tg", 1), "a", "b")
+	queue(t, dbs[0], chat("tg", 2), "other")
 	const lease = 700 * time.Millisecond
 	if ok, err := dbs[0].ClaimOutbound(ctx, "dead-leader", lease, held[0]); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
@@ -175,7 +157,7 @@ func TestSharedQueueDeadSendersClaimEndsWithItsLease(t *testing.T) {
 // back: the next leader does not wait out the lease.
 func TestSharedQueueClaimReleasedWhenRunEnds(t *testing.T) {
 	dbs := sharedQueue(t, 2)
-	enqueue(t, dbs[0], chat("tg", 1), "a")
+	queue(t, dbs[0], chat("tg", 1), "a")
 	log := &sendLog{}
 	first := &Sender{Outbox: dbs[0], Channels: map[string]Channel{"tg": &loggingChannel{log: log, block: make(chan struct{})}}, Instance: "old"}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -239,7 +221,7 @@ func TestClaimOutboundRules(t *testing.T) {
 	dbs := sharedQueue(t, 1)
 	db := dbs[0]
 	ctx := context.Background()
-	seqs := enqueue(t, db, chat("tg", 1), "a", "b", "c")
+	seqs := queue(t, db, chat("tg", 1), "a", "b", "c")
 	type step struct {
 		name  string
 		owner string

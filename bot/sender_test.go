@@ -75,7 +75,8 @@ func openDB(t *testing.T) *bolt.DB {
 	return db
 }
 
-func queue(t *testing.T, db *bolt.DB, to storage.ChatAddr, texts ...string) {
+// queue enqueues a text reply to to for each of texts, and returns their Seqs.
+func queue(t *testing.T, db storage.Store, to storage.ChatAddr, texts ...string) []uint64 {
 	t.Helper()
 	var msgs []*storage.Outbound
 	for _, text := range texts {
@@ -85,6 +86,11 @@ func queue(t *testing.T, db *bolt.DB, to storage.ChatAddr, texts ...string) {
 	if err := db.Enqueue(context.Background(), msgs...); err != nil {
 		t.Fatal(err)
 	}
+	seqs := make([]uint64, len(msgs))
+	for i, o := range msgs {
+		seqs[i] = o.Seq
+	}
+	return seqs
 }
 
 func chat(ch string, n int) storage.ChatAddr {

@@ -439,18 +439,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 		db, inbox = bdb, fi
 		closeDB = func() error { fi.Close(); return bdb.Close() }
 	}
-	reg := &registry.Registry{Dir: dir}
-	if err := reg.Open(); err != nil {
-		t.Fatal(err)
-	}
-	csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
-	if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	area, err := flows.NewArea("35.10", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, area := testRegistry(ctx, t, dir)
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	h := &harness{t: t, ctx: ctx, db: db, inbox: inbox, fake: newFakeClient(newDevice(t, botPN, botLID)), console: &recorder{}, runErr: make(chan error, 1), cursor: map[string]int{}}
 	h.engine = &flows.Engine{
@@ -612,4 +601,24 @@ func messageText(m *waE2E.Message) string {
 		return "[image] " + m.GetImageMessage().GetCaption()
 	}
 	return "[?]"
+}
+
+// testRegistry opens a registry in dir holding the one recipient the tests know, and the
+// regency's area.
+func testRegistry(ctx context.Context, t *testing.T, dir string) (*registry.Registry, flows.Area) {
+	t.Helper()
+	reg := &registry.Registry{Dir: dir}
+	if err := reg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
+	if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	area, err := flows.NewArea("35.10", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, area
 }

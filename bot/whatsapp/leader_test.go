@@ -6,13 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/laporbansos/laporbansos/bot"
 	"github.com/laporbansos/laporbansos/flows"
-	"github.com/laporbansos/laporbansos/registry"
 	"github.com/laporbansos/laporbansos/storage"
 	"github.com/laporbansos/laporbansos/storage/postgres"
 	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
@@ -46,15 +44,7 @@ func TestWhatsAppLeaderFailover(t *testing.T) {
 	}
 
 	// a's process dies: the server ends its session and with it the lock.
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
-		t.Fatalf("terminated %d lock holders: %v", killed, err)
-	}
+	pgtest.KillLockHolders(t, url, 1)
 	a.die() // and no code of it runs any more
 	select {
 	case <-a.ended:
@@ -99,19 +89,7 @@ func startLeaderInstance(ctx context.Context, t *testing.T, url string, device *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	reg := &registry.Registry{Dir: dir}
-	if err := reg.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	csv := "nik;nama;program;periode;status\n" + recipientNIK + ";Sri Wahyuni;PKH;2025-T4;Sudah Salur\n"
-	if _, err := reg.ImportReader(ctx, strings.NewReader(csv), "test", registry.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	area, err := flows.NewArea("35.10", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, area := testRegistry(ctx, t, dir)
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)
 	engine := &flows.Engine{Store: db, Registry: reg, Area: area, StaffChats: []storage.ChatAddr{{Channel: Name, ID: staffGroup}},
 		Log: log, Agency: "Dinas Sosial", Retention: "5 tahun", VerifySLA: 3 * time.Hour, DeliverySLA: 12 * time.Hour,
@@ -176,15 +154,7 @@ func TestWhatsAppRunsAgainAfterLeadershipRegained(t *testing.T) {
 	if got := a.say(citizen, "halo"); !strings.Contains(got, "1. Lapor") {
 		t.Fatalf("the leader answered %q", got)
 	}
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
-		t.Fatalf("terminated %d lock holders: %v", killed, err)
-	}
+	pgtest.KillLockHolders(t, url, 1)
 	select {
 	case <-a.ended:
 	case <-time.After(10 * time.Second):

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/types"
@@ -165,15 +164,7 @@ func TestSharedSessionLock(t *testing.T) {
 	}
 	defer releaseB()
 	// b's process dies: the server ends its session and with it the lock.
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	var killed int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != 1 {
-		t.Fatalf("terminated %d lock holders: %v", killed, err)
-	}
+	pgtest.KillLockHolders(t, url, 1)
 	select {
 	case <-lostB:
 	case <-time.After(5 * time.Second):

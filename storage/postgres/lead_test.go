@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/laporbansos/laporbansos/storage/postgres"
 	"github.com/laporbansos/laporbansos/storage/postgres/pgtest"
 )
@@ -62,16 +60,7 @@ func TestLeadFailover(t *testing.T) {
 	mu.Unlock()
 
 	// a's process "dies": the server ends its session, which drops the lock.
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	var killed int
-	err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed)
-	if err != nil || killed != 1 {
-		t.Fatalf("terminated %d lock holders: %v", killed, err)
-	}
+	pgtest.KillLockHolders(t, url, 1)
 	aDies() // and no code of it runs any more
 	waitFor(t, "b takes over", func() bool { mu.Lock(); defer mu.Unlock(); return leading["b"] })
 	mu.Lock()

@@ -84,3 +84,22 @@ func Open(t testing.TB, now func() time.Time) *postgres.DB {
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
+
+// KillLockHolders ends, as a dead process's would end, the database sessions of the test
+// database at url that hold an advisory lock (only that database's: pg_locks covers the whole
+// server, and other tests' databases share it), and fails t unless exactly want were ended.
+func KillLockHolders(t testing.TB, url string, want int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&killed); err != nil || killed != want {
+		t.Fatalf("terminated %d lock holders, want %d: %v", killed, want, err)
+	}
+}
