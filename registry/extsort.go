@@ -13,8 +13,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An import sorts its rows by NIK with an external merge sort, so that its memory does not grow
@@ -382,18 +380,6 @@ func (p *parsed) build() *built {
 	return b
 }
 
-// sizeEstimate bounds the registry file: records, keys, bbolt's 16-byte element headers, the
-// Bloom filter and the name index, plus a quarter for page slack and branch pages.
-func (b *built) sizeEstimate() int {
-	e, p := b.e, b.p
-	n := int(e.arenaTotal) + len(p.arena) + e.validRows*(8+16+2) + bloomBytes(e.validRows) +
-		(e.nameTotal+len(e.names))*6 + len(p.strs)*16
-	for _, s := range p.strs[:min(len(p.strs), dictMax)] {
-		n += len(s)
-	}
-	return n*5/4 + 1<<20
-}
-
 // bloomBytes is the size of the Bloom filter for keys keys, capped at bloomMaxBytes.
 func bloomBytes(keys int) int {
 	blocks := (keys*bloomBitsPerKey + bloomBlock*8 - 1) / (bloomBlock * 8)
@@ -413,108 +399,28 @@ func (b *built) write(path string) error {
 		// first allocations would add up to twice the working memory for a moment.
 		debug.FreeOSMemory()
 	}
-	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
-	// written again, so there is no freelist worth storing.
-	//
-	// InitialMmapSize: bbolt copies every key and value of the open transaction to the heap
-	// before it remaps a growing file; mapping the whole expected size up front avoids that,
-	// which halves an import. The mapping is only address space.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
-		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
+	// The file is written directly in bbolt's format (boltwrite.go), without a sync until the
+	// end: it is renamed into place only once complete, so a crash leaves a temporary file.
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	err = b.fill(db)
+	err = b.fill(newBoltFile(f, pageSize))
 	if err == nil {
-		err = db.Sync()
+		err = f.Sync()
 	}
-	if cerr := db.Close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	return err
-}
-
-// kvBatch is up to writeBatch sorted keys and their values, for one write transaction: bbolt
-// keeps a transaction's nodes in memory until commit, so batches bound the memory at little cost.
-type kvBatch struct {
-	keys []byte // 8 bytes a key
-	vals []byte
-	ends []int // end of each value in vals
-}
-
-func (kb *kvBatch) add(key uint64, val []byte) {
-	kb.keys = binary.BigEndian.AppendUint64(kb.keys, key)
-	kb.vals = append(kb.vals, val...)
-	kb.ends = append(kb.ends, len(kb.vals))
-}
-
-// full: writeBatch keys, or writeBatchBytes of values (a desa's posting list for a common name
-// word is tens of kilobytes: counting keys alone, one batch could hold the whole name index).
-func (kb *kvBatch) full() bool { return len(kb.ends) >= writeBatch || len(kb.vals) >= writeBatchBytes }
-
-const writeBatchBytes = 4 << 20
-
-func (kb *kvBatch) reset() { kb.keys, kb.vals, kb.ends = kb.keys[:0], kb.vals[:0], kb.ends[:0] }
-
-// putInto writes the batch into the bucket. bbolt holds the slices only until the commit.
-func (kb *kvBatch) putInto(tx *bolt.Tx, bucket string) error {
-	bk, err := tx.CreateBucketIfNotExists([]byte(bucket))
-	if err != nil {
-		return err
-	}
-	// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
-	bk.FillPercent = 1.0
-	start := 0
-	for i, end := range kb.ends {
-		if err := bk.Put(kb.keys[i*8:i*8+8:i*8+8], kb.vals[start:end:end]); err != nil {
-			return err
-		}
-		start = end
-	}
-	return nil
-}
-
-// batchPut writes sorted keys into a bucket a batch per transaction; also, when set, runs in
-// each of those transactions too.
-type batchPut struct {
-	db     *bolt.DB
-	bucket string
-	kb     kvBatch
-	also   func(*bolt.Tx) error
-	after  func() error // after each commit
-}
-
-func (w *batchPut) put(key uint64, val []byte) error {
-	w.kb.add(key, val)
-	if w.kb.full() {
-		return w.flush()
-	}
-	return nil
-}
-
-func (w *batchPut) flush() error {
-	if len(w.kb.ends) == 0 {
-		return nil
-	}
-	err := w.db.Update(func(tx *bolt.Tx) error {
-		if err := w.kb.putInto(tx, w.bucket); err != nil {
-			return err
-		}
-		if w.also != nil {
-			return w.also(tx)
-		}
-		return nil
-	})
-	w.kb.reset()
-	if err == nil && w.after != nil {
-		err = w.after()
 	}
 	return err
 }
 
 var errStopped = errors.New("registry: import stopped")
 
-func (b *built) fill(db *bolt.DB) error {
+// stopCheck is how many keys a tree writer adds between looks at the import's context.
+const stopCheck = 1 << 14
+
+func (b *built) fill(bf *boltFile) error {
 	e, p := b.e, b.p
 	if testHookRuns != nil {
 		testHookRuns(len(e.runs), len(e.nameRuns))
@@ -524,40 +430,48 @@ func (b *built) fill(db *bolt.DB) error {
 		return err
 	}
 	// The name index and the Bloom filter are built on the other core while this one writes the
-	// NIK bucket; name batches go into the NIK bucket's transactions as they come.
-	names := b.startNames()
-	defer names.stop()
-	filter := make(bloom, bloomBytes(e.validRows))
-	bf := fillBloom(filter)
-	defer bf.finish()
-
-	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
-	// writes are let go, which keeps resident memory flat however large the file grows.
-	commits, mapLimit := 0, b.sizeEstimate()
-	afterCommit := func() error {
-		if commits++; commits%32 == 0 {
-			dropMapped(db, mapLimit)
+	// NIK bucket: two trees into the same file at once.
+	var stop atomic.Bool
+	nameRoot := make(chan nameResult, 1)
+	go func() {
+		var r nameResult
+		r.root, r.err = b.writeNames(bf.tree(), &stop)
+		nameRoot <- r
+	}()
+	defer func() {
+		if nameRoot != nil {
+			stop.Store(true)
+			<-nameRoot // it reads the run files, which close after this
 		}
-		return e.ctx.Err()
-	}
-	nikW := &batchPut{db: db, bucket: bucketNIK, also: names.putReady, after: afterCommit}
+	}()
+	filter := make(bloom, bloomBytes(e.validRows))
+	bf2 := fillBloom(filter)
+	defer bf2.finish()
+
+	nikT := bf.tree()
 	var (
 		group    [][]byte // records of the current NIK, deduplicated
 		groupKey uint64
 		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
 		val      []byte
+		key      [8]byte
 	)
 	flushGroup := func() error {
 		if len(group) == 0 {
 			return nil
 		}
-		bf.add(groupKey)
-		b.meta.DistinctNIKs++
+		bf2.add(groupKey)
+		if b.meta.DistinctNIKs++; b.meta.DistinctNIKs%stopCheck == 0 {
+			if err := e.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		val = val[:0]
 		for _, r := range group {
 			val = append(val, r...)
 		}
-		return nikW.put(groupKey, val)
+		binary.BigEndian.PutUint64(key[:], groupKey)
+		return nikT.put(key[:], val, false)
 	}
 	err = mergeRecords(recs, func(key uint64, rec []byte, first bool) error {
 		if first {
@@ -584,21 +498,22 @@ func (b *built) fill(db *bolt.DB) error {
 	if err == nil {
 		err = flushGroup()
 	}
+	var nikRoot uint64
 	if err == nil {
-		err = nikW.flush()
+		nikRoot, err = nikT.finish()
 	}
 	if err == nil {
-		err = names.rest(func(kb *kvBatch) error {
-			if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
-				return err
-			}
-			return afterCommit()
-		})
+		err = e.ctx.Err()
 	}
 	if err != nil {
 		return err
 	}
-	bf.finish()
+	nr := <-nameRoot
+	nameRoot = nil
+	if nr.err != nil {
+		return nr.err
+	}
+	bf2.finish()
 
 	b.meta.RowsImported -= b.meta.Duplicates
 	for name, n := range b.meta.PerProgram {
@@ -611,89 +526,39 @@ func (b *built) fill(db *bolt.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.Update(func(tx *bolt.Tx) error {
-		mb, err := tx.CreateBucket([]byte(bucketMeta))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists([]byte(bucketNIK)); err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists([]byte(bucketName)); err != nil {
-			return err
-		}
-		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
-			if err := mb.Put([]byte(k), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// nameFeed is the name index being built by a goroutine, in batches.
-type nameFeed struct {
-	ch      chan *kvBatch
-	quit    chan struct{}
-	err     error // the producer's; read once ch is closed
-	drained bool
-}
-
-func (b *built) startNames() *nameFeed {
-	nf := &nameFeed{ch: make(chan *kvBatch, 4), quit: make(chan struct{})}
-	go func() {
-		defer close(nf.ch)
-		nf.err = b.buildNames(func(kb *kvBatch) bool {
-			select {
-			case nf.ch <- kb:
-				return true
-			case <-nf.quit:
-				return false
-			}
-		})
-	}()
-	return nf
-}
-
-// putReady writes the batches ready now into tx, without waiting for more.
-func (nf *nameFeed) putReady(tx *bolt.Tx) error {
-	for !nf.drained {
-		select {
-		case kb, ok := <-nf.ch:
-			if !ok {
-				nf.drained = true
-				return nil
-			}
-			if err := kb.putInto(tx, bucketName); err != nil {
-				return err
-			}
-		default:
-			return nil
-		}
-	}
-	return nil
-}
-
-// rest hands the remaining batches to put as they come, then returns the producer's error.
-func (nf *nameFeed) rest(put func(*kvBatch) error) error {
-	for !nf.drained {
-		kb, ok := <-nf.ch
-		if !ok {
-			nf.drained = true
-			break
-		}
-		if err := put(kb); err != nil {
+	// Keys in order: bloom, dict, format, meta; then the root bucket's meta, name, nik.
+	mt := bf.tree()
+	for _, kv := range [...]struct {
+		k string
+		v []byte
+	}{{keyBloom, filter}, {keyDict, encodeDict(dict)}, {keyFormat, []byte(formatVersion)}, {keyMeta, metaJSON}} {
+		if err := mt.put([]byte(kv.k), kv.v, false); err != nil {
 			return err
 		}
 	}
-	return nf.err
+	metaRoot, err := mt.finish()
+	if err != nil {
+		return err
+	}
+	rt := bf.tree()
+	for _, bk := range [...]struct {
+		name string
+		root uint64
+	}{{bucketMeta, metaRoot}, {bucketName, nr.root}, {bucketNIK, nikRoot}} {
+		if err := rt.put([]byte(bk.name), bucketValue(bk.root), true); err != nil {
+			return err
+		}
+	}
+	root, err := rt.finish()
+	if err != nil {
+		return err
+	}
+	return bf.writeMeta(root)
 }
 
-// stop ends the producer early if it still runs, and waits for it: it reads the run files.
-func (nf *nameFeed) stop() {
-	close(nf.quit)
-	for range nf.ch {
-	}
+type nameResult struct {
+	root uint64
+	err  error
 }
 
 // bloomFeed fills a Bloom filter in a goroutine: each add is a cache miss in a filter of 15 MB
@@ -738,57 +603,52 @@ func (bf *bloomFeed) finish() {
 	<-bf.done
 }
 
-// buildNames merges the name runs into the name index, a batch at a time: one key per
-// (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
-// delta-encoded. It stops when emit returns false.
-func (b *built) buildNames(emit func(*kvBatch) bool) error {
+// writeNames merges the name runs into the name index, tree t, and returns its root page: one
+// key per (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
+// delta-encoded. It stops with errStopped once stop is set.
+func (b *built) writeNames(t *boltTree, stop *atomic.Bool) (uint64, error) {
 	curs, err := b.e.nameCursors()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var (
-		kb      = &kvBatch{}
 		niks    []uint64
 		val     []byte
 		haveKey bool
 		curKey  uint64
+		key     [8]byte
+		n       int
 	)
 	add := func() error {
-		slices.Sort(niks)
+		if !slices.IsSorted(niks) {
+			slices.Sort(niks)
+		}
 		niks = slices.Compact(niks)
 		val = encodePosting(val[:0], niks)
-		kb.add(curKey, val)
-		if kb.full() {
-			if !emit(kb) {
-				return errStopped
-			}
-			kb = &kvBatch{}
+		if n++; n%stopCheck == 0 && stop.Load() {
+			return errStopped
 		}
-		return nil
+		binary.BigEndian.PutUint64(key[:], curKey)
+		return t.put(key[:], val, false)
 	}
-	err = mergeNames(curs, func(n nameRow) error {
-		if haveKey && n.key != curKey {
+	err = mergeNames(curs, func(nr nameRow) error {
+		if haveKey && nr.key != curKey {
 			if err := add(); err != nil {
 				return err
 			}
 			niks = niks[:0]
 		}
-		haveKey, curKey = true, n.key
-		niks = append(niks, n.nik)
+		haveKey, curKey = true, nr.key
+		niks = append(niks, nr.nik)
 		return nil
 	})
+	if err == nil && haveKey {
+		err = add()
+	}
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if haveKey {
-		if err := add(); err != nil {
-			return err
-		}
-	}
-	if len(kb.ends) > 0 && !emit(kb) {
-		return errStopped
-	}
-	return nil
+	return t.finish()
 }
 
 // encodePosting appends a uvarint count, then the first NIK and the gaps between sorted NIKs as

@@ -396,10 +396,6 @@ func sortRows(rows, tmp []row) []row {
 // an import about 15 % slower (more pages to write) and a file 7 % larger.
 const pageSize = 1024
 
-// writeBatch is how many NIKs go in one write transaction: bbolt keeps a transaction's nodes in
-// memory until commit, so batches bound the memory for ten million rows at little cost in speed.
-const writeBatch = 1 << 14
-
 // writeAndSwap writes the registry to a new file, makes it durable, renames it over
 // Dir/registry.db and puts it in service.
 func (r *Registry) writeAndSwap(b *built) error {
