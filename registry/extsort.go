@@ -22,15 +22,16 @@ import (
 // source that fits in one run (a regency, up to about a million rows) is never written to disk:
 // its one run is merged from memory, as before.
 
-// runLimits bound one run. Together with the radix sort's scratch copies they are the import's
-// working memory (about 170 MB); tests shrink them to force many runs.
+// runLimits bound one run. The parser fills one run while the previous one is sorted and
+// written on the other core, so two runs' buffers and the radix sort's scratch copies are the
+// import's working memory (about 170 MB); tests shrink them to force many runs.
 type runLimits struct {
 	arenaBytes int // encoded records
 	rows       int
 	names      int // name-index entries
 }
 
-var defaultRunLimits = runLimits{arenaBytes: 72 << 20, rows: 1 << 20, names: 3 << 20}
+var defaultRunLimits = runLimits{arenaBytes: 36 << 20, rows: 1 << 19, names: 3 << 19}
 
 // testHookRuns, set by tests, is told how many record and name runs an import spilled.
 var testHookRuns func(records, names int)
@@ -49,13 +50,16 @@ type extSort struct {
 	runs      []runFile // record runs, in source order
 	nameRuns  []runFile
 	names     []nameRow // owned by the name worker until wait returns
-	rowsTmp   []row     // radix sort scratch, kept from run to run
 	prevLimit int64     // the runtime's memory limit before the import
-	namesTmp  []nameRow
 
-	validRows  int   // rows accepted, every run
-	arenaTotal int64 // encoded record bytes, every run
-	nameTotal  int   // name-index entries, every run
+	// A full run is sorted and written by a goroutine (spillRun) while the parser fills the
+	// next one: spilling holds its result, spare the buffers of the run before, free again.
+	spilling chan error
+	spare    runBufs
+	rowsTmp  []row // radix sort scratch, kept from run to run; the spill's own
+	namesTmp []nameRow
+
+	validRows int // rows accepted, every run
 
 	// Names are tokenised by a worker goroutine while the parser goes on: on two cores that
 	// takes the name index almost entirely off the import's critical path.
@@ -89,6 +93,13 @@ const nameJobBatch = 4096
 // nameRow is one name-index entry: the hash of (kecamatan, desa, name token) and a NIK.
 type nameRow struct{ key, nik uint64 }
 
+// runBufs are one run's buffers.
+type runBufs struct {
+	rows  []row
+	arena []byte
+	names []nameRow
+}
+
 type runFile struct {
 	f    *os.File
 	size int64
@@ -120,6 +131,7 @@ func (e *extSort) close() {
 		close(e.jobs)
 		e.started = false
 	}
+	_ = e.spillWait() // it appends to the run files
 	for _, rf := range append(e.runs, e.nameRuns...) {
 		_ = rf.f.Close()
 	}
@@ -225,29 +237,66 @@ func (e *extSort) tempFile() (*os.File, error) {
 	return f, nil
 }
 
-// spill sorts the current run and writes it to two temporary files: records as
-// key(8) uvarint(len) record, name entries as key(8) nik(8).
+// spill hands the current run to a goroutine that sorts it and writes it to two temporary
+// files, records as key(8) uvarint(len) record and name entries as key(8) nik(8), and gives the
+// parser the buffers of the run before (spilled by now, or it waits).
 func (e *extSort) spill(p *parsed) error {
-	e.wait()
-	// The name entries are sorted and written on the other core while the records are.
-	nameDone := make(chan error, 1)
-	go func() { nameDone <- e.spillNames() }()
-	err := e.spillRecords(p)
-	return errors.Join(err, <-nameDone)
+	e.wait() // the name worker is idle: e.names is this run's
+	if err := e.spillWait(); err != nil {
+		return err
+	}
+	run := runBufs{rows: p.rows, arena: p.arena, names: e.names}
+	next := e.spare
+	if next.rows == nil {
+		// The second run: buffers as large as the first's, rather than grown by appends.
+		next = runBufs{rows: make([]row, 0, cap(run.rows)), arena: make([]byte, 0, cap(run.arena)),
+			names: make([]nameRow, 0, cap(run.names))}
+	}
+	p.rows, p.arena, e.names, e.spare = next.rows[:0], next.arena[:0], next.names[:0], runBufs{}
+	e.queued.Store(0)
+	done := make(chan error, 1)
+	e.spilling = done
+	go func() { done <- e.spillRun(run) }()
+	return nil
 }
 
-func (e *extSort) spillRecords(p *parsed) error {
-	if len(p.rows) == 0 {
+// spillWait waits for the spill in flight, if any, and returns its error.
+func (e *extSort) spillWait() error {
+	if e.spilling == nil {
 		return nil
 	}
-	rows := sortRows(p.rows, e.rowsTmp)
-	if &rows[0] != &p.rows[0] {
-		e.rowsTmp = p.rows // the scratch of the next run's sort
+	err := <-e.spilling
+	e.spilling = nil
+	return err
+}
+
+// spillRun sorts and writes a run, then leaves its buffers in e.spare.
+func (e *extSort) spillRun(run runBufs) error {
+	rows, err := e.spillRecords(run.rows, run.arena)
+	if err != nil {
+		return err
+	}
+	names, err := e.spillNames(run.names)
+	if err != nil {
+		return err
+	}
+	e.spare = runBufs{rows: rows[:0], arena: run.arena[:0], names: names[:0]}
+	return nil
+}
+
+// spillRecords writes the run's records sorted, and returns the slice they were sorted into.
+func (e *extSort) spillRecords(unsorted []row, arena []byte) ([]row, error) {
+	if len(unsorted) == 0 {
+		return unsorted, nil
+	}
+	rows := sortRows(unsorted, e.rowsTmp)
+	if &rows[0] != &unsorted[0] {
+		e.rowsTmp = unsorted // the scratch of the next run's sort
 	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var hdr [8 + binary.MaxVarintLen64]byte
 		for _, rw := range rows {
-			rec := rw.record(p.arena)
+			rec := rw.record(arena)
 			binary.BigEndian.PutUint64(hdr[:], rw.key)
 			n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
 			_, _ = w.Write(hdr[:8+n])
@@ -258,21 +307,19 @@ func (e *extSort) spillRecords(p *parsed) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.runs = append(e.runs, rf)
-	e.arenaTotal += int64(len(p.arena))
-	p.rows, p.arena = rows[:0], p.arena[:0]
-	return nil
+	return rows, nil
 }
 
-func (e *extSort) spillNames() error {
-	if len(e.names) == 0 {
-		return nil
+func (e *extSort) spillNames(unsorted []nameRow) ([]nameRow, error) {
+	if len(unsorted) == 0 {
+		return unsorted, nil
 	}
-	names := sortNames(e.names, e.namesTmp)
-	if &names[0] != &e.names[0] {
-		e.namesTmp = e.names
+	names := sortNames(unsorted, e.namesTmp)
+	if &names[0] != &unsorted[0] {
+		e.namesTmp = unsorted
 	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var b [16]byte
@@ -286,13 +333,10 @@ func (e *extSort) spillNames() error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.nameRuns = append(e.nameRuns, rf)
-	e.nameTotal += len(names)
-	e.names = names[:0]
-	e.queued.Store(0)
-	return nil
+	return names, nil
 }
 
 func (e *extSort) writeRun(fill func(*bufio.Writer) error) (runFile, error) {
@@ -372,7 +416,9 @@ func (p *parsed) build() *built {
 	e.wait()
 	b := &built{p: p, e: e, meta: Meta{PerProgram: make(map[string]int, len(p.perProg))}}
 	for id, n := range p.perProg {
-		b.meta.PerProgram[p.strs[id]] = n
+		if n > 0 {
+			b.meta.PerProgram[p.strs[id]] = n
+		}
 	}
 	b.meta.RowsRead = p.rowsRead
 	b.meta.RowsImported = e.validRows
@@ -390,11 +436,17 @@ func (b *built) write(path string) error {
 	e, p := b.e, b.p
 	// A source in several runs is merged from disk only: the last run goes to disk too, so the
 	// merge runs with the parse buffers freed.
+	if err := e.spillWait(); err != nil {
+		return err
+	}
 	if len(e.runs) > 0 {
 		if err := e.spill(p); err != nil {
 			return err
 		}
-		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp = nil, nil, nil, nil, nil
+		if err := e.spillWait(); err != nil {
+			return err
+		}
+		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp, e.spare = nil, nil, nil, nil, nil, runBufs{}
 		// Hand the parse buffers back now: left to the collector's pace, they and the merge's
 		// first allocations would add up to twice the working memory for a moment.
 		debug.FreeOSMemory()
@@ -837,7 +889,11 @@ func (e *extSort) nameCursors() ([]*nameCursor, error) {
 }
 
 func mergeNames(curs []*nameCursor, fn func(nameRow) error) error {
-	less := func(a, b *nameCursor) bool { return a.cur.key < b.cur.key }
+	// Ties by NIK: a key's NIKs then come out sorted whenever each run lists them in order
+	// (an export sorted by NIK), and need no sort.
+	less := func(a, b *nameCursor) bool {
+		return a.cur.key < b.cur.key || a.cur.key == b.cur.key && a.cur.nik < b.cur.nik
+	}
 	h := make([]*nameCursor, 0, len(curs))
 	for _, c := range curs {
 		ok, err := c.next()

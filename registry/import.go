@@ -154,7 +154,7 @@ type parsed struct {
 	arena    []byte
 	strs     []string       // interned values by id; the first dictMax are the file's dictionary
 	ids      map[string]int // value → id
-	perProg  map[int]int    // rows per program id, duplicates included
+	perProg  []int          // rows per program id (index), duplicates included
 	rowsRead int
 	bad      []BadRow
 	badMore  int // refused rows beyond the listed ones
@@ -170,6 +170,26 @@ func (p *parsed) intern(s string) int {
 	s = strings.Clone(s) // do not pin the CSV reader's record
 	p.strs = append(p.strs, s)
 	p.ids[s] = id
+	return id
+}
+
+// internCache remembers a column's recent values and their ids: program, period, status, desa and
+// kecamatan take a few values each, and a string compare is cheaper than hashing into ids.
+type internCache [64]struct {
+	s  string
+	id int // id+1; 0: empty slot
+}
+
+func (p *parsed) internVia(c *internCache, s string) int {
+	h := 0
+	if len(s) > 0 {
+		h = (len(s)*31 + int(s[0])*7 + int(s[len(s)-1])) & (len(c) - 1)
+	}
+	if e := &c[h]; e.id != 0 && e.s == s {
+		return e.id - 1
+	}
+	id := p.intern(s)
+	c[h].s, c[h].id = p.strs[id], id+1
 	return id
 }
 
@@ -226,9 +246,10 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	}
 	nFields := len(header)
 
-	p := &parsed{ids: make(map[string]int), perProg: make(map[int]int), sha: ra.sum, ext: ext}
+	p := &parsed{ids: make(map[string]int), sha: ra.sum, ext: ext}
 	ext.initCap(p, size)
 	var f [numCols]string
+	var cache [5]internCache
 	lastProgress := time.Now()
 	for {
 		rec, err := cr.Read()
@@ -273,7 +294,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 				f[i] = ""
 			}
 		}
-		nik, err := ParseNIK(f[colNIK])
+		nik, err := nikKey(f[colNIK])
 		if err != nil {
 			line, _ := cr.FieldPos(0)
 			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("column %s: %s", columnNames[colNIK], nikReason(err)))
@@ -290,22 +311,25 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		}
 		off := len(p.arena)
 		a := p.arena
-		prog := p.intern(f[colProgram])
+		prog := p.internVia(&cache[0], f[colProgram])
+		if prog >= len(p.perProg) {
+			p.perProg = append(p.perProg, make([]int, prog+1-len(p.perProg))...)
+		}
 		p.perProg[prog]++
 		a = appendField(a, f[colProgram], prog)
-		a = appendField(a, f[colPeriode], p.intern(f[colPeriode]))
-		a = appendField(a, f[colStatus], p.intern(f[colStatus]))
+		a = appendField(a, f[colPeriode], p.internVia(&cache[1], f[colPeriode]))
+		a = appendField(a, f[colStatus], p.internVia(&cache[2], f[colStatus]))
 		a = appendField(a, f[colNama], -1)
 		a = appendField(a, f[colAlamat], -1)
-		desa, kec := p.intern(f[colDesa]), p.intern(f[colKecamatan])
+		desa, kec := p.internVia(&cache[3], f[colDesa]), p.internVia(&cache[4], f[colKecamatan])
 		a = appendField(a, f[colDesa], desa)
 		a = appendField(a, f[colKecamatan], kec)
 		p.arena = a
 		if uint64(off) >= 1<<(64-recLenBits) {
 			return nil, errors.New("the source is too large")
 		}
-		p.rows = append(p.rows, row{key: nik.Uint64(), loc: uint64(off)<<recLenBits | uint64(len(a)-off)})
-		if err := ext.rowAdded(p, nik.Uint64(), &f, desa, kec); err != nil {
+		p.rows = append(p.rows, row{key: nik, loc: uint64(off)<<recLenBits | uint64(len(a)-off)})
+		if err := ext.rowAdded(p, nik, &f, desa, kec); err != nil {
 			return nil, err
 		}
 	}
