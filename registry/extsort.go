@@ -63,14 +63,15 @@ type extSort struct {
 
 	// Names are tokenised by a worker goroutine while the parser goes on: on two cores that
 	// takes the name index almost entirely off the import's critical path.
-	batch    []nameJob
-	jobs     chan []nameJob
-	inFlight sync.WaitGroup
-	queued   atomic.Int64 // name entries the worker has appended, for the run limit
-	jobsSent int          // names handed to the worker
-	jobsDone atomic.Int64 // names the worker has indexed
-	started  bool
-	last     struct {
+	batch     []nameJob
+	batchText []byte // the batch's names
+	jobs      chan []nameJob
+	inFlight  sync.WaitGroup
+	queued    atomic.Int64 // name entries the worker has appended, for the run limit
+	jobsSent  int          // names handed to the worker
+	jobsDone  atomic.Int64 // names the worker has indexed
+	started   bool
+	last      struct {
 		nik       uint64
 		desa, kec int
 		name      string
@@ -156,8 +157,16 @@ func (e *extSort) rowAdded(p *parsed, nik uint64, f *[numCols]string, desa, kec 
 	// Exports list a NIK's programs on consecutive rows with the same name: index it once.
 	if f[colDesa] != "" && f[colKecamatan] != "" &&
 		(e.last.nik != nik || e.last.desa != desa || e.last.kec != kec || e.last.name != f[colNama]) {
-		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, f[colNama]
-		e.batch = append(e.batch, nameJob{nik: nik, name: f[colNama], desa: f[colDesa], kec: f[colKecamatan], ids: [2]int{desa, kec}})
+		// The fields live until the next record: the name is copied into the batch's text, the
+		// regions are the interned copies.
+		if e.batchText == nil {
+			e.batchText = make([]byte, 0, nameJobBatch*24)
+		}
+		start := len(e.batchText)
+		e.batchText = append(e.batchText, f[colNama]...)
+		name := bytesView(e.batchText[start:])
+		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, name
+		e.batch = append(e.batch, nameJob{nik: nik, name: name, desa: p.strs[desa], kec: p.strs[kec], ids: [2]int{desa, kec}})
 		if len(e.batch) == nameJobBatch {
 			e.send()
 		}
@@ -180,6 +189,7 @@ func (e *extSort) send() {
 	e.jobsSent += len(e.batch)
 	e.jobs <- e.batch
 	e.batch = make([]nameJob, 0, nameJobBatch)
+	e.batchText = nil // the worker reads the sent batch's; never written again
 }
 
 // wait hands over the queued names and returns once the worker has indexed them all.

@@ -217,17 +217,16 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		_, _ = br.Discard(3)
 		head = head[3:]
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = detectSeparator(head)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	cr.LazyQuotes = false
-
-	header, err := cr.Read()
+	cr := newCSVRecords(br, detectSeparator(head))
+	header, _, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("the file is empty")
 	} else if err != nil {
 		return nil, fmt.Errorf("header: %w", csvProblem(err))
+	}
+	header = slices.Clone(header)
+	for i, h := range header {
+		header[i] = strings.Clone(h) // the reader's fields live until its next record
 	}
 	var col [numCols]int
 	for i := range col {
@@ -252,7 +251,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 	var cache [5]internCache
 	lastProgress := time.Now()
 	for {
-		rec, err := cr.Read()
+		rec, line, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
@@ -283,7 +282,6 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 			}
 		}
 		if len(rec) != nFields {
-			line, _ := cr.FieldPos(0)
 			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("%d fields, the header has %d", len(rec), nFields))
 			continue
 		}
@@ -296,12 +294,10 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		}
 		nik, err := nikKey(f[colNIK])
 		if err != nil {
-			line, _ := cr.FieldPos(0)
 			p.refuse(opts.MaxBadRows, line, fmt.Sprintf("column %s: %s", columnNames[colNIK], nikReason(err)))
 			continue
 		}
 		if f[colNama] == "" || f[colProgram] == "" {
-			line, _ := cr.FieldPos(0)
 			missing := "nama"
 			if f[colProgram] == "" {
 				missing = "program"
@@ -350,7 +346,7 @@ func blankRecord(rec []string) bool {
 
 // detectSeparator picks the comma or the semicolon, whichever the header line has more of
 // outside quotes. Excel in Indonesian locale writes semicolons.
-func detectSeparator(head []byte) rune {
+func detectSeparator(head []byte) byte {
 	if i := bytes.IndexByte(head, '\n'); i >= 0 {
 		head = head[:i]
 	}
