@@ -194,12 +194,16 @@ func TestBoltWriterRefusesUnsorted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := newBoltFile(f, pageSize).tree()
+		bf := newBoltFile(f, pageSize)
+		tr := bf.tree()
 		for _, k := range keys {
 			err = tr.put([]byte(k), nil, false)
 		}
 		if _, ferr := tr.finish(); !errors.Is(err, errUnsorted) || !errors.Is(ferr, errUnsorted) {
 			t.Errorf("keys %q: put %v, finish %v", keys, err, ferr)
+		}
+		if err := bf.wait(); err != nil {
+			t.Error(err)
 		}
 		f.Close()
 	}

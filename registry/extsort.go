@@ -467,7 +467,11 @@ func (b *built) write(path string) error {
 	if err != nil {
 		return err
 	}
-	err = b.fill(newBoltFile(f, pageSize))
+	bf := newBoltFile(f, pageSize)
+	err = b.fill(bf)
+	if werr := bf.wait(); err == nil {
+		err = werr
+	}
 	if err == nil {
 		err = f.Sync()
 	}
