@@ -811,15 +811,26 @@ func (c *recCursor) next() (bool, error) {
 	return true, nil
 }
 
-const runReadBuf = 256 << 10
+// runReadBuf is a record run's read buffer in the merge: 256 KiB, less when there are so many
+// runs (about 280 for the national registry) that together they would pass mergeReadBudget. A
+// record is read whole from the buffer, so it never goes below MaxRecordBytes plus a header.
+const (
+	runReadBuf      = 256 << 10
+	mergeReadBudget = 32 << 20
+)
+
+func runReadBufSize(runs int) int {
+	return max(min(runReadBuf, mergeReadBudget/max(runs, 1)), MaxRecordBytes+2*binary.MaxVarintLen64+8)
+}
 
 func (e *extSort) recordCursors(p *parsed) ([]*recCursor, error) {
 	if len(e.runs) == 0 {
 		return []*recCursor{{rows: sortRows(p.rows, nil), arena: p.arena}}, nil
 	}
 	var out []*recCursor
+	size := runReadBufSize(len(e.runs))
 	for i, rf := range e.runs {
-		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), runReadBuf)})
+		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), size)})
 	}
 	return out, nil
 }
