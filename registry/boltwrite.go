@@ -54,9 +54,13 @@ type boltFile struct {
 
 	writes chan chunkWrite
 	done   chan struct{}
-	werr   error // the writer's first error; read after done
+	werr   error       // the writer's first error; read after done
+	failed atomic.Bool // werr is set: the trees stop at their next chunk
 	closed bool
 }
+
+// errWriterFailed stops a tree whose file's writer failed; wait returns the writer's error.
+var errWriterFailed = errors.New("registry: writing the file failed")
 
 type chunkWrite struct {
 	b    []byte
@@ -71,7 +75,9 @@ func newBoltFile(f *os.File, pageSize int) *boltFile {
 		defer close(bf.done)
 		for w := range bf.writes {
 			if bf.werr == nil {
-				_, bf.werr = bf.f.WriteAt(w.b, w.off)
+				if _, bf.werr = bf.f.WriteAt(w.b, w.off); bf.werr != nil {
+					bf.failed.Store(true)
+				}
 			}
 			w.free <- w.b[:cap(w.b)]
 		}
@@ -281,6 +287,9 @@ func (t *boltTree) alloc(pages int) (id uint64, buf []byte, direct bool) {
 
 // writeChunk hands the chunk's used pages to the file's writer.
 func (t *boltTree) writeChunk() {
+	if t.bf.failed.Load() && t.err == nil {
+		t.err = errWriterFailed
+	}
 	if t.chunk != nil && t.used > 0 {
 		ps := int64(t.bf.pageSize)
 		t.bf.writes <- chunkWrite{b: t.chunk[:int64(t.used)*ps], off: int64(t.base) * ps, free: t.free}

@@ -208,3 +208,40 @@ func TestBoltWriterRefusesUnsorted(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestBoltWriterStopsOnWriteError: when the file cannot be written (a full disk), the tree stops
+// at its next chunk instead of building the rest, and wait returns the system's error.
+func TestBoltWriterStopsOnWriteError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path) // read-only: every write fails
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bf := newBoltFile(f, pageSize)
+	tr := bf.tree()
+	kvs := genKVs(10, 200_000, func(*rand.Rand) int { return 100 })
+	stopped := -1
+	for i, kv := range kvs {
+		if err := tr.put(kv.k, kv.v, false); err != nil {
+			if !errors.Is(err, errWriterFailed) {
+				t.Fatalf("put: %v", err)
+			}
+			stopped = i
+			break
+		}
+	}
+	if stopped < 0 || stopped > len(kvs)/4 {
+		t.Errorf("stopped at key %d of %d", stopped, len(kvs))
+	}
+	if _, err := tr.finish(); err == nil {
+		t.Error("finish succeeded")
+	}
+	var pe *os.PathError
+	if err := bf.wait(); !errors.As(err, &pe) {
+		t.Errorf("wait: %v, want the write's *os.PathError", err)
+	}
+}

@@ -469,8 +469,8 @@ func (b *built) write(path string) error {
 	}
 	bf := newBoltFile(f, pageSize)
 	err = b.fill(bf)
-	if werr := bf.wait(); err == nil {
-		err = werr
+	if werr := bf.wait(); werr != nil && (err == nil || errors.Is(err, errWriterFailed)) {
+		err = werr // the cause, rather than the trees' "failed"
 	}
 	if err == nil {
 		err = f.Sync()
