@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"unsafe"
 )
@@ -18,9 +19,15 @@ import (
 //
 // The csv.Reader is set as the import always set it: FieldsPerRecord -1, LazyQuotes false,
 // no comments, no TrimLeadingSpace.
+//
+// A record longer than max bytes (its lines, without the last newline) fails the read with a
+// *recordTooLongError before it is held whole: a file with no newline, or a quote opened and never
+// closed, is not a registry export. The record's extent is encoding/csv's own, so a stray quote
+// in an unquoted field costs that row (a bare-quote error), never the file.
 type csvRecords struct {
 	br     *bufio.Reader
 	sep    byte
+	max    int
 	line   int    // physical lines read so far
 	long   []byte // a line longer than br's buffer, put together
 	fields []string
@@ -28,8 +35,8 @@ type csvRecords struct {
 	cr     *csv.Reader
 }
 
-func newCSVRecords(br *bufio.Reader, sep byte) *csvRecords {
-	c := &csvRecords{br: br, sep: sep}
+func newCSVRecords(br *bufio.Reader, sep byte, max int) *csvRecords {
+	c := &csvRecords{br: br, sep: sep, max: max}
 	c.feed.src = c
 	c.cr = csv.NewReader(&c.feed)
 	c.cr.Comma = rune(sep)
@@ -39,12 +46,16 @@ func newCSVRecords(br *bufio.Reader, sep byte) *csvRecords {
 }
 
 // readLine returns the next physical line with its newline, or a last one without; io.EOF
-// only with no line.
+// only with no line; errLineTooLong, having read max+2 bytes of a line, for a line too long for
+// any record.
 func (c *csvRecords) readLine() ([]byte, error) {
 	line, err := c.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		c.long = append(c.long[:0], line...)
 		for err == bufio.ErrBufferFull {
+			if len(c.long) > c.max+1 {
+				return nil, errLineTooLong
+			}
 			line, err = c.br.ReadSlice('\n')
 			c.long = append(c.long, line...)
 		}
@@ -69,8 +80,13 @@ func (c *csvRecords) readLine() ([]byte, error) {
 func (c *csvRecords) Read() ([]string, int, error) {
 	for {
 		raw, err := c.readLine()
-		if err != nil {
+		if err == errLineTooLong {
+			return nil, 0, &recordTooLongError{line: c.line + 1, max: c.max}
+		} else if err != nil {
 			return nil, 0, err
+		}
+		if recordBytes(raw) > c.max {
+			return nil, 0, &recordTooLongError{line: c.line, max: c.max}
 		}
 		if bytes.IndexByte(raw, '"') >= 0 {
 			return c.readQuoted(raw)
@@ -104,7 +120,7 @@ func (c *csvRecords) Read() ([]string, int, error) {
 // readQuoted hands the record starting with raw to encoding/csv.
 func (c *csvRecords) readQuoted(raw []byte) ([]string, int, error) {
 	start := c.line
-	c.feed.pending = raw
+	c.feed.pending, c.feed.start, c.feed.bytes = raw, start, len(raw)
 	rec, err := c.cr.Read()
 	// encoding/csv numbers the lines it was given; the record's first is line start here.
 	var pe *csv.ParseError
@@ -126,13 +142,20 @@ func (c *csvRecords) readQuoted(raw []byte) ([]string, int, error) {
 type lineFeed struct {
 	src     *csvRecords
 	pending []byte
+	start   int // the record's first line
+	bytes   int // the record's bytes so far
 }
 
 func (f *lineFeed) Read(p []byte) (int, error) {
 	if len(f.pending) == 0 {
 		line, err := f.src.readLine()
-		if err != nil {
+		if err == errLineTooLong {
+			return 0, &recordTooLongError{line: f.start, max: f.src.max}
+		} else if err != nil {
 			return 0, err
+		}
+		if f.bytes += len(line); f.bytes-len(line)+recordBytes(line) > f.src.max {
+			return 0, &recordTooLongError{line: f.start, max: f.src.max}
 		}
 		f.pending = line
 	}
@@ -140,6 +163,27 @@ func (f *lineFeed) Read(p []byte) (int, error) {
 	f.pending = f.pending[n:]
 	return n, nil
 }
+
+// recordBytes is the length of a record's last line without its newline.
+func recordBytes(line []byte) int {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		return n - 1
+	}
+	return len(line)
+}
+
+var errLineTooLong = errors.New("line too long")
+
+var errRecordTooLong = errors.New("record too long")
+
+// recordTooLongError is the error of a source with a record over MaxRecordBytes.
+type recordTooLongError struct{ line, max int }
+
+func (e *recordTooLongError) Error() string {
+	return fmt.Sprintf("line %d: a record longer than %d KiB: not a registry export?", e.line, e.max>>10)
+}
+
+func (e *recordTooLongError) Unwrap() error { return errRecordTooLong }
 
 // bytesView is b as a string without a copy, for fields that live until the next record; a
 // value kept longer (interned, or queued for the name index) is copied first.

@@ -3,6 +3,7 @@ package registry
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ func readAllCSV(data []byte, sep byte) []csvResult {
 }
 
 func readAllRecords(data []byte, sep byte, bufSize int) []csvResult {
-	c := newCSVRecords(bufio.NewReaderSize(bytes.NewReader(data), bufSize), sep)
+	c := newCSVRecords(bufio.NewReaderSize(bytes.NewReader(data), bufSize), sep, 1<<20)
 	var out []csvResult
 	for {
 		rec, line, err := c.Read()
@@ -139,4 +140,27 @@ func FuzzCSVRecords(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImportStrayQuote: one quote in an unquoted field ("Gg. Melati\"") costs its row, refused
+// with the line and column, not the import: the record-length guard follows encoding/csv's idea
+// of where a record ends, and it ends at that line.
+func TestImportStrayQuote(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("nik;nama;program;alamat\n")
+	fmt.Fprintf(&src, "%s;Siti;PKH;Gg. Melati\"\n", syntheticNIK(1))
+	rows := 0
+	for src.Len() < 3*MaxRecordBytes {
+		rows++
+		fmt.Fprintf(&src, "%s;Warga %d;PKH;Dusun Krajan\n", syntheticNIK(uint64(rows+1)*nikStep), rows)
+	}
+	r, _ := openTest(t)
+	res, err := r.ImportReader(context.Background(), strings.NewReader(src.String()), "test", ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RowsImported != rows || res.RowsRefused != 1 || len(res.Bad) != 1 || res.Bad[0].Line != 2 ||
+		!strings.Contains(res.Bad[0].Reason, "malformed CSV") {
+		t.Errorf("imported %d of %d, refused %d: %+v", res.RowsImported, rows, res.RowsRefused, res.Bad)
+	}
 }

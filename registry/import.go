@@ -204,7 +204,7 @@ func (p *parsed) refuse(maxBad, line int, reason string) {
 }
 
 func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptions, ext *extSort) (*parsed, error) {
-	ra := newReadAhead(rd, MaxRecordBytes)
+	ra := newReadAhead(rd)
 	defer ra.Close()
 	br := bufio.NewReaderSize(ra, 64<<10)
 
@@ -219,7 +219,7 @@ func parseSource(ctx context.Context, rd io.Reader, size int64, opts ImportOptio
 		_, _ = br.Discard(3)
 		head = head[3:]
 	}
-	cr := newCSVRecords(br, detectSeparator(head))
+	cr := newCSVRecords(br, detectSeparator(head), MaxRecordBytes)
 	header, _, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("the file is empty")
