@@ -106,20 +106,30 @@ const chunkPages = 256
 // boltTree writes one bucket's B+tree: keys must be added in strictly increasing order. One
 // goroutine per tree; several trees may write the same file at once.
 type boltTree struct {
-	bf     *boltFile
-	chunk  []byte // reserved pages being filled, written when full
-	base   uint64 // page id of chunk[0]
-	used   int    // pages of chunk filled
-	levels []*treeLevel
-	last   []byte // the previous key, to refuse unsorted input rather than write a broken tree
-	hdr    []byte // scratch for a node written straight from its value
-	err    error
-	free   chan []byte // chunk buffers back from the writer
-	nbufs  int
+	bf *boltFile
+	// Leaves and branch pages fill chunks of their own: a lookup goes through a branch page of
+	// each level, and 256 of them side by side in the file share memory-map pages (and TLB
+	// entries). With a branch page after every 42 leaves, hits at 10 M rows took 13 % longer
+	// than in the file bbolt itself wrote; grouped, they are on par.
+	leaves, branches pageStream
+	levels           []*treeLevel
+	last             []byte // the previous key, to refuse unsorted input rather than write a broken tree
+	hdr              []byte // scratch for a node written straight from its value
+	err              error
+	free             chan []byte // chunk buffers back from the writer
+	nbufs            int
 }
 
-// chunkBufs is how many chunk buffers a tree has: one being filled, the others being written.
-const chunkBufs = 3
+// pageStream is a chunk of reserved pages being filled, written when full.
+type pageStream struct {
+	chunk []byte
+	base  uint64 // page id of chunk[0]
+	used  int    // pages of chunk filled
+}
+
+// chunkBufs is how many chunk buffers a tree has: one per stream being filled, the others being
+// written.
+const chunkBufs = 4
 
 // treeLevel is the node being filled at one level of the tree: 0 is the leaves.
 type treeLevel struct {
@@ -197,11 +207,12 @@ func (t *boltTree) flushNode(i int) {
 func (t *boltTree) writeNode(l *treeLevel, leaf bool) uint64 {
 	size := boltPageHeader + len(l.elems)*boltElemSize + len(l.data)
 	pages := (size + t.bf.pageSize - 1) / t.bf.pageSize
-	id, buf, direct := t.alloc(pages)
+	st := &t.branches
 	flags := uint16(boltBranchFlag)
 	if leaf {
-		flags = boltLeafFlag
+		st, flags = &t.leaves, boltLeafFlag
 	}
+	id, buf, direct := t.alloc(st, pages)
 	putPageHeader(buf, id, flags, len(l.elems), pages)
 	off := boltPageHeader + len(l.elems)*boltElemSize
 	for j, e := range l.elems {
@@ -259,41 +270,41 @@ func (t *boltTree) writeSolo(key, val []byte, flags uint32) {
 
 // alloc returns the page id and the memory for a node of pages pages: in the current chunk
 // when it fits, else reserved alone and written directly (direct) by the caller.
-func (t *boltTree) alloc(pages int) (id uint64, buf []byte, direct bool) {
+func (t *boltTree) alloc(st *pageStream, pages int) (id uint64, buf []byte, direct bool) {
 	ps := t.bf.pageSize
 	if pages > chunkPages {
 		return t.bf.reserve(pages), make([]byte, pages*ps), true
 	}
-	if t.chunk == nil || t.used+pages > chunkPages {
-		if t.chunk != nil && t.used+pages > chunkPages && t.used < chunkPages {
+	if st.chunk == nil || st.used+pages > chunkPages {
+		if st.chunk != nil && st.used+pages > chunkPages && st.used < chunkPages {
 			// Rather than leave the chunk's last pages unused, give this node pages of its
 			// own: it spans several, which is rare.
 			return t.bf.reserve(pages), make([]byte, pages*ps), true
 		}
-		t.writeChunk()
+		t.writeChunk(st)
 		if t.nbufs < chunkBufs {
 			t.nbufs++
-			t.chunk = make([]byte, chunkPages*ps)
+			st.chunk = make([]byte, chunkPages*ps)
 		} else {
-			t.chunk = <-t.free
+			st.chunk = <-t.free
 		}
-		t.base, t.used = t.bf.reserve(chunkPages), 0
+		st.base, st.used = t.bf.reserve(chunkPages), 0
 	}
-	id = t.base + uint64(t.used)
-	buf = t.chunk[t.used*ps : (t.used+pages)*ps]
-	t.used += pages
+	id = st.base + uint64(st.used)
+	buf = st.chunk[st.used*ps : (st.used+pages)*ps]
+	st.used += pages
 	return id, buf, false
 }
 
-// writeChunk hands the chunk's used pages to the file's writer.
-func (t *boltTree) writeChunk() {
+// writeChunk hands the stream's used pages to the file's writer.
+func (t *boltTree) writeChunk(st *pageStream) {
 	if t.bf.failed.Load() && t.err == nil {
 		t.err = errWriterFailed
 	}
-	if t.chunk != nil && t.used > 0 {
+	if st.chunk != nil && st.used > 0 {
 		ps := int64(t.bf.pageSize)
-		t.bf.writes <- chunkWrite{b: t.chunk[:int64(t.used)*ps], off: int64(t.base) * ps, free: t.free}
-		t.chunk = nil
+		t.bf.writes <- chunkWrite{b: st.chunk[:int64(st.used)*ps], off: int64(st.base) * ps, free: t.free}
+		st.chunk = nil
 	}
 }
 
@@ -322,12 +333,21 @@ func (t *boltTree) finish() (uint64, error) {
 			t.flushNode(i)
 		}
 	}
-	if t.chunk != nil && t.used < chunkPages {
-		// Hand back the chunk's unused pages if no other tree reserved after it.
-		t.bf.next.CompareAndSwap(t.base+chunkPages, t.base+uint64(t.used))
+	streams := [...]*pageStream{&t.leaves, &t.branches}
+	if t.branches.base > t.leaves.base {
+		streams[0], streams[1] = streams[1], streams[0]
 	}
-	t.writeChunk()
-	t.chunk, t.levels = nil, nil
+	for _, st := range streams[:] {
+		// The chunk reserved last first: hand back its unused pages if nothing was reserved
+		// after it.
+		if st.chunk != nil && st.used < chunkPages {
+			t.bf.next.CompareAndSwap(st.base+chunkPages, st.base+uint64(st.used))
+		}
+	}
+	for _, st := range streams {
+		t.writeChunk(st)
+	}
+	t.levels = nil
 	return root, t.err
 }
 
