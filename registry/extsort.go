@@ -18,9 +18,9 @@ import (
 // An import sorts its rows by NIK with an external merge sort, so that its memory does not grow
 // with the source: rows are parsed into a bounded run (encoded records, row keys and name-index
 // entries), a full run is sorted in memory and spilled to an unlinked temporary file in the data
-// directory, and at the end the runs are merged straight into the bbolt file in key order. A
-// source that fits in one run (a regency, up to about a million rows) is never written to disk:
-// its one run is merged from memory, as before.
+// directory, and at the end the runs are merged straight into the registry file in key order. A
+// source that fits in one run (up to about half a million rows) is never written to disk: its
+// one run is merged from memory.
 
 // runLimits bound one run. The parser fills one run while the previous one is sorted and
 // written on the other core, so two runs' buffers and the radix sort's scratch copies are the
@@ -38,7 +38,7 @@ var testHookRuns func(records, names int)
 
 // bloomMaxBytes caps the Bloom filter: 12 bits a key up to about 85 million NIKs, fewer beyond
 // (about 7.7 bits, 3–4 % false positives, for the national 139.5 million). Uncapped it would be
-// 210 MB for the national registry, and bbolt copies a value that large once more while writing.
+// 210 MB for the national registry, too much beside the runs' buffers within the memory bound.
 const bloomMaxBytes = 128 << 20
 
 // extSort is an import's sorting state beside parsed: the spilled runs and the current run's
