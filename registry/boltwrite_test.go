@@ -245,3 +245,30 @@ func TestBoltWriterStopsOnWriteError(t *testing.T) {
 		t.Errorf("wait: %v, want the write's *os.PathError", err)
 	}
 }
+
+// TestBoltWriterGroupsBranchPages: branch pages lie side by side in the file, in chunks of
+// their own, not one after every few dozen leaves: lookups at 10 M rows were 13 % slower so.
+func TestBoltWriterGroupsBranchPages(t *testing.T) {
+	buckets := []testBucket{{"nik", genKVs(11, 200_000, func(*rand.Rand) int { return 60 })}}
+	path := writeTestFile(t, buckets)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	branches, groups, prevBranch := 0, 0, false
+	for off := 2 * pageSize; off+pageSize <= len(data); {
+		flags, overflow := ne.Uint16(data[off+8:]), ne.Uint32(data[off+12:])
+		isBranch := flags == boltBranchFlag
+		if isBranch {
+			branches++
+			if !prevBranch {
+				groups++
+			}
+		}
+		prevBranch = isBranch
+		off += (1 + int(overflow)) * pageSize
+	}
+	if branches < 100 || groups > branches/50 {
+		t.Errorf("%d branch pages in %d groups", branches, groups)
+	}
+}
