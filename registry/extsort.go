@@ -13,33 +13,32 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An import sorts its rows by NIK with an external merge sort, so that its memory does not grow
 // with the source: rows are parsed into a bounded run (encoded records, row keys and name-index
 // entries), a full run is sorted in memory and spilled to an unlinked temporary file in the data
-// directory, and at the end the runs are merged straight into the bbolt file in key order. A
-// source that fits in one run (a regency, up to about a million rows) is never written to disk:
-// its one run is merged from memory, as before.
+// directory, and at the end the runs are merged straight into the registry file in key order. A
+// source that fits in one run (up to about half a million rows) is never written to disk: its
+// one run is merged from memory.
 
-// runLimits bound one run. Together with the radix sort's scratch copies they are the import's
-// working memory (about 170 MB); tests shrink them to force many runs.
+// runLimits bound one run. The parser fills one run while the previous one is sorted and
+// written on the other core, so two runs' buffers and the radix sort's scratch copies are the
+// import's working memory (about 170 MB); tests shrink them to force many runs.
 type runLimits struct {
 	arenaBytes int // encoded records
 	rows       int
 	names      int // name-index entries
 }
 
-var defaultRunLimits = runLimits{arenaBytes: 72 << 20, rows: 1 << 20, names: 3 << 20}
+var defaultRunLimits = runLimits{arenaBytes: 36 << 20, rows: 1 << 19, names: 3 << 19}
 
 // testHookRuns, set by tests, is told how many record and name runs an import spilled.
 var testHookRuns func(records, names int)
 
 // bloomMaxBytes caps the Bloom filter: 12 bits a key up to about 85 million NIKs, fewer beyond
 // (about 7.7 bits, 3–4 % false positives, for the national 139.5 million). Uncapped it would be
-// 210 MB for the national registry, and bbolt copies a value that large once more while writing.
+// 210 MB for the national registry, too much beside the runs' buffers within the memory bound.
 const bloomMaxBytes = 128 << 20
 
 // extSort is an import's sorting state beside parsed: the spilled runs and the current run's
@@ -51,24 +50,28 @@ type extSort struct {
 	runs      []runFile // record runs, in source order
 	nameRuns  []runFile
 	names     []nameRow // owned by the name worker until wait returns
-	rowsTmp   []row     // radix sort scratch, kept from run to run
 	prevLimit int64     // the runtime's memory limit before the import
-	namesTmp  []nameRow
 
-	validRows  int   // rows accepted, every run
-	arenaTotal int64 // encoded record bytes, every run
-	nameTotal  int   // name-index entries, every run
+	// A full run is sorted and written by a goroutine (spillRun) while the parser fills the
+	// next one: spilling holds its result, spare the buffers of the run before, free again.
+	spilling chan error
+	spare    runBufs
+	rowsTmp  []row // radix sort scratch, kept from run to run; the spill's own
+	namesTmp []nameRow
+
+	validRows int // rows accepted, every run
 
 	// Names are tokenised by a worker goroutine while the parser goes on: on two cores that
 	// takes the name index almost entirely off the import's critical path.
-	batch    []nameJob
-	jobs     chan []nameJob
-	inFlight sync.WaitGroup
-	queued   atomic.Int64 // name entries the worker has appended, for the run limit
-	jobsSent int          // names handed to the worker
-	jobsDone atomic.Int64 // names the worker has indexed
-	started  bool
-	last     struct {
+	batch     []nameJob
+	batchText []byte // the batch's names
+	jobs      chan []nameJob
+	inFlight  sync.WaitGroup
+	queued    atomic.Int64 // name entries the worker has appended, for the run limit
+	jobsSent  int          // names handed to the worker
+	jobsDone  atomic.Int64 // names the worker has indexed
+	started   bool
+	last      struct {
 		nik       uint64
 		desa, kec int
 		name      string
@@ -90,6 +93,13 @@ const nameJobBatch = 4096
 
 // nameRow is one name-index entry: the hash of (kecamatan, desa, name token) and a NIK.
 type nameRow struct{ key, nik uint64 }
+
+// runBufs are one run's buffers.
+type runBufs struct {
+	rows  []row
+	arena []byte
+	names []nameRow
+}
 
 type runFile struct {
 	f    *os.File
@@ -122,6 +132,7 @@ func (e *extSort) close() {
 		close(e.jobs)
 		e.started = false
 	}
+	_ = e.spillWait() // it appends to the run files
 	for _, rf := range append(e.runs, e.nameRuns...) {
 		_ = rf.f.Close()
 	}
@@ -146,8 +157,16 @@ func (e *extSort) rowAdded(p *parsed, nik uint64, f *[numCols]string, desa, kec 
 	// Exports list a NIK's programs on consecutive rows with the same name: index it once.
 	if f[colDesa] != "" && f[colKecamatan] != "" &&
 		(e.last.nik != nik || e.last.desa != desa || e.last.kec != kec || e.last.name != f[colNama]) {
-		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, f[colNama]
-		e.batch = append(e.batch, nameJob{nik: nik, name: f[colNama], desa: f[colDesa], kec: f[colKecamatan], ids: [2]int{desa, kec}})
+		// The fields live until the next record: the name is copied into the batch's text, the
+		// regions are the interned copies.
+		if e.batchText == nil {
+			e.batchText = make([]byte, 0, nameJobBatch*24)
+		}
+		start := len(e.batchText)
+		e.batchText = append(e.batchText, f[colNama]...)
+		name := bytesView(e.batchText[start:])
+		e.last.nik, e.last.desa, e.last.kec, e.last.name = nik, desa, kec, name
+		e.batch = append(e.batch, nameJob{nik: nik, name: name, desa: p.strs[desa], kec: p.strs[kec], ids: [2]int{desa, kec}})
 		if len(e.batch) == nameJobBatch {
 			e.send()
 		}
@@ -170,6 +189,7 @@ func (e *extSort) send() {
 	e.jobsSent += len(e.batch)
 	e.jobs <- e.batch
 	e.batch = make([]nameJob, 0, nameJobBatch)
+	e.batchText = nil // the worker reads the sent batch's; never written again
 }
 
 // wait hands over the queued names and returns once the worker has indexed them all.
@@ -227,29 +247,66 @@ func (e *extSort) tempFile() (*os.File, error) {
 	return f, nil
 }
 
-// spill sorts the current run and writes it to two temporary files: records as
-// key(8) uvarint(len) record, name entries as key(8) nik(8).
+// spill hands the current run to a goroutine that sorts it and writes it to two temporary
+// files, records as key(8) uvarint(len) record and name entries as key(8) nik(8), and gives the
+// parser the buffers of the run before (spilled by now, or it waits).
 func (e *extSort) spill(p *parsed) error {
-	e.wait()
-	// The name entries are sorted and written on the other core while the records are.
-	nameDone := make(chan error, 1)
-	go func() { nameDone <- e.spillNames() }()
-	err := e.spillRecords(p)
-	return errors.Join(err, <-nameDone)
+	e.wait() // the name worker is idle: e.names is this run's
+	if err := e.spillWait(); err != nil {
+		return err
+	}
+	run := runBufs{rows: p.rows, arena: p.arena, names: e.names}
+	next := e.spare
+	if next.rows == nil {
+		// The second run: buffers as large as the first's, rather than grown by appends.
+		next = runBufs{rows: make([]row, 0, cap(run.rows)), arena: make([]byte, 0, cap(run.arena)),
+			names: make([]nameRow, 0, cap(run.names))}
+	}
+	p.rows, p.arena, e.names, e.spare = next.rows[:0], next.arena[:0], next.names[:0], runBufs{}
+	e.queued.Store(0)
+	done := make(chan error, 1)
+	e.spilling = done
+	go func() { done <- e.spillRun(run) }()
+	return nil
 }
 
-func (e *extSort) spillRecords(p *parsed) error {
-	if len(p.rows) == 0 {
+// spillWait waits for the spill in flight, if any, and returns its error.
+func (e *extSort) spillWait() error {
+	if e.spilling == nil {
 		return nil
 	}
-	rows := sortRows(p.rows, e.rowsTmp)
-	if &rows[0] != &p.rows[0] {
-		e.rowsTmp = p.rows // the scratch of the next run's sort
+	err := <-e.spilling
+	e.spilling = nil
+	return err
+}
+
+// spillRun sorts and writes a run, then leaves its buffers in e.spare.
+func (e *extSort) spillRun(run runBufs) error {
+	rows, err := e.spillRecords(run.rows, run.arena)
+	if err != nil {
+		return err
+	}
+	names, err := e.spillNames(run.names)
+	if err != nil {
+		return err
+	}
+	e.spare = runBufs{rows: rows[:0], arena: run.arena[:0], names: names[:0]}
+	return nil
+}
+
+// spillRecords writes the run's records sorted, and returns the slice they were sorted into.
+func (e *extSort) spillRecords(unsorted []row, arena []byte) ([]row, error) {
+	if len(unsorted) == 0 {
+		return unsorted, nil
+	}
+	rows := sortRows(unsorted, e.rowsTmp)
+	if &rows[0] != &unsorted[0] {
+		e.rowsTmp = unsorted // the scratch of the next run's sort
 	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var hdr [8 + binary.MaxVarintLen64]byte
 		for _, rw := range rows {
-			rec := rw.record(p.arena)
+			rec := rw.record(arena)
 			binary.BigEndian.PutUint64(hdr[:], rw.key)
 			n := binary.PutUvarint(hdr[8:], uint64(len(rec)))
 			_, _ = w.Write(hdr[:8+n])
@@ -260,21 +317,19 @@ func (e *extSort) spillRecords(p *parsed) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.runs = append(e.runs, rf)
-	e.arenaTotal += int64(len(p.arena))
-	p.rows, p.arena = rows[:0], p.arena[:0]
-	return nil
+	return rows, nil
 }
 
-func (e *extSort) spillNames() error {
-	if len(e.names) == 0 {
-		return nil
+func (e *extSort) spillNames(unsorted []nameRow) ([]nameRow, error) {
+	if len(unsorted) == 0 {
+		return unsorted, nil
 	}
-	names := sortNames(e.names, e.namesTmp)
-	if &names[0] != &e.names[0] {
-		e.namesTmp = e.names
+	names := sortNames(unsorted, e.namesTmp)
+	if &names[0] != &unsorted[0] {
+		e.namesTmp = unsorted
 	}
 	rf, err := e.writeRun(func(w *bufio.Writer) error {
 		var b [16]byte
@@ -288,13 +343,10 @@ func (e *extSort) spillNames() error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.nameRuns = append(e.nameRuns, rf)
-	e.nameTotal += len(names)
-	e.names = names[:0]
-	e.queued.Store(0)
-	return nil
+	return names, nil
 }
 
 func (e *extSort) writeRun(fill func(*bufio.Writer) error) (runFile, error) {
@@ -374,24 +426,14 @@ func (p *parsed) build() *built {
 	e.wait()
 	b := &built{p: p, e: e, meta: Meta{PerProgram: make(map[string]int, len(p.perProg))}}
 	for id, n := range p.perProg {
-		b.meta.PerProgram[p.strs[id]] = n
+		if n > 0 {
+			b.meta.PerProgram[p.strs[id]] = n
+		}
 	}
 	b.meta.RowsRead = p.rowsRead
 	b.meta.RowsImported = e.validRows
 	b.meta.RowsRefused = len(p.bad) + p.badMore
 	return b
-}
-
-// sizeEstimate bounds the registry file: records, keys, bbolt's 16-byte element headers, the
-// Bloom filter and the name index, plus a quarter for page slack and branch pages.
-func (b *built) sizeEstimate() int {
-	e, p := b.e, b.p
-	n := int(e.arenaTotal) + len(p.arena) + e.validRows*(8+16+2) + bloomBytes(e.validRows) +
-		(e.nameTotal+len(e.names))*6 + len(p.strs)*16
-	for _, s := range p.strs[:min(len(p.strs), dictMax)] {
-		n += len(s)
-	}
-	return n*5/4 + 1<<20
 }
 
 // bloomBytes is the size of the Bloom filter for keys keys, capped at bloomMaxBytes.
@@ -404,117 +446,47 @@ func (b *built) write(path string) error {
 	e, p := b.e, b.p
 	// A source in several runs is merged from disk only: the last run goes to disk too, so the
 	// merge runs with the parse buffers freed.
+	if err := e.spillWait(); err != nil {
+		return err
+	}
 	if len(e.runs) > 0 {
 		if err := e.spill(p); err != nil {
 			return err
 		}
-		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp = nil, nil, nil, nil, nil
+		if err := e.spillWait(); err != nil {
+			return err
+		}
+		p.rows, p.arena, e.names, e.rowsTmp, e.namesTmp, e.spare = nil, nil, nil, nil, nil, runBufs{}
 		// Hand the parse buffers back now: left to the collector's pace, they and the merge's
 		// first allocations would add up to twice the working memory for a moment.
 		debug.FreeOSMemory()
 	}
-	// NoSync: one fsync at the end instead of one per commit. NoFreelistSync: the file is never
-	// written again, so there is no freelist worth storing.
-	//
-	// InitialMmapSize: bbolt copies every key and value of the open transaction to the heap
-	// before it remaps a growing file; mapping the whole expected size up front avoids that,
-	// which halves an import. The mapping is only address space.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, NoGrowSync: true,
-		InitialMmapSize: b.sizeEstimate(), PageSize: pageSize})
+	// The file is written directly in bbolt's format (boltwrite.go), without a sync until the
+	// end: it is renamed into place only once complete, so a crash leaves a temporary file.
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	err = b.fill(db)
+	bf := newBoltFile(f, pageSize)
+	err = b.fill(bf)
+	if werr := bf.wait(); werr != nil && (err == nil || errors.Is(err, errWriterFailed)) {
+		err = werr // the cause, rather than the trees' "failed"
+	}
 	if err == nil {
-		err = db.Sync()
+		err = f.Sync()
 	}
-	if cerr := db.Close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	return err
-}
-
-// kvBatch is up to writeBatch sorted keys and their values, for one write transaction: bbolt
-// keeps a transaction's nodes in memory until commit, so batches bound the memory at little cost.
-type kvBatch struct {
-	keys []byte // 8 bytes a key
-	vals []byte
-	ends []int // end of each value in vals
-}
-
-func (kb *kvBatch) add(key uint64, val []byte) {
-	kb.keys = binary.BigEndian.AppendUint64(kb.keys, key)
-	kb.vals = append(kb.vals, val...)
-	kb.ends = append(kb.ends, len(kb.vals))
-}
-
-// full: writeBatch keys, or writeBatchBytes of values (a desa's posting list for a common name
-// word is tens of kilobytes: counting keys alone, one batch could hold the whole name index).
-func (kb *kvBatch) full() bool { return len(kb.ends) >= writeBatch || len(kb.vals) >= writeBatchBytes }
-
-const writeBatchBytes = 4 << 20
-
-func (kb *kvBatch) reset() { kb.keys, kb.vals, kb.ends = kb.keys[:0], kb.vals[:0], kb.ends[:0] }
-
-// putInto writes the batch into the bucket. bbolt holds the slices only until the commit.
-func (kb *kvBatch) putInto(tx *bolt.Tx, bucket string) error {
-	bk, err := tx.CreateBucketIfNotExists([]byte(bucket))
-	if err != nil {
-		return err
-	}
-	// Keys arrive sorted, so full pages: a third smaller file than the default 50 %.
-	bk.FillPercent = 1.0
-	start := 0
-	for i, end := range kb.ends {
-		if err := bk.Put(kb.keys[i*8:i*8+8:i*8+8], kb.vals[start:end:end]); err != nil {
-			return err
-		}
-		start = end
-	}
-	return nil
-}
-
-// batchPut writes sorted keys into a bucket a batch per transaction; also, when set, runs in
-// each of those transactions too.
-type batchPut struct {
-	db     *bolt.DB
-	bucket string
-	kb     kvBatch
-	also   func(*bolt.Tx) error
-	after  func() error // after each commit
-}
-
-func (w *batchPut) put(key uint64, val []byte) error {
-	w.kb.add(key, val)
-	if w.kb.full() {
-		return w.flush()
-	}
-	return nil
-}
-
-func (w *batchPut) flush() error {
-	if len(w.kb.ends) == 0 {
-		return nil
-	}
-	err := w.db.Update(func(tx *bolt.Tx) error {
-		if err := w.kb.putInto(tx, w.bucket); err != nil {
-			return err
-		}
-		if w.also != nil {
-			return w.also(tx)
-		}
-		return nil
-	})
-	w.kb.reset()
-	if err == nil && w.after != nil {
-		err = w.after()
 	}
 	return err
 }
 
 var errStopped = errors.New("registry: import stopped")
 
-func (b *built) fill(db *bolt.DB) error {
+// stopCheck is how many keys a tree writer adds between looks at the import's context.
+const stopCheck = 1 << 14
+
+func (b *built) fill(bf *boltFile) error {
 	e, p := b.e, b.p
 	if testHookRuns != nil {
 		testHookRuns(len(e.runs), len(e.nameRuns))
@@ -524,40 +496,48 @@ func (b *built) fill(db *bolt.DB) error {
 		return err
 	}
 	// The name index and the Bloom filter are built on the other core while this one writes the
-	// NIK bucket; name batches go into the NIK bucket's transactions as they come.
-	names := b.startNames()
-	defer names.stop()
-	filter := make(bloom, bloomBytes(e.validRows))
-	bf := fillBloom(filter)
-	defer bf.finish()
-
-	// Every 32 commits (about half a million keys), the pages of the file mapped in by bbolt's
-	// writes are let go, which keeps resident memory flat however large the file grows.
-	commits, mapLimit := 0, b.sizeEstimate()
-	afterCommit := func() error {
-		if commits++; commits%32 == 0 {
-			dropMapped(db, mapLimit)
+	// NIK bucket: two trees into the same file at once.
+	var stop atomic.Bool
+	nameRoot := make(chan nameResult, 1)
+	go func() {
+		var r nameResult
+		r.root, r.err = b.writeNames(bf.tree(), &stop)
+		nameRoot <- r
+	}()
+	defer func() {
+		if nameRoot != nil {
+			stop.Store(true)
+			<-nameRoot // it reads the run files, which close after this
 		}
-		return e.ctx.Err()
-	}
-	nikW := &batchPut{db: db, bucket: bucketNIK, also: names.putReady, after: afterCommit}
+	}()
+	filter := make(bloom, bloomBytes(e.validRows))
+	bf2 := fillBloom(filter)
+	defer bf2.finish()
+
+	nikT := bf.tree()
 	var (
 		group    [][]byte // records of the current NIK, deduplicated
 		groupKey uint64
 		groupBuf []byte // copies of the group's records: a cursor's record dies when it advances
 		val      []byte
+		key      [8]byte
 	)
 	flushGroup := func() error {
 		if len(group) == 0 {
 			return nil
 		}
-		bf.add(groupKey)
-		b.meta.DistinctNIKs++
+		bf2.add(groupKey)
+		if b.meta.DistinctNIKs++; b.meta.DistinctNIKs%stopCheck == 0 {
+			if err := e.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		val = val[:0]
 		for _, r := range group {
 			val = append(val, r...)
 		}
-		return nikW.put(groupKey, val)
+		binary.BigEndian.PutUint64(key[:], groupKey)
+		return nikT.put(key[:], val, false)
 	}
 	err = mergeRecords(recs, func(key uint64, rec []byte, first bool) error {
 		if first {
@@ -584,21 +564,22 @@ func (b *built) fill(db *bolt.DB) error {
 	if err == nil {
 		err = flushGroup()
 	}
+	var nikRoot uint64
 	if err == nil {
-		err = nikW.flush()
+		nikRoot, err = nikT.finish()
 	}
 	if err == nil {
-		err = names.rest(func(kb *kvBatch) error {
-			if err := db.Update(func(tx *bolt.Tx) error { return kb.putInto(tx, bucketName) }); err != nil {
-				return err
-			}
-			return afterCommit()
-		})
+		err = e.ctx.Err()
 	}
 	if err != nil {
 		return err
 	}
-	bf.finish()
+	nr := <-nameRoot
+	nameRoot = nil
+	if nr.err != nil {
+		return nr.err
+	}
+	bf2.finish()
 
 	b.meta.RowsImported -= b.meta.Duplicates
 	for name, n := range b.meta.PerProgram {
@@ -611,89 +592,39 @@ func (b *built) fill(db *bolt.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.Update(func(tx *bolt.Tx) error {
-		mb, err := tx.CreateBucket([]byte(bucketMeta))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists([]byte(bucketNIK)); err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists([]byte(bucketName)); err != nil {
-			return err
-		}
-		for k, v := range map[string][]byte{keyFormat: []byte(formatVersion), keyDict: encodeDict(dict), keyMeta: metaJSON, keyBloom: filter} {
-			if err := mb.Put([]byte(k), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// nameFeed is the name index being built by a goroutine, in batches.
-type nameFeed struct {
-	ch      chan *kvBatch
-	quit    chan struct{}
-	err     error // the producer's; read once ch is closed
-	drained bool
-}
-
-func (b *built) startNames() *nameFeed {
-	nf := &nameFeed{ch: make(chan *kvBatch, 4), quit: make(chan struct{})}
-	go func() {
-		defer close(nf.ch)
-		nf.err = b.buildNames(func(kb *kvBatch) bool {
-			select {
-			case nf.ch <- kb:
-				return true
-			case <-nf.quit:
-				return false
-			}
-		})
-	}()
-	return nf
-}
-
-// putReady writes the batches ready now into tx, without waiting for more.
-func (nf *nameFeed) putReady(tx *bolt.Tx) error {
-	for !nf.drained {
-		select {
-		case kb, ok := <-nf.ch:
-			if !ok {
-				nf.drained = true
-				return nil
-			}
-			if err := kb.putInto(tx, bucketName); err != nil {
-				return err
-			}
-		default:
-			return nil
-		}
-	}
-	return nil
-}
-
-// rest hands the remaining batches to put as they come, then returns the producer's error.
-func (nf *nameFeed) rest(put func(*kvBatch) error) error {
-	for !nf.drained {
-		kb, ok := <-nf.ch
-		if !ok {
-			nf.drained = true
-			break
-		}
-		if err := put(kb); err != nil {
+	// Keys in order: bloom, dict, format, meta; then the root bucket's meta, name, nik.
+	mt := bf.tree()
+	for _, kv := range [...]struct {
+		k string
+		v []byte
+	}{{keyBloom, filter}, {keyDict, encodeDict(dict)}, {keyFormat, []byte(formatVersion)}, {keyMeta, metaJSON}} {
+		if err := mt.put([]byte(kv.k), kv.v, false); err != nil {
 			return err
 		}
 	}
-	return nf.err
+	metaRoot, err := mt.finish()
+	if err != nil {
+		return err
+	}
+	rt := bf.tree()
+	for _, bk := range [...]struct {
+		name string
+		root uint64
+	}{{bucketMeta, metaRoot}, {bucketName, nr.root}, {bucketNIK, nikRoot}} {
+		if err := rt.put([]byte(bk.name), bucketValue(bk.root), true); err != nil {
+			return err
+		}
+	}
+	root, err := rt.finish()
+	if err != nil {
+		return err
+	}
+	return bf.writeMeta(root)
 }
 
-// stop ends the producer early if it still runs, and waits for it: it reads the run files.
-func (nf *nameFeed) stop() {
-	close(nf.quit)
-	for range nf.ch {
-	}
+type nameResult struct {
+	root uint64
+	err  error
 }
 
 // bloomFeed fills a Bloom filter in a goroutine: each add is a cache miss in a filter of 15 MB
@@ -738,57 +669,52 @@ func (bf *bloomFeed) finish() {
 	<-bf.done
 }
 
-// buildNames merges the name runs into the name index, a batch at a time: one key per
-// (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
-// delta-encoded. It stops when emit returns false.
-func (b *built) buildNames(emit func(*kvBatch) bool) error {
+// writeNames merges the name runs into the name index, tree t, and returns its root page: one
+// key per (kecamatan, desa, token) hash, whose value is the posting list of its NIKs, sorted and
+// delta-encoded. It stops with errStopped once stop is set.
+func (b *built) writeNames(t *boltTree, stop *atomic.Bool) (uint64, error) {
 	curs, err := b.e.nameCursors()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var (
-		kb      = &kvBatch{}
 		niks    []uint64
 		val     []byte
 		haveKey bool
 		curKey  uint64
+		key     [8]byte
+		n       int
 	)
 	add := func() error {
-		slices.Sort(niks)
+		if !slices.IsSorted(niks) {
+			slices.Sort(niks)
+		}
 		niks = slices.Compact(niks)
 		val = encodePosting(val[:0], niks)
-		kb.add(curKey, val)
-		if kb.full() {
-			if !emit(kb) {
-				return errStopped
-			}
-			kb = &kvBatch{}
+		if n++; n%stopCheck == 0 && stop.Load() {
+			return errStopped
 		}
-		return nil
+		binary.BigEndian.PutUint64(key[:], curKey)
+		return t.put(key[:], val, false)
 	}
-	err = mergeNames(curs, func(n nameRow) error {
-		if haveKey && n.key != curKey {
+	err = mergeNames(curs, func(nr nameRow) error {
+		if haveKey && nr.key != curKey {
 			if err := add(); err != nil {
 				return err
 			}
 			niks = niks[:0]
 		}
-		haveKey, curKey = true, n.key
-		niks = append(niks, n.nik)
+		haveKey, curKey = true, nr.key
+		niks = append(niks, nr.nik)
 		return nil
 	})
+	if err == nil && haveKey {
+		err = add()
+	}
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if haveKey {
-		if err := add(); err != nil {
-			return err
-		}
-	}
-	if len(kb.ends) > 0 && !emit(kb) {
-		return errStopped
-	}
-	return nil
+	return t.finish()
 }
 
 // encodePosting appends a uvarint count, then the first NIK and the gaps between sorted NIKs as
@@ -885,15 +811,26 @@ func (c *recCursor) next() (bool, error) {
 	return true, nil
 }
 
-const runReadBuf = 256 << 10
+// runReadBuf is a record run's read buffer in the merge: 256 KiB, less when there are so many
+// runs (about 280 for the national registry) that together they would pass mergeReadBudget. A
+// record is read whole from the buffer, so it never goes below MaxRecordBytes plus a header.
+const (
+	runReadBuf      = 256 << 10
+	mergeReadBudget = 32 << 20
+)
+
+func runReadBufSize(runs int) int {
+	return max(min(runReadBuf, mergeReadBudget/max(runs, 1)), MaxRecordBytes+2*binary.MaxVarintLen64+8)
+}
 
 func (e *extSort) recordCursors(p *parsed) ([]*recCursor, error) {
 	if len(e.runs) == 0 {
 		return []*recCursor{{rows: sortRows(p.rows, nil), arena: p.arena}}, nil
 	}
 	var out []*recCursor
+	size := runReadBufSize(len(e.runs))
 	for i, rf := range e.runs {
-		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), runReadBuf)})
+		out = append(out, &recCursor{idx: i, br: bufio.NewReaderSize(io.NewSectionReader(rf.f, 0, rf.size), size)})
 	}
 	return out, nil
 }
@@ -977,7 +914,11 @@ func (e *extSort) nameCursors() ([]*nameCursor, error) {
 }
 
 func mergeNames(curs []*nameCursor, fn func(nameRow) error) error {
-	less := func(a, b *nameCursor) bool { return a.cur.key < b.cur.key }
+	// Ties by NIK: a key's NIKs then come out sorted whenever each run lists them in order
+	// (an export sorted by NIK), and need no sort.
+	less := func(a, b *nameCursor) bool {
+		return a.cur.key < b.cur.key || a.cur.key == b.cur.key && a.cur.nik < b.cur.nik
+	}
 	h := make([]*nameCursor, 0, len(curs))
 	for _, c := range curs {
 		ok, err := c.next()

@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -252,5 +253,28 @@ func TestImportCancelledDuringMerge(t *testing.T) {
 	entries, _ := os.ReadDir(r.Dir)
 	if len(entries) != 1 || entries[0].Name() != fileName {
 		t.Errorf("data dir after a cancelled import: %v", entries)
+	}
+}
+
+// TestRunReadBufSize: the merge's read buffers stay within their budget however many runs, and
+// always hold the longest record.
+func TestRunReadBufSize(t *testing.T) {
+	floor := MaxRecordBytes + 2*binary.MaxVarintLen64 + 8
+	for _, tc := range []struct {
+		name string
+		runs int
+		want int
+	}{
+		{"no run", 0, runReadBuf},
+		{"10 M rows", 20, runReadBuf},
+		{"50 M rows", 100, runReadBuf},
+		{"national", 280, mergeReadBudget / 280},
+		{"absurd", 100_000, floor},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := runReadBufSize(tc.runs); got != tc.want || got < floor {
+				t.Errorf("runReadBufSize(%d) = %d, want %d (floor %d)", tc.runs, got, tc.want, floor)
+			}
+		})
 	}
 }

@@ -111,6 +111,30 @@ func ParseNIK(s string) (NIK, error) {
 	return NIK(buf[:]), nil
 }
 
+// nikKey is ParseNIK(s).Uint64() for the import: a clean, valid NIK (nearly every row) takes no
+// allocation; anything else goes through ParseNIK for its error.
+func nikKey(s string) (uint64, error) {
+	if len(s) == nikLen && allASCIIDigits(s) {
+		day, month, yy := int(s[6]-'0')*10+int(s[7]-'0'), int(s[8]-'0')*10+int(s[9]-'0'), int(s[10]-'0')*10+int(s[11]-'0')
+		if day > 40 {
+			day -= 40
+		}
+		if Regions().province[int(s[0]-'0')*10+int(s[1]-'0')] && month >= 1 && month <= 12 &&
+			day >= 1 && day <= daysIn(month, yy) && s[12:16] != "0000" {
+			var v uint64
+			for i := range nikLen {
+				v = v*10 + uint64(s[i]-'0')
+			}
+			return v, nil
+		}
+	}
+	n, err := ParseNIK(s)
+	if err != nil {
+		return 0, err
+	}
+	return n.Uint64(), nil
+}
+
 func allASCIIDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {

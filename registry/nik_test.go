@@ -77,6 +77,11 @@ func TestParseNIK(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseNIK(tt.in)
+			// The import's allocation-free path must agree, value and error.
+			if key, kerr := nikKey(tt.in); kerr == nil && (err != nil || key != got.Uint64()) ||
+				kerr != nil && (err == nil || kerr.Error() != err.Error()) {
+				t.Errorf("nikKey(%q) = %d, %v; ParseNIK %q, %v", tt.in, key, kerr, got, err)
+			}
 			if tt.code == 0 {
 				if err != nil {
 					t.Fatalf("ParseNIK(%q) = %v", tt.in, err)
