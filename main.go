@@ -440,7 +440,16 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 		a.sender.Channels[telegram.Name] = tg
-		run(telegram.Name, ops.tracked(telegram.Name, tg, func() error { return tg.Run(ctx, a.disp) }))
+		runTG := func(ctx context.Context) error { return tg.Run(ctx, a.disp) }
+		if m.cfg.Telegram.WebhookURL == "" {
+			// Long polling: with several instances only the leader polls. Telegram ends a
+			// getUpdates with 409 when another one for the token arrives, so instances polling
+			// together would cut each other off; the offset is in the shared store, so the next
+			// leader goes on where this one stopped.
+			run(telegram.Name, ops.tracked(telegram.Name, tg, m.once(ctx, a, telegram.Name, runTG)))
+		} else {
+			run(telegram.Name, ops.tracked(telegram.Name, tg, func() error { return runTG(ctx) }))
+		}
 	}
 	if m.cfg.WACloud.Enabled() {
 		if ops.srv == nil {
