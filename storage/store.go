@@ -67,6 +67,9 @@ type Tx interface {
 	Get(bucket, key string) ([]byte, error)
 	Put(bucket, key string, v []byte) error
 	Delete(bucket, key string) error
+	// ForEachState calls fn for every key of bucket in key order, with a value fn must not keep;
+	// an unknown bucket has none. fn may not write to bucket.
+	ForEachState(bucket string, fn func(key string, v []byte) error) error
 	MarkSeen(namespace, id string) (fresh bool, err error)
 	PruneSeen(namespace string, olderThan time.Time) (int, error)
 

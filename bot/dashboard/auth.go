@@ -1,13 +1,18 @@
 package dashboard
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
-	"sync"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/laporbansos/laporbansos/storage"
@@ -30,21 +35,28 @@ const (
 	maxFailsAddr    = 20
 )
 
-// session is a logged-in browser. Sessions are held in memory only: a restart logs everyone out,
-// which is acceptable for a handful of staff and means no session token ever rests on disk.
+// Sessions and failed-login counts live in the bot's store (its state area), not in memory:
+// with several instances behind one load balancer a login holds whichever instance answers the
+// next page, and the login limits count the attempts made at every instance. Only the SHA-256 of
+// a session token is stored, so a copy of the database hands out no usable cookie.
+const (
+	sessionBucket = "dashboard-sessions" // key: hex SHA-256 of the session token
+	loginBucket   = "dashboard-logins"   // key: "akun:NAME" or "ip:ADDR"
+	// seenEvery is how stale a session's last-use time may get before a page view writes it:
+	// reading a page is then not a write to the store each time.
+	seenEvery = time.Minute
+)
+
+// session is a logged-in browser.
 type session struct {
-	user    string
-	csrf    string
-	created time.Time
-	seen    time.Time
+	User    string    `json:"user"`
+	CSRF    string    `json:"csrf"`
+	Created time.Time `json:"created"`
+	Seen    time.Time `json:"seen"`
 }
 
-// sessions maps the SHA-256 of a session token to the session, so a memory dump does not hand
-// out usable cookies.
-type sessions struct {
-	mu sync.Mutex
-	m  map[[32]byte]*session
-}
+// sessions keeps the sessions in the store.
+type sessions struct{ db storage.Store }
 
 func newToken() string {
 	b := make([]byte, 32)
@@ -54,96 +66,189 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (s *sessions) create(user string, now time.Time) (token string, sess *session) {
-	token = newToken()
-	sess = &session{user: user, csrf: newToken(), created: now, seen: now}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, v := range s.m { // drop expired sessions here rather than in a background goroutine
-		if expired(v, now) {
-			delete(s.m, k)
-		}
-	}
-	s.m[sha256.Sum256([]byte(token))] = sess
-	return token, sess
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
 
-func expired(s *session, now time.Time) bool {
-	return now.Sub(s.seen) > sessionIdle || now.Sub(s.created) > sessionMax
+func (s *session) expired(now time.Time) bool {
+	return now.Sub(s.Seen) > sessionIdle || now.Sub(s.Created) > sessionMax
+}
+
+// create starts a session for user, dropping expired ones in the same transaction rather than
+// in a background job.
+func (s sessions) create(ctx context.Context, user string, now time.Time) (token string, err error) {
+	token = newToken()
+	rec, err := json.Marshal(session{User: user, CSRF: newToken(), Created: now, Seen: now})
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Update(ctx, func(tx storage.Tx) error {
+		var stale []string
+		if err := tx.ForEachState(sessionBucket, func(k string, v []byte) error {
+			var old session
+			if json.Unmarshal(v, &old) != nil || old.expired(now) {
+				stale = append(stale, k)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range stale {
+			if err := tx.Delete(sessionBucket, k); err != nil {
+				return err
+			}
+		}
+		return tx.Put(sessionBucket, sessionKey(token), rec)
+	})
+	return token, err
 }
 
 // get returns the live session for token and marks it used; nil when there is none.
-func (s *sessions) get(token string, now time.Time) *session {
+func (s sessions) get(ctx context.Context, token string, now time.Time) (*session, error) {
 	if token == "" {
-		return nil
+		return nil, nil
 	}
-	k := sha256.Sum256([]byte(token))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.m[k]
-	if sess == nil {
+	k := sessionKey(token)
+	var sess session
+	var found bool
+	err := s.db.View(ctx, func(tx storage.Tx) error {
+		v, err := tx.Get(sessionBucket, k)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = json.Unmarshal(v, &sess) == nil
 		return nil
+	})
+	if err != nil || !found {
+		return nil, err
 	}
-	if expired(sess, now) {
-		delete(s.m, k)
-		return nil
+	if sess.expired(now) {
+		return nil, s.remove(ctx, token)
 	}
-	sess.seen = now
-	cp := *sess
-	return &cp
-}
-
-func (s *sessions) remove(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, sha256.Sum256([]byte(token)))
-}
-
-// limiter counts failed logins per key ("akun:NAME", "ip:ADDR") in a fixed window.
-type limiter struct {
-	mu sync.Mutex
-	m  map[string][]time.Time
-}
-
-func (l *limiter) failures(key string, now time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.prune(key, now))
-}
-
-// maxLimiterKeys bounds the limiter's memory against a flood of made-up names and addresses.
-const maxLimiterKeys = 10000
-
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.m) >= maxLimiterKeys {
-		for k := range l.m {
-			l.prune(k, now)
+	if now.Sub(sess.Seen) >= seenEvery {
+		sess.Seen = now
+		rec, err := json.Marshal(sess)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.db.Update(ctx, func(tx storage.Tx) error { return tx.Put(sessionBucket, k, rec) }); err != nil {
+			return nil, err
 		}
 	}
-	l.m[key] = append(l.prune(key, now), now)
+	return &sess, nil
 }
 
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m, key)
+func (s sessions) remove(ctx context.Context, token string) error {
+	return s.db.Update(ctx, func(tx storage.Tx) error { return tx.Delete(sessionBucket, sessionKey(token)) })
 }
 
-func (l *limiter) prune(key string, now time.Time) []time.Time {
-	ts := l.m[key]
+// limiter counts failed logins per key ("akun:NAME", "ip:ADDR") in a fixed window, in the store.
+type limiter struct {
+	db        storage.Store
+	lastSweep atomic.Int64 // unix nanoseconds of this process's last sweep of stale keys
+}
+
+// loginFails is one key's failures within the window, oldest first.
+type loginFails struct {
+	At []time.Time `json:"at"`
+}
+
+// maxLimiterKeys bounds the keys kept against a flood of made-up names and addresses: beyond
+// it, the keys whose last failure is oldest are forgotten first.
+const maxLimiterKeys = 10000
+
+func recent(ts []time.Time, now time.Time) []time.Time {
 	i := 0
 	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
 		i++
 	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.m, key)
+	return ts[i:]
+}
+
+func (l *limiter) failures(ctx context.Context, key string, now time.Time) (n int, err error) {
+	err = l.db.View(ctx, func(tx storage.Tx) error {
+		v, err := tx.Get(loginBucket, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var f loginFails
+		if json.Unmarshal(v, &f) == nil {
+			n = len(recent(f.At, now))
+		}
 		return nil
+	})
+	return n, err
+}
+
+// fail records failures for keys in one transaction; once a minute per process it also forgets
+// the keys with no failure left in the window.
+func (l *limiter) fail(ctx context.Context, now time.Time, keys ...string) error {
+	sweep := now.UnixNano()-l.lastSweep.Load() >= int64(time.Minute)
+	err := l.db.Update(ctx, func(tx storage.Tx) error {
+		for _, key := range keys {
+			var f loginFails
+			if v, err := tx.Get(loginBucket, key); err == nil {
+				_ = json.Unmarshal(v, &f) // a damaged record counts from zero
+			} else if !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			f.At = append(recent(f.At, now), now)
+			v, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(loginBucket, key, v); err != nil {
+				return err
+			}
+		}
+		if !sweep {
+			return nil
+		}
+		type kept struct {
+			key  string
+			last time.Time
+		}
+		var stale []string
+		var live []kept
+		if err := tx.ForEachState(loginBucket, func(k string, v []byte) error {
+			var f loginFails
+			if json.Unmarshal(v, &f) != nil || len(recent(f.At, now)) == 0 {
+				stale = append(stale, k)
+			} else {
+				live = append(live, kept{k, f.At[len(f.At)-1]})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(live) > maxLimiterKeys {
+			slices.SortFunc(live, func(a, b kept) int { return a.last.Compare(b.last) })
+			for _, k := range live[:len(live)-maxLimiterKeys] {
+				stale = append(stale, k.key)
+			}
+		}
+		for _, k := range stale {
+			if err := tx.Delete(loginBucket, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && sweep {
+		l.lastSweep.Store(now.UnixNano())
 	}
-	l.m[key] = ts
-	return ts
+	return err
+}
+
+func (l *limiter) reset(ctx context.Context, key string) error {
+	return l.db.Update(ctx, func(tx storage.Tx) error { return tx.Delete(loginBucket, key) })
 }
 
 // clientAddr is the connection's address without the port. X-Forwarded-For is not trusted: any

@@ -48,7 +48,7 @@ type Handler struct {
 	tmpl map[string]*template.Template
 
 	sessions sessions
-	limiter  limiter
+	limiter  *limiter
 	// hashing bounds concurrent password checks: each takes 19 MiB, and a burst of logins from
 	// many addresses must not take the bot's memory with it.
 	hashing chan struct{}
@@ -68,8 +68,8 @@ func New(db storage.Store, reg Registry, cfg Config, now func() time.Time, log z
 		db: db, reg: reg, cfg: cfg, now: now, log: log,
 		mux:      http.NewServeMux(),
 		tmpl:     parseTemplates(),
-		sessions: sessions{m: map[[32]byte]*session{}},
-		limiter:  limiter{m: map[string][]time.Time{}},
+		sessions: sessions{db: db},
+		limiter:  &limiter{db: db},
 		hashing:  make(chan struct{}, 2),
 	}
 	static := http.FileServerFS(assets)
@@ -111,7 +111,11 @@ func (h *Handler) auth(next func(http.ResponseWriter, *http.Request, *authed)) h
 		c, _ := r.Cookie(sessionCookie)
 		var sess *session
 		if c != nil {
-			sess = h.sessions.get(c.Value, now)
+			var err error
+			if sess, err = h.sessions.get(r.Context(), c.Value, now); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
 		}
 		if sess == nil {
 			if r.Method == http.MethodGet {
@@ -121,9 +125,11 @@ func (h *Handler) auth(next func(http.ResponseWriter, *http.Request, *authed)) h
 			h.fail(w, r, http.StatusUnauthorized, msgLoginRequired)
 			return
 		}
-		u, err := h.db.User(r.Context(), sess.user)
+		u, err := h.db.User(r.Context(), sess.User)
 		if err != nil {
-			h.sessions.remove(c.Value)
+			if rerr := h.sessions.remove(r.Context(), c.Value); rerr != nil {
+				h.log.Warn().Err(rerr).Msg("dashboard: session of a removed account not deleted")
+			}
 			if errors.Is(err, storage.ErrNotFound) {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
 				return
@@ -132,12 +138,12 @@ func (h *Handler) auth(next func(http.ResponseWriter, *http.Request, *authed)) h
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if !sameToken(r.PostFormValue("csrf"), sess.csrf) {
+			if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
 				h.fail(w, r, http.StatusForbidden, msgCSRF)
 				return
 			}
 		}
-		a := &authed{user: u, token: c.Value, csrf: sess.csrf}
+		a := &authed{user: u, token: c.Value, csrf: sess.CSRF}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, a)), a)
 	}
 }
@@ -175,13 +181,21 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("sandi")
 	addrKey := "ip:" + clientAddr(r)
 	acctKey := "akun:" + name
-	if h.limiter.failures(addrKey, now) >= maxFailsAddr || (ok && h.limiter.failures(acctKey, now) >= maxFailsAccount) {
+	addrFails, err := h.limiter.failures(r.Context(), addrKey, now)
+	acctFails := 0
+	if err == nil && ok {
+		acctFails, err = h.limiter.failures(r.Context(), acctKey, now)
+	}
+	if err != nil {
+		h.serverError(w, r, err) // the limits cannot be checked: no password is tried
+		return
+	}
+	if addrFails >= maxFailsAddr || acctFails >= maxFailsAccount {
 		h.log.Warn().Str("addr", clientAddr(r)).Msg("dashboard login refused: too many failures")
 		h.renderLogin(w, r, http.StatusTooManyRequests, msgLoginLimited, name)
 		return
 	}
 	var u storage.User
-	var err error
 	if ok {
 		u, err = h.db.User(r.Context(), name)
 	} else {
@@ -208,15 +222,24 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil || herr != nil || !match {
 		// The name only when it is an account: a password typed into the name field stays out.
 		h.log.Warn().Str("user", u.Name).Str("addr", clientAddr(r)).Msg("dashboard login failed")
-		h.limiter.fail(addrKey, now)
+		keys := []string{addrKey}
 		if ok {
-			h.limiter.fail(acctKey, now)
+			keys = append(keys, acctKey)
+		}
+		if ferr := h.limiter.fail(r.Context(), now, keys...); ferr != nil {
+			h.log.Error().Err(ferr).Msg("dashboard: failed login not counted")
 		}
 		h.renderLogin(w, r, http.StatusUnauthorized, msgLoginFailed, name)
 		return
 	}
-	h.limiter.reset(acctKey)
-	token, _ := h.sessions.create(u.Name, now)
+	if rerr := h.limiter.reset(r.Context(), acctKey); rerr != nil {
+		h.log.Warn().Err(rerr).Msg("dashboard: failed logins of the account not reset")
+	}
+	token, err := h.sessions.create(r.Context(), u.Name, now)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	http.SetCookie(w, h.cookie(sessionCookie, token, 0))
 	http.SetCookie(w, h.cookie(loginCookie, "", -1))
 	h.log.Info().Str("user", u.Name).Msg("dashboard login")
@@ -224,7 +247,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, a *authed) {
-	h.sessions.remove(a.token)
+	if err := h.sessions.remove(r.Context(), a.token); err != nil {
+		h.serverError(w, r, err) // the cookie would be gone but the session alive: say so
+		return
+	}
 	http.SetCookie(w, h.cookie(sessionCookie, "", -1))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -42,6 +42,20 @@ func (tx *boltTx) Delete(bucket, key string) error {
 	return b.Delete([]byte(key))
 }
 
+// ForEachState walks bucket in key order.
+func (tx *boltTx) ForEachState(bucket string, fn func(key string, v []byte) error) error {
+	b := tx.bucket(bucketState).Bucket([]byte(bucket))
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil // a nested bucket, not a value
+		}
+		return fn(string(k), v)
+	})
+}
+
 func (tx *boltTx) nested(root []byte, name string) (*bolt.Bucket, error) {
 	if name == "" {
 		return nil, fmt.Errorf("%w: empty bucket name", ErrInvalid)

@@ -132,6 +132,37 @@ func (tx *pgTx) Delete(bucket, key string) error {
 	return err
 }
 
+// ForEachState walks bucket in bytewise key order, as bbolt does.
+func (tx *pgTx) ForEachState(bucket string, fn func(key string, v []byte) error) error {
+	rows, err := tx.tx.Query(tx.ctx, `SELECT key, value FROM state WHERE bucket = $1 ORDER BY key COLLATE "C"`, bucket)
+	if err != nil {
+		return err
+	}
+	type kv struct {
+		k string
+		v []byte
+	}
+	var all []kv
+	for rows.Next() {
+		var e kv
+		if err := rows.Scan(&e.k, &e.v); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range all {
+		if err := fn(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (tx *pgTx) MarkSeen(namespace, id string) (fresh bool, err error) {
 	if id == "" {
 		return false, fmt.Errorf("%w: empty id", storage.ErrInvalid)

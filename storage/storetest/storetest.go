@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"fmt"
 	"sync"
 	"testing"
@@ -544,6 +545,34 @@ func testState(t *testing.T, open Open) {
 	}
 	if v, _ := s.Get(ctx, "whatsapp", "offset"); string(v) != "7" {
 		t.Errorf("buckets collide: %q", v)
+	}
+	// ForEachState walks one bucket in bytewise key order.
+	for _, k := range []string{"b", "a", "B", "a/2", "é"} {
+		if err := s.Put(ctx, "walk", k, []byte("v"+k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walk := func(bucket string) (keys []string) {
+		t.Helper()
+		err := s.View(ctx, func(tx storage.Tx) error {
+			return tx.ForEachState(bucket, func(k string, v []byte) error {
+				if string(v) != "v"+k {
+					t.Errorf("ForEachState(%s): %s = %q", bucket, k, v)
+				}
+				keys = append(keys, k)
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	if got, want := walk("walk"), []string{"B", "a", "a/2", "b", "é"}; !slices.Equal(got, want) {
+		t.Errorf("ForEachState = %q, want %q", got, want)
+	}
+	if got := walk("no such bucket"); len(got) != 0 {
+		t.Errorf("ForEachState of an unknown bucket = %q", got)
 	}
 }
 
