@@ -6,8 +6,8 @@ package storetest
 import (
 	"context"
 	"errors"
-	"slices"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
