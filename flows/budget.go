@@ -77,6 +77,14 @@ func (c *conv) noteRecipient(nik registry.NIK) {
 	}
 }
 
+// noteMatches counts the recipients a name search showed, as noteRecipient counts a NIK
+// checked: listing a desa's recipients name by name is the same harvest.
+func (c *conv) noteMatches(ms []registry.Match) {
+	for _, m := range ms {
+		c.noteRecipient(m.NIK)
+	}
+}
+
 // earlierAutoReject finds this chat's earlier auto-rejected report on nik, so that asking
 // again does not store a new record each time.
 func (c *conv) earlierAutoReject(nik registry.NIK) *storage.Report {

@@ -160,6 +160,7 @@ func (c *conv) searchName(ev string) {
 	var text string
 	switch {
 	case err == nil:
+		c.noteMatches(ms)
 		text = cekNameResult(shown, kec, desa, ms, more) + c.e.dataAsOf()
 	case errors.Is(err, registry.ErrNameNotFound):
 		text = fmt.Sprintf(msgCekNameNone, shown, desa, kec) + c.e.dataAsOf()

@@ -351,3 +351,37 @@ func TestSanggahByNameNone(t *testing.T) {
 < 1) ` + registry.MaskName("Ahmad Fauzi") + ` (BPNT)
 `)
 }
+
+// Listing a desa's recipients by name counts toward the scraping alert as checking their NIKs
+// does: staff hear of a chat that harvests names, as a count, once.
+func TestCekByNameFeedsScrapingAlert(t *testing.T) {
+	h := newCekNameHarness(t)
+	h.engine.ScrapeAlert = 5
+	h.engine.CheckLimit, h.engine.DailyLimit = 50, 50
+	c := chats(1)[0]
+	var alerts []string
+	search := func(name, desa string) {
+		t.Helper()
+		say(h, c, "menu")
+		say(h, c, "cek")
+		say(h, c, name)
+		say(h, c, "Genteng")
+		for _, r := range h.send(Message{Chat: c, From: storage.Actor{Channel: c.Channel, ID: c.ID}, Text: desa}) {
+			if r.To == staffChat {
+				alerts = append(alerts, r.Text)
+			} else if !strings.Contains(r.Text, "Hasil pencarian") && !strings.Contains(r.Text, "Ketik") {
+				t.Logf("reply: %s", r.Text)
+			}
+		}
+	}
+	search("Siti Aminah", "Kembiritan") // one recipient
+	search("Ahmad", "Setail")           // another one
+	if len(alerts) != 0 {
+		t.Fatalf("alert after 2 recipients: %q", alerts)
+	}
+	search("Ahmad", "Kembiritan") // six more: the fifth different one crosses the line
+	search("Muhammad Rizki", "Kembiritan")
+	if len(alerts) != 1 || !strings.Contains(alerts[0], "5 NIK penerima yang berbeda") || sixteen.MatchString(alerts[0]) {
+		t.Fatalf("staff alerts: %q, want one count of 5 without NIKs", alerts)
+	}
+}

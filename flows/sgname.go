@@ -96,6 +96,7 @@ func (c *conv) sgNameSearch(ev string) {
 		c.ask(text)
 		return
 	}
+	c.noteMatches(ms)
 	lines := make([]string, len(ms))
 	for i, m := range ms {
 		progs := make([]string, len(m.Programs))
