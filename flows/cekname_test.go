@@ -217,6 +217,22 @@ func TestCekByName(t *testing.T) {
 
 // One search is one lookup, however many questions it takes; a spent budget is said before the
 // kecamatan is asked.
+// A misspelt desa at the desa question of a name search is offered back by its name alone: the
+// kecamatan was just chosen.
+func TestCekByNameDesaSuggestion(t *testing.T) {
+	h := newCekNameHarness(t)
+	h.transcript(`
+> cek
+> Siti Aminah
+> Genteng
+> Kembirtan
+< Maksud Anda Kembiritan?
+<! (Kec.
+> ya
+< Hasil pencarian
+`)
+}
+
 func TestCekByNameBudget(t *testing.T) {
 	h := newCekNameHarness(t)
 	h.engine.CheckLimit = 2

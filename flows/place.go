@@ -227,9 +227,11 @@ func (c *conv) setPlace(p place) {
 	}
 }
 
-// askedKec is the kecamatan the desa question is about, if that is the question.
+// askedKec is the kecamatan the desa question is about, if that is the question (Lapor's,
+// pengaduan's, or that of a Cek or Sanggah by name): a desa in it needs no "(Kec. …)".
 func (c *conv) askedKec() string {
-	if c.s.State == stDesa {
+	switch c.s.State {
+	case stDesa, stPgDesa, stCekNameDesa, stSgNameDesa:
 		return c.d.KecCode
 	}
 	return ""
