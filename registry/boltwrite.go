@@ -148,6 +148,12 @@ func (bf *boltFile) tree() *boltTree { return &boltTree{bf: bf, free: make(chan 
 
 var errUnsorted = errors.New("registry: keys out of order while writing the file")
 
+// maxLevels bounds the tree's height: with two or more elements a node, 2^64 keys need fewer.
+// It is a guard against a writer bug growing the file without end, never reached by a tree.
+const maxLevels = 64
+
+var errTooDeep = errors.New("registry: the file's tree would exceed 64 levels (a bug in the writer)")
+
 // put adds a key and its value; bucket marks the value as a sub-bucket header.
 func (t *boltTree) put(key, val []byte, bucket bool) error {
 	if t.err != nil {
@@ -180,11 +186,17 @@ func (t *boltTree) level(i int) *treeLevel {
 	return t.levels[i]
 }
 
+// minKeysPerNode is bbolt's minKeysPerPage: a node holds at least two elements, spanning pages
+// when they are long, so that every level has at most half the nodes of the one below and the
+// tree ends in one root whatever the key length (with one key a node, keys longer than half a
+// page would add levels without end).
+const minKeysPerNode = 2
+
 // add appends an element to the node of level i, writing that node first if it is full.
 func (t *boltTree) add(i int, key, val []byte, flags uint32, child uint64) {
 	l := t.level(i)
-	if n := len(l.elems); n > 0 &&
-		(boltPageHeader+(n+1)*boltElemSize+len(l.data)+len(key)+len(val) > t.bf.pageSize || n == 0xffff) {
+	if n := len(l.elems); n == 0xffff || n >= minKeysPerNode &&
+		boltPageHeader+(n+1)*boltElemSize+len(l.data)+len(key)+len(val) > t.bf.pageSize {
 		t.flushNode(i)
 	}
 	l.elems = append(l.elems, treeElem{ksize: uint32(len(key)), vsize: uint32(len(val)), flags: flags, child: child})
@@ -325,6 +337,9 @@ func (t *boltTree) finish() (uint64, error) {
 		root = t.writeNode(t.level(0), true)
 	} else {
 		for i := 0; ; i++ {
+			if i >= maxLevels {
+				return 0, errTooDeep
+			}
 			l := t.levels[i]
 			if i == len(t.levels)-1 && l.nodes == 0 {
 				root = t.writeNode(l, i == 0) // the only node of the top level

@@ -39,6 +39,15 @@ func genKVs(seed uint64, n int, size func(r *rand.Rand) int) []testKV {
 	return out
 }
 
+// longKeys returns n sorted keys of length l (padding, then a counter) with small values.
+func longKeys(seed uint64, n, l int) []testKV {
+	kvs := genKVs(seed, n, func(r *rand.Rand) int { return r.IntN(40) })
+	for i := range kvs {
+		kvs[i].k = append(bytes.Repeat([]byte{'k'}, l-len(kvs[i].k)), kvs[i].k...)
+	}
+	return kvs
+}
+
 // writeTestFile writes the buckets with boltTree, the data buckets concurrently as an import
 // writes the NIK bucket and the name index, and returns the file's path.
 func writeTestFile(t *testing.T, buckets []testBucket) string {
@@ -150,6 +159,9 @@ func TestBoltWriter(t *testing.T) {
 		{"one key over pages", []testBucket{{"nik", genKVs(2, 1, func(*rand.Rand) int { return 3 << 20 })}}},
 		{"exactly a page", []testBucket{{"nik", genKVs(3, 40, func(*rand.Rand) int { return pageSize - boltPageHeader - boltElemSize - 8 })}}},
 		{"three levels", []testBucket{{"nik", genKVs(4, 60_000, small)}}},
+		// Two such keys do not fit a page: a node takes two anyway, over pages, as bbolt's do.
+		{"keys longer than a page", []testBucket{{"name", longKeys(10, 60, 1500)}}},
+		{"keys longer than half a page", []testBucket{{"name", longKeys(11, 300, 600)}}},
 		{"concurrent trees", []testBucket{
 			{"meta", genKVs(5, 3, small)},
 			{"name", genKVs(6, 3000, mixed)},
