@@ -7,6 +7,8 @@ import (
 	"hash/fnv"
 	"os"
 	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // An import writes the registry file itself, page by page, in bbolt's on-disk format (version 2,
@@ -133,10 +135,25 @@ const chunkBufs = 4
 
 // treeLevel is the node being filled at one level of the tree: 0 is the leaves.
 type treeLevel struct {
+	node
+	nodes int // nodes written at this level
+	// held is, at a branch level, the last full node, written only once the next one is known
+	// to be full too or at finish: a branch level's last node may then take its lone element,
+	// since a branch page of one child (not the root) is valid to read but makes bbolt's
+	// rebalance fail an assertion when that file is later changed read-write.
+	held node
+}
+
+// node is the elements of one tree node and their keys and values.
+type node struct {
 	elems []treeElem
 	data  []byte // keys and values, in element order
-	nodes int    // nodes written at this level
 }
+
+// firstKey is the node's first key, its element in the parent.
+func (n *node) firstKey() []byte { return n.data[:n.elems[0].ksize] }
+
+func (n *node) reset() { n.elems, n.data = n.elems[:0], n.data[:0] }
 
 type treeElem struct {
 	ksize, vsize uint32
@@ -147,6 +164,8 @@ type treeElem struct {
 func (bf *boltFile) tree() *boltTree { return &boltTree{bf: bf, free: make(chan []byte, chunkBufs)} }
 
 var errUnsorted = errors.New("registry: keys out of order while writing the file")
+
+var errTooLarge = errors.New("registry: a key or value over bbolt's limits while writing the file")
 
 // maxLevels bounds the tree's height: with two or more elements a node, 2^64 keys need fewer.
 // It is a guard against a writer bug growing the file without end, never reached by a tree.
@@ -161,6 +180,10 @@ func (t *boltTree) put(key, val []byte, bucket bool) error {
 	}
 	if len(key) == 0 || t.last != nil && bytes.Compare(key, t.last) <= 0 {
 		t.err = errUnsorted
+		return t.err
+	}
+	if len(key) > bolt.MaxKeySize || len(val) > bolt.MaxValueSize {
+		t.err = errTooLarge // bbolt would read it, but refuse to write it back
 		return t.err
 	}
 	t.last = append(t.last[:0], key...)
@@ -203,20 +226,34 @@ func (t *boltTree) add(i int, key, val []byte, flags uint32, child uint64) {
 	l.data = append(append(l.data, key...), val...)
 }
 
-// flushNode writes the node of level i, if it has elements, and adds it to its parent.
+// flushNode ends the node being filled at level i, if it has elements: a leaf is written and
+// added to its parent at once; a full branch node becomes the held one, the one held before it
+// being written.
 func (t *boltTree) flushNode(i int) {
 	l := t.level(i)
 	if len(l.elems) == 0 {
 		return
 	}
-	id := t.writeNode(l, i == 0)
-	l.nodes++
-	t.add(i+1, l.data[:l.elems[0].ksize], nil, 0, id)
-	l.elems, l.data = l.elems[:0], l.data[:0]
+	if i == 0 {
+		t.emit(i, &l.node)
+		return
+	}
+	if len(l.held.elems) > 0 {
+		t.emit(i, &l.held)
+	}
+	l.held, l.node = l.node, l.held // the emptied buffers are the next node's
+}
+
+// emit writes node n of level i, adds it to the parent level and empties it.
+func (t *boltTree) emit(i int, n *node) {
+	id := t.writeNode(n, i == 0)
+	t.level(i).nodes++
+	t.add(i+1, n.firstKey(), nil, 0, id)
+	n.reset()
 }
 
 // writeNode lays a node out in the pages reserved for it and returns its page id.
-func (t *boltTree) writeNode(l *treeLevel, leaf bool) uint64 {
+func (t *boltTree) writeNode(l *node, leaf bool) uint64 {
 	size := boltPageHeader + len(l.elems)*boltElemSize + len(l.data)
 	pages := (size + t.bf.pageSize - 1) / t.bf.pageSize
 	st := &t.branches
@@ -334,18 +371,34 @@ func (t *boltTree) finish() (uint64, error) {
 	}
 	var root uint64
 	if len(t.levels) == 0 || len(t.levels[0].elems) == 0 && t.levels[0].nodes == 0 {
-		root = t.writeNode(t.level(0), true)
+		root = t.writeNode(&t.level(0).node, true)
 	} else {
 		for i := 0; ; i++ {
 			if i >= maxLevels {
 				return 0, errTooDeep
 			}
 			l := t.levels[i]
-			if i == len(t.levels)-1 && l.nodes == 0 {
-				root = t.writeNode(l, i == 0) // the only node of the top level
+			if len(l.held.elems) > 0 && len(l.elems) == 1 {
+				l.held.takeLast(&l.node) // no branch node of one child
+			}
+			open := l.node
+			if len(l.held.elems) > 0 {
+				if len(l.elems) > 0 {
+					open = node{} // two nodes left: neither is the root
+				} else {
+					open = l.held
+				}
+			}
+			if l.nodes == 0 && len(open.elems) > 0 {
+				root = t.writeNode(&open, i == 0) // the only node of the top level
 				break
 			}
-			t.flushNode(i)
+			if len(l.held.elems) > 0 {
+				t.emit(i, &l.held)
+			}
+			if len(l.elems) > 0 {
+				t.emit(i, &l.node)
+			}
 		}
 	}
 	streams := [...]*pageStream{&t.leaves, &t.branches}
@@ -364,6 +417,23 @@ func (t *boltTree) finish() (uint64, error) {
 	}
 	t.levels = nil
 	return root, t.err
+}
+
+// takeLast moves the lone element of next into n, the node before it at the same level: n then
+// spans more pages, as bbolt's nodes may. When n already holds as many elements as a page
+// header can count, n's last element moves to next instead, and both keep two or more.
+func (n *node) takeLast(next *node) {
+	if len(n.elems) < 0xffff {
+		n.elems = append(n.elems, next.elems[0])
+		n.data = append(n.data, next.data...)
+		next.reset()
+		return
+	}
+	last := n.elems[len(n.elems)-1]
+	cut := len(n.data) - int(last.ksize+last.vsize)
+	next.elems = append([]treeElem{last}, next.elems...)
+	next.data = append(append([]byte(nil), n.data[cut:]...), next.data...)
+	n.elems, n.data = n.elems[:len(n.elems)-1], n.data[:cut]
 }
 
 // bucketValue is a sub-bucket's value in its parent: root page id, sequence 0.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -198,10 +199,52 @@ func TestBoltWriterReadWrite(t *testing.T) {
 	checkTestFile(t, path, []testBucket{{"nik", append(buckets[1].kvs, testKV{[]byte{0xff}, []byte("added")})}})
 }
 
-// TestBoltWriterRefusesUnsorted: keys out of order fail the write instead of making a tree
+// TestBoltWriterNoLoneChild: no branch page but the root has one child. bbolt reads such a file
+// and its Check passes, but deleting from it read-write fails an assertion in rebalance, so every
+// bucket's first and last keys are deleted here, for tree sizes around each level's boundary.
+func TestBoltWriterNoLoneChild(t *testing.T) {
+	cases := []struct {
+		name string
+		kvs  func(n int) []testKV
+		ns   []int
+	}{
+		// 42 leaves of 22 keys fill a branch page: 42×22+2 keys left a branch of one leaf.
+		{"small values", func(n int) []testKV { return genKVs(12, n, func(*rand.Rand) int { return 20 }) }, []int{42*22 + 1, 42*22 + 2, 42*22 + 23, 42*42*22 + 2}},
+		{"keys of half a page", func(n int) []testKV { return longKeys(13, n, 500) }, []int{3, 5, 7, 9, 17}},
+		{"keys of a page", func(n int) []testKV { return longKeys(14, n, pageSize) }, []int{2, 3, 4, 5, 9}},
+	}
+	for _, tc := range cases {
+		for _, n := range tc.ns {
+			t.Run(fmt.Sprintf("%s/%d", tc.name, n), func(t *testing.T) {
+				kvs := tc.kvs(n)
+				path := writeTestFile(t, []testBucket{{"nik", kvs}})
+				db, err := bolt.Open(path, 0o600, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = db.Update(func(tx *bolt.Tx) error {
+					b := tx.Bucket([]byte("nik"))
+					if err := b.Delete(kvs[len(kvs)-1].k); err != nil {
+						return err
+					}
+					return b.Delete(kvs[0].k)
+				})
+				if cerr := db.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkTestFile(t, path, []testBucket{{"nik", kvs[1 : len(kvs)-1]}})
+			})
+		}
+	}
+}
+
+// TestBoltWriterRefusesUnsorted: keys out of order (or over bbolt's size limit) fail the write instead of making a tree
 // lookups would get lost in.
 func TestBoltWriterRefusesUnsorted(t *testing.T) {
-	for _, keys := range [][]string{{"b", "a"}, {"a", "a"}, {""}} {
+	for _, keys := range [][]string{{"b", "a"}, {"a", "a"}, {""}, {strings.Repeat("k", bolt.MaxKeySize+1)}} {
 		f, err := os.Create(filepath.Join(t.TempDir(), "x.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -211,8 +254,12 @@ func TestBoltWriterRefusesUnsorted(t *testing.T) {
 		for _, k := range keys {
 			err = tr.put([]byte(k), nil, false)
 		}
-		if _, ferr := tr.finish(); !errors.Is(err, errUnsorted) || !errors.Is(ferr, errUnsorted) {
-			t.Errorf("keys %q: put %v, finish %v", keys, err, ferr)
+		want := errUnsorted
+		if len(keys[0]) > bolt.MaxKeySize {
+			want = errTooLarge
+		}
+		if _, ferr := tr.finish(); !errors.Is(err, want) || !errors.Is(ferr, want) {
+			t.Errorf("keys %.20q: put %v, finish %v", keys, err, ferr)
 		}
 		if err := bf.wait(); err != nil {
 			t.Error(err)
