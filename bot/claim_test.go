@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,7 +130,7 @@ func TestSharedQueueDeadSendersClaimEndsWithItsLease(t *testing.T) {
 	held := queue(t, dbs[0], chat("tg", 1), "a", "b")
 	queue(t, dbs[0], chat("tg", 2), "other")
 	const lease = 700 * time.Millisecond
-	if ok, err := dbs[0].ClaimOutbound(ctx, "dead-leader", lease, held[0]); err != nil || !ok {
+	if ok, err := dbs[0].ClaimOutbound(ctx, "dead-leader", lease, &storage.Outbound{Seq: held[0]}); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	claimed := time.Now()
@@ -188,7 +189,7 @@ func claimedBy(t *testing.T, db *postgres.DB, owner string) bool {
 	if err != nil || len(msgs) == 0 {
 		return false
 	}
-	ok, err := db.ClaimOutbound(context.Background(), "probe-"+owner, time.Millisecond, msgs[0].Seq)
+	ok, err := db.ClaimOutbound(context.Background(), "probe-"+owner, time.Millisecond, msgs[0])
 	return err == nil && !ok
 }
 
@@ -239,7 +240,7 @@ func TestClaimOutboundRules(t *testing.T) {
 	}
 	run := func(steps []step) {
 		for _, s := range steps {
-			got, err := db.ClaimOutbound(ctx, s.owner, s.lease, s.seqs...)
+			got, err := db.ClaimOutbound(ctx, s.owner, s.lease, current(t, db, s.seqs)...)
 			if err != nil {
 				t.Fatalf("%s: %v", s.name, err)
 			}
@@ -274,7 +275,132 @@ func TestClaimOutboundRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	run([]step{{"released", "A", time.Minute, seqs[1:2], true}})
-	if _, err := db.ClaimOutbound(ctx, "", time.Minute, seqs[2]); !errors.Is(err, storage.ErrInvalid) {
+	if _, err := db.ClaimOutbound(ctx, "", time.Minute, outs(seqs[2:])...); !errors.Is(err, storage.ErrInvalid) {
 		t.Errorf("claim without an owner: %v, want ErrInvalid", err)
 	}
+	// A copy read before another sender rescheduled the message is stale: no claim from it.
+	msgs, err = db.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := *msgs[len(msgs)-1] // c
+	fresh := stale
+	fresh.Attempts++
+	if err := db.UpdateOutbound(ctx, &fresh); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimOutbound(ctx, "A", time.Minute, &stale); err != nil || ok {
+		t.Errorf("claim from a stale copy: %v, %v; want refused", ok, err)
+	}
+	if ok, err := db.ClaimOutbound(ctx, "A", time.Minute, &fresh); err != nil || !ok {
+		t.Errorf("claim from the fresh copy: %v, %v", ok, err)
+	}
+}
+
+// current returns the queued messages seqs as the store has them now (a gone one by its Seq).
+func current(t *testing.T, db *postgres.DB, seqs []uint64) []*storage.Outbound {
+	t.Helper()
+	pending, err := db.Pending(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := outs(seqs)
+	for i := range out {
+		for _, o := range pending {
+			if o.Seq == out[i].Seq {
+				out[i] = o
+			}
+		}
+	}
+	return out
+}
+
+func outs(seqs []uint64) []*storage.Outbound {
+	out := make([]*storage.Outbound, len(seqs))
+	for i, s := range seqs {
+		out[i] = &storage.Outbound{Seq: s}
+	}
+	return out
+}
+
+// A send longer than the claim's lease renews it: another sender does not send that message
+// meanwhile.
+func TestSharedQueueLongSendKeepsItsClaim(t *testing.T) {
+	dbs := sharedQueue(t, 2)
+	queue(t, dbs[0], chat("tg", 1), "a 10 MB photo on a slow line")
+	log := &sendLog{}
+	slow := &Sender{Outbox: dbs[0], Channels: map[string]Channel{"tg": &loggingChannel{log: log, delay: 3 * time.Second}}, Instance: "slow", ClaimLease: 300 * time.Millisecond}
+	other := &Sender{Outbox: dbs[1], Channels: map[string]Channel{"tg": &loggingChannel{log: log}}, Instance: "other", ClaimLease: 300 * time.Millisecond}
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() { done <- slow.Flush(ctx, time.Second) }()
+	waitFor(t, func() bool { return claimedBy(t, dbs[1], "slow") })
+	deadline := time.Now().Add(2500 * time.Millisecond) // eight leases, two claim retries
+	for time.Now().Before(deadline) {
+		if err := other.Flush(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(log.sent) != 1 {
+		t.Errorf("sent %d times, want once: %v", len(log.sent), log.sent)
+	}
+}
+
+// ackFails is an instance whose database stops taking writes after a send: the ack of a
+// delivered message cannot be written.
+type ackFails struct {
+	*postgres.DB
+	fail atomic.Bool
+}
+
+func (a *ackFails) Update(ctx context.Context, fn func(tx storage.Tx) error) error {
+	if a.fail.Load() {
+		return errors.New("connection lost")
+	}
+	return a.DB.Update(ctx, fn)
+}
+
+// A message delivered whose ack could not be written keeps its claim when the sender's term
+// ends: the next sender does not send it again while the lease runs.
+func TestSharedQueueHeldAckKeepsItsClaim(t *testing.T) {
+	dbs := sharedQueue(t, 2)
+	queue(t, dbs[0], chat("tg", 1), "a")
+	log := &sendLog{}
+	first := &ackFails{DB: dbs[0]}
+	ch := &loggingChannel{log: log}
+	ctx, cancel := context.WithCancel(context.Background())
+	// The platform took the message; then the database connection drops, which also ends the
+	// term: the ack cannot be written and the run is over.
+	lost := func() { first.fail.Store(true); cancel() }
+	s := &Sender{Outbox: first, Channels: map[string]Channel{"tg": &hookChannel{loggingChannel: ch, after: lost}}, Instance: "old", ClaimLease: 2 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	next := &Sender{Outbox: dbs[1], Channels: map[string]Channel{"tg": &loggingChannel{log: log}}, Instance: "new"}
+	if err := next.Flush(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.sent) != 1 {
+		t.Errorf("the delivered message was sent %d times: its claim was handed back while its ack was held", len(log.sent))
+	}
+}
+
+// hookChannel calls after once a send went out.
+type hookChannel struct {
+	*loggingChannel
+	after func()
+}
+
+func (c *hookChannel) Send(ctx context.Context, to storage.ChatAddr, r flows.Reply) error {
+	err := c.loggingChannel.Send(ctx, to, r)
+	if err == nil {
+		c.after()
+	}
+	return err
 }

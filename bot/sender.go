@@ -97,7 +97,8 @@ type Sender struct {
 	// (storage.Claimer); default a random name per Sender.
 	Instance string
 	// ClaimLease is how long a claim on a message being sent lasts; 0 means DefaultClaimLease.
-	// A send is cut off at three quarters of it, so a claim never runs out under a live send.
+	// It is renewed every third of it while the send runs (a 10 MB upload on a slow line may
+	// take minutes), up to maxClaimedSend.
 	ClaimLease time.Duration
 
 	once     sync.Once
@@ -123,6 +124,10 @@ const DefaultClaimLease = time.Minute
 
 // claimRetry is how soon a chat whose head another process claimed is looked at again.
 const claimRetry = time.Second
+
+// maxClaimedSend bounds one send from a shared queue: a send hung longer than this is cut off
+// and retried, rather than holding its chat's claim for ever.
+const maxClaimedSend = 10 * time.Minute
 
 // heldAck is a delivered message waiting for its ack (and bookkeeping) to be written.
 type heldAck struct {
@@ -475,7 +480,7 @@ func (s *Sender) claim(ctx context.Context, key string, msgs []*storage.Outbound
 	for i, o := range msgs {
 		seqs[i] = o.Seq
 	}
-	got, err := c.ClaimOutbound(ctx, s.Instance, s.ClaimLease, seqs...)
+	got, err := c.ClaimOutbound(ctx, s.Instance, s.ClaimLease, msgs...)
 	if err != nil || !got {
 		if err != nil && ctx.Err() == nil {
 			s.Log.Error().Err(err).Uint64("seq", seqs[0]).Msg("could not claim a queued message; trying again shortly")
@@ -485,11 +490,37 @@ func (s *Sender) claim(ctx context.Context, key string, msgs []*storage.Outbound
 		s.mu.Unlock()
 		return nil, nil, false
 	}
-	sctx, cancel := context.WithTimeout(ctx, s.ClaimLease*3/4)
+	sctx, cancel := context.WithTimeout(ctx, maxClaimedSend)
+	done := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		// The claim is renewed while the send runs, so a long upload does not lose it.
+		defer close(renewed)
+		t := time.NewTicker(s.ClaimLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if ok, err := c.ClaimOutbound(context.WithoutCancel(ctx), s.Instance, s.ClaimLease, msgs...); err != nil || !ok {
+					s.Log.Warn().Err(err).Uint64("seq", seqs[0]).Msg("could not renew the claim on a message being sent")
+				}
+			}
+		}
+	}()
 	return sctx, func() {
+		close(done)
+		<-renewed
 		cancel()
-		if ctx.Err() == nil {
-			return // acked, rescheduled (both end the claim) or held as sent: keep it
+		s.mu.Lock()
+		_, held := s.held[key]
+		s.mu.Unlock()
+		if ctx.Err() == nil || held {
+			// Acked or rescheduled (both end the claim), or delivered with its ack still to
+			// write: that one keeps its claim until its lease ends, so no other sender sends it
+			// again meanwhile.
+			return
 		}
 		// Cut short by the end of this sender's run (shutdown, or its term as leader ended):
 		// what it did not send goes to the next sender now rather than after the lease.

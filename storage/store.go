@@ -138,9 +138,11 @@ type Store interface {
 // other within a chat. A claim ends with the message's ack, with a reschedule (UpdateOutbound)
 // or with ReleaseOutbound; a claim whose sender died ends when its lease runs out.
 type Claimer interface {
-	// ClaimOutbound claims seqs for owner for lease, all of them or none; it reports false when
-	// one is gone (acked meanwhile), locked or claimed by another owner whose lease runs.
-	ClaimOutbound(ctx context.Context, owner string, lease time.Duration, seqs ...uint64) (bool, error)
+	// ClaimOutbound claims msgs for owner for lease, all of them or none; it reports false when
+	// one is gone (acked meanwhile), locked, claimed by another owner whose lease runs, or
+	// changed since it was read (rescheduled by another sender: its Attempts moved on), so that
+	// a sender never sends from a stale copy. Claiming again what owner holds renews the lease.
+	ClaimOutbound(ctx context.Context, owner string, lease time.Duration, msgs ...*Outbound) (bool, error)
 	// ReleaseOutbound ends owner's claims on seqs that are still queued.
 	ReleaseOutbound(ctx context.Context, owner string, seqs ...uint64) error
 }

@@ -165,18 +165,24 @@ var _ storage.Claimer = (*DB)(nil)
 // ClaimOutbound implements storage.Claimer. The rows are taken FOR UPDATE SKIP LOCKED: a
 // message another sender is claiming at this moment counts as claimed rather than being waited
 // for. Leases are measured on the server's clock.
-func (db *DB) ClaimOutbound(ctx context.Context, owner string, lease time.Duration, seqs ...uint64) (ok bool, err error) {
-	if len(seqs) == 0 {
+func (db *DB) ClaimOutbound(ctx context.Context, owner string, lease time.Duration, msgs ...*storage.Outbound) (ok bool, err error) {
+	if len(msgs) == 0 {
 		return true, nil
 	}
 	if owner == "" || lease <= 0 {
 		return false, fmt.Errorf("%w: claim needs an owner and a lease", storage.ErrInvalid)
 	}
-	ids := int64s(seqs)
+	ids := make([]int64, len(msgs))
+	attempts := map[int64]int{}
+	for i, o := range msgs {
+		ids[i] = int64(o.Seq)
+		attempts[ids[i]] = o.Attempts
+	}
 	err = db.Update(ctx, func(t storage.Tx) error {
 		tx := t.(*pgTx)
 		ok = false
-		rows, err := tx.tx.Query(tx.ctx, `SELECT claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= clock_timestamp()
+		rows, err := tx.tx.Query(tx.ctx, `SELECT seq, claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= clock_timestamp(),
+			coalesce((doc->>'attempts')::int, 0)
 			FROM outbound WHERE seq = ANY($1) FOR UPDATE SKIP LOCKED`, ids, owner)
 		if err != nil {
 			return err
@@ -184,13 +190,15 @@ func (db *DB) ClaimOutbound(ctx context.Context, owner string, lease time.Durati
 		n := 0
 		free := true
 		for rows.Next() {
+			var seq int64
 			var f bool
-			if err := rows.Scan(&f); err != nil {
+			var att int
+			if err := rows.Scan(&seq, &f, &att); err != nil {
 				rows.Close()
 				return err
 			}
 			n++
-			free = free && f
+			free = free && f && att == attempts[seq]
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
