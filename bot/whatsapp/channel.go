@@ -686,6 +686,10 @@ func (c *Channel) onMessage(s *session, e *events.Message) bool {
 	}
 }
 
+// inboxRetryFirst and inboxRetryLast bound the waits between reads of an unreadable inbox at
+// the start of a run: 1, 2, 4, 8 and 16 s.
+var inboxRetryFirst, inboxRetryLast = time.Second, 16 * time.Second
+
 // replayInbox queues the messages acknowledged but not handled before the last stop (of this
 // process, or with a shared inbox of the last leader); a message whose step did commit is
 // recognised by its id and not answered twice.
@@ -694,6 +698,18 @@ func (c *Channel) replayInbox(ctx context.Context) {
 		return
 	}
 	pending, err := inboxPending(ctx, c.inbox)
+	// An inbox that cannot be read at all (the database just failed over) is tried again for
+	// about half a minute: what it holds was acknowledged to WhatsApp, which never sends it
+	// again, and the next chance to read it would be this instance's next term.
+	for wait := inboxRetryFirst; ; wait *= 2 {
+		var re *inboxReadError
+		if !errors.As(err, &re) || wait > inboxRetryLast {
+			break
+		}
+		c.log.Warn().Err(err).Dur("retry_in", wait).Msg("inbox: unreadable; trying again before connecting")
+		time.Sleep(wait)
+		pending, err = inboxPending(ctx, c.inbox)
+	}
 	if err != nil {
 		c.log.Error().Err(err).Msg("inbox: some recorded messages could not be read")
 	}

@@ -138,7 +138,7 @@ func inboxDone(ib Inbox, in incoming) error {
 func inboxPending(ctx context.Context, ib Inbox) ([]incoming, error) {
 	records, err := ib.All(ctx)
 	if err != nil {
-		return nil, err
+		return nil, &inboxReadError{err}
 	}
 	var out []incoming
 	var bad error
@@ -162,3 +162,10 @@ func inboxPending(ctx context.Context, ib Inbox) ([]incoming, error) {
 func sortIncoming(in []incoming) {
 	slices.SortStableFunc(in, func(a, b incoming) int { return a.msg.Info.Timestamp.Compare(b.msg.Info.Timestamp) })
 }
+
+// inboxReadError is an inbox that could not be read at all (as opposed to records that did not
+// decode): worth trying again.
+type inboxReadError struct{ err error }
+
+func (e *inboxReadError) Error() string { return "inbox unreadable: " + e.err.Error() }
+func (e *inboxReadError) Unwrap() error { return e.err }

@@ -932,3 +932,48 @@ func TestAckedMessagesHandledAfterRestart(t *testing.T) {
 		t.Errorf("replayed message answered twice: %q", got)
 	}
 }
+
+// flakyInbox is an inbox whose first reads fail, as a database in the middle of a failover.
+type flakyInbox struct {
+	Inbox
+	failures atomic.Int32
+}
+
+func (f *flakyInbox) All(ctx context.Context) ([][]byte, error) {
+	if f.failures.Add(-1) >= 0 {
+		return nil, errors.New("connection refused")
+	}
+	return f.Inbox.All(ctx)
+}
+
+// An inbox that cannot be read when the channel starts (the next leader's database is still
+// failing over) is read again before connecting: what it holds was acked to WhatsApp, which
+// never delivers it again.
+func TestInboxUnreadableAtStartIsReadAgain(t *testing.T) {
+	first, last := inboxRetryFirst, inboxRetryLast
+	inboxRetryFirst, inboxRetryLast = 5*time.Millisecond, 40*time.Millisecond
+	t.Cleanup(func() { inboxRetryFirst, inboxRetryLast = first, last })
+	file, err := OpenInbox(filepath.Join(t.TempDir(), InboxFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	citizen := pn(citizenPN)
+	in := incoming{chat: citizen, msg: &events.Message{
+		Info: types.MessageInfo{
+			MessageSource: types.MessageSource{Chat: citizen, Sender: citizen},
+			ID:            "M1", PushName: "Warga", Timestamp: time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC),
+		},
+		Message: textMessage("halo"),
+	}}
+	if err := inboxPut(file, in); err != nil {
+		t.Fatal(err)
+	}
+	flaky := &flakyInbox{Inbox: file}
+	flaky.failures.Store(3)
+	h := newHarness(t, func(o *Options, _ *harness) { o.Inbox = flaky })
+	h.settle()
+	if got := h.textsTo(citizen.String()); !strings.Contains(got, "1. Lapor") {
+		t.Fatalf("the recorded message was not handled after the inbox came back: %q", got)
+	}
+}
