@@ -15,6 +15,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/laporbansos/laporbansos/storage"
 )
 
 // seenNamespace is where handled update ids are recorded; they are forgotten after seenKeep,
@@ -77,7 +79,7 @@ func (c *Channel) runPolling(ctx context.Context) error {
 		for _, u := range updates {
 			offset = max(offset, u.UpdateID+1)
 		}
-		if err := c.opt.DB.Put(context.WithoutCancel(ctx), stateBucket, "offset", []byte(strconv.Itoa(offset))); err != nil {
+		if err := c.storeOffset(context.WithoutCancel(ctx), offset); err != nil {
 			c.log.Error().Err(err).Msg("could not store the update offset")
 		}
 		if time.Since(lastPrune) > time.Hour {
@@ -87,6 +89,21 @@ func (c *Channel) runPolling(ctx context.Context) error {
 	}
 	c.log.Info().Msg("telegram long polling stopped")
 	return nil
+}
+
+// storeOffset records offset unless a higher one is stored: with several instances, a leader
+// finishing its last batch after its term ended must not move the next leader back.
+func (c *Channel) storeOffset(ctx context.Context, offset int) error {
+	return c.opt.DB.Update(ctx, func(tx storage.Tx) error {
+		if v, err := tx.Get(stateBucket, "offset"); err == nil {
+			if old, err := strconv.Atoi(string(v)); err == nil && old >= offset {
+				return nil
+			}
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return tx.Put(stateBucket, "offset", []byte(strconv.Itoa(offset)))
+	})
 }
 
 func (c *Channel) loadOffset(ctx context.Context) (int, error) {

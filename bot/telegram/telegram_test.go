@@ -716,3 +716,18 @@ func TestClassify(t *testing.T) {
 	}
 	var _ bot.Channel = c
 }
+
+// The stored offset only moves forward: a leader finishing its last batch after its term ended
+// must not send the next leader back over updates it already confirmed.
+func TestStoredOffsetOnlyMovesForward(t *testing.T) {
+	e := newEnv(t, envConfig{noRun: true})
+	ctx := context.Background()
+	for _, step := range []struct{ store, want int }{{10, 10}, {5, 10}, {10, 10}, {12, 12}} {
+		if err := e.ch.storeOffset(ctx, step.store); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.ch.loadOffset(ctx); err != nil || got != step.want {
+			t.Errorf("after storing %d: offset %d, %v; want %d", step.store, got, err, step.want)
+		}
+	}
+}
