@@ -436,6 +436,16 @@ func TestSharedWhatsAppTermsRunAgain(t *testing.T) {
 	if h == nil {
 		t.Fatal("the second term's client has no handler")
 	}
+	// A failover's overlap: the old leader's client connects after this one and WhatsApp says
+	// "stream replaced". The term goes on: the channel connects again with a fresh client.
+	retry := waReplacedRetry
+	waReplacedRetry = 50 * time.Millisecond
+	t.Cleanup(func() { waReplacedRetry = retry })
+	h(&events.StreamReplaced{})
+	third := client(3)
+	if second.IsConnected() || !third.IsConnected() || wa.State() != "connected" {
+		t.Errorf("after stream replaced: second connected %v, third %v, channel %q", second.IsConnected(), third.IsConnected(), wa.State())
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("duty: %v", err)

@@ -44,6 +44,7 @@ func (m *Main) startSharedWhatsApp(ctx context.Context, pg *postgres.DB, a *app,
 		StaffGroups: m.whatsappStaffGroups(), StaffNumbers: m.cfg.WhatsApp.StaffNumbers,
 		Notify: notify, Wake: a.sender.Wake, Now: m.Now,
 		RefreshVersion: whatsapp.VersionRefresher(nil, m.log),
+		SharedSession:  true,
 	})
 	t := &waTerms{m: m, pg: pg, container: container, wa: wa, a: a, notify: notify}
 	return wa, t.run, func() { container.Close() }, nil
@@ -78,6 +79,7 @@ var (
 func (t *waTerms) run(term context.Context) error {
 	log := t.m.log.With().Str("component", "whatsapp").Logger()
 	waitedLock := false
+	var replaced []time.Time // recent "stream replaced" ends of this term's runs
 	for term.Err() == nil {
 		device, err := t.container.GetFirstDevice(term)
 		if err != nil {
@@ -116,7 +118,19 @@ func (t *waTerms) run(term context.Context) error {
 			return nil
 		case errors.Is(err, errLoggedOut):
 			t.told = true // the channel told them why it stopped
+		case isReplaced(err) && !replacedTooOften(&replaced, time.Now()):
+			// A failover's overlap: the old leader connected after this one, or this one after
+			// it. The other side's lock is gone by now; connect again.
+			log.Warn().Dur("retry_in", waReplacedRetry).Msg("WhatsApp session was taken by another connection; connecting again")
+			sleepCtx(term, waReplacedRetry)
 		case errors.Is(err, whatsapp.ErrPermanentDisconnect):
+			if isReplaced(err) {
+				// Not a failover: something else uses the session. Say so, as a single instance does.
+				log.Error().Err(err).Msg("WhatsApp session taken again and again by another connection; WhatsApp stops until the next term")
+				if terr := whatsapp.TellStaffNotStarted(term, t.a.db, t.notify, err); terr != nil {
+					log.Error().Err(terr).Msg("could not tell the staff chats")
+				}
+			}
 			return err
 		case err != nil:
 			// The store unreadable for a moment, say: try again within the term.
@@ -168,6 +182,32 @@ func (t *waTerms) runLocked(term context.Context, lost <-chan struct{}) error {
 		}
 	}
 	return err
+}
+
+// waReplacedRetry is how long a leader waits before connecting again after "stream replaced";
+// replacedLimit such ends within replacedWindow are no failover any more.
+var (
+	waReplacedRetry = 10 * time.Second
+	replacedLimit   = 3
+	replacedWindow  = 10 * time.Minute
+)
+
+func isReplaced(err error) bool {
+	var de *whatsapp.DisconnectError
+	return errors.As(err, &de) && de.Replaced
+}
+
+// replacedTooOften records a "stream replaced" at now and reports whether there were
+// replacedLimit of them within replacedWindow.
+func replacedTooOften(at *[]time.Time, now time.Time) bool {
+	kept := (*at)[:0]
+	for _, t := range *at {
+		if now.Sub(t) < replacedWindow {
+			kept = append(kept, t)
+		}
+	}
+	*at = append(kept, now)
+	return len(*at) >= replacedLimit
 }
 
 // sleepCtx waits d or until ctx ends.

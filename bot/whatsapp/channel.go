@@ -83,6 +83,9 @@ var ErrPermanentDisconnect = errors.New("whatsapp: disconnected permanently")
 type DisconnectError struct {
 	Reason string // whatsmeow's description, e.g. "stream replaced"
 	Action string // what the operator must do
+	// Replaced: another connection took the session ("stream replaced"). With a shared session
+	// that is usually the moment of a failover, which the caller rides out (Options.SharedSession).
+	Replaced bool
 }
 
 func (e *DisconnectError) Error() string {
@@ -115,6 +118,11 @@ type Options struct {
 	// Notify are the staff chats of the other channels, told when WhatsApp stops, is banned
 	// or comes back; Wake tells the sender something was queued for them.
 	Notify []storage.ChatAddr
+	// SharedSession: several instances share the session and hand it over on failover, when
+	// for a few seconds the old and the new leader may both connect. "Stream replaced" then
+	// ends the run without telling staff (a false alarm at every failover); the caller decides
+	// whether to connect again.
+	SharedSession bool
 	Wake   func()
 	// Inbox records each message before it is acknowledged, so one acked but not yet handled
 	// when the process dies is handled at the next Run (here or, with a shared inbox, on the
@@ -142,6 +150,7 @@ type Channel struct {
 	limits  bot.Limits
 	log     zerolog.Logger
 	notify  []storage.ChatAddr
+	shared  bool // Options.SharedSession
 	wake    func()
 	now     func() time.Time
 
@@ -224,6 +233,7 @@ func New(o Options) *Channel {
 		queueSize:  o.QueueSize,
 		retryDelay: 500 * time.Millisecond,
 		notify:     o.Notify,
+		shared:     o.SharedSession,
 		wake:       o.Wake,
 		now:        o.Now,
 		typingFor:  o.Typing,
@@ -626,10 +636,15 @@ func (c *Channel) stop(s *session, e events.PermanentDisconnect) {
 		case *events.ClientOutdated:
 			action = "WhatsApp rejects this client version; update go.mau.fi/whatsmeow, rebuild and restart"
 		}
-		s.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action}
-		c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
-			Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
-		c.tellStaff(s.ctx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
+		_, replaced := e.(*events.StreamReplaced)
+		s.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action, Replaced: replaced}
+		if replaced && c.shared {
+			c.log.Warn().Msg("WhatsApp session taken by another connection (another instance during a failover?); this run ends")
+		} else {
+			c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).
+				Msg("WhatsApp session ended; the WhatsApp channel stops, the rest of the bot keeps running")
+			c.tellStaff(s.ctx, fmt.Sprintf(msgStaffStopped, staffAdvice(e)))
+		}
 		close(s.stopped)
 	})
 }

@@ -977,3 +977,31 @@ func TestInboxUnreadableAtStartIsReadAgain(t *testing.T) {
 		t.Fatalf("the recorded message was not handled after the inbox came back: %q", got)
 	}
 }
+
+// With a shared session "stream replaced" is a failover's overlap: the run ends with an error
+// that says so, and staff are not alarmed (the caller connects again).
+func TestStreamReplacedOnSharedSessionIsQuiet(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *harness) { o.SharedSession = true })
+	sctx, stop := context.WithCancel(h.ctx)
+	senderDone := make(chan struct{})
+	go func() { h.sender.Run(sctx); close(senderDone) }()
+	defer func() { stop(); <-senderDone }()
+	h.fake.emit(&events.StreamReplaced{})
+	var err error
+	select {
+	case err = <-h.runErr:
+		h.runErr <- err // for the cleanup
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	var de *DisconnectError
+	if !errors.As(err, &de) || !de.Replaced {
+		t.Fatalf("Run returned %v, want a DisconnectError marked Replaced", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, r := range h.console.take() {
+		if strings.Contains(r.Text, "berhenti") {
+			t.Errorf("staff alarmed by a failover's stream replaced: %q", r.Text)
+		}
+	}
+}
