@@ -123,7 +123,7 @@ type Options struct {
 	// ends the run without telling staff (a false alarm at every failover); the caller decides
 	// whether to connect again.
 	SharedSession bool
-	Wake   func()
+	Wake          func()
 	// Inbox records each message before it is acknowledged, so one acked but not yet handled
 	// when the process dies is handled at the next Run (here or, with a shared inbox, on the
 	// next leader). Nil: a crash in that window loses it.
