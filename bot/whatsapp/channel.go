@@ -151,8 +151,10 @@ type Channel struct {
 	log     zerolog.Logger
 	notify  []storage.ChatAddr
 	shared  bool // Options.SharedSession
-	wake    func()
-	now     func() time.Time
+	// afterRunEvery is the pause between looks at an ended run's client; tests shorten it.
+	afterRunEvery time.Duration
+	wake          func()
+	now           func() time.Time
 
 	typingFor time.Duration
 
@@ -222,22 +224,23 @@ func DefaultLimits() bot.Limits {
 // them first).
 func New(o Options) *Channel {
 	c := &Channel{
-		lids:       o.LIDs,
-		store:      o.Store,
-		groups:     map[types.JID]bool{},
-		numbers:    map[string]bool{},
-		polls:      o.Polls,
-		limits:     DefaultLimits(),
-		log:        o.Log.With().Str("component", "whatsapp").Logger(),
-		workers:    o.Workers,
-		queueSize:  o.QueueSize,
-		retryDelay: 500 * time.Millisecond,
-		notify:     o.Notify,
-		shared:     o.SharedSession,
-		wake:       o.Wake,
-		now:        o.Now,
-		typingFor:  o.Typing,
-		staffLIDs:  map[string]bool{},
+		lids:          o.LIDs,
+		store:         o.Store,
+		groups:        map[types.JID]bool{},
+		numbers:       map[string]bool{},
+		polls:         o.Polls,
+		limits:        DefaultLimits(),
+		log:           o.Log.With().Str("component", "whatsapp").Logger(),
+		workers:       o.Workers,
+		queueSize:     o.QueueSize,
+		retryDelay:    500 * time.Millisecond,
+		notify:        o.Notify,
+		shared:        o.SharedSession,
+		afterRunEvery: time.Second,
+		wake:          o.Wake,
+		now:           o.Now,
+		typingFor:     o.Typing,
+		staffLIDs:     map[string]bool{},
 	}
 	c.sess.Store(newSession(o.Client))
 	if c.now == nil {
@@ -372,6 +375,18 @@ wait:
 	c.mu.Lock()
 	c.running, c.handler = false, nil
 	c.mu.Unlock()
+	// whatsmeow's auto-reconnect, when already past its wait as Disconnect ran, connects again
+	// after it: a client with no handler, beside the next leader's. A few looks afterwards end
+	// such a connection (each run has a client of its own, so nothing live is cut).
+	go func(cli Client, every time.Duration) {
+		for range afterRunChecks {
+			time.Sleep(every)
+			if cli.IsConnected() {
+				c.log.Warn().Msg("the ended run's WhatsApp client reconnected by itself; disconnecting it")
+				cli.Disconnect()
+			}
+		}
+	}(s.client, c.afterRunEvery)
 
 	select {
 	case <-s.stopped:
@@ -700,6 +715,10 @@ func (c *Channel) onMessage(s *session, e *events.Message) bool {
 		return c.inbox != nil
 	}
 }
+
+// afterRunChecks looks, Channel.afterRunEvery apart (a second), at an ended run's client (see
+// the end of Run).
+const afterRunChecks = 5
 
 // inboxRetryFirst and inboxRetryLast bound the waits between reads of an unreadable inbox at
 // the start of a run: 1, 2, 4, 8 and 16 s.

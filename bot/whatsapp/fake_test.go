@@ -134,7 +134,12 @@ func (f *fakeClient) state() (connects int, online bool) {
 	return f.connects, f.online
 }
 
-func (f *fakeClient) IsConnected() bool { return true }
+// IsConnected is true between Connect and Disconnect, as whatsmeow's.
+func (f *fakeClient) IsConnected() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.online
+}
 
 func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWithSuccessStatus) uint32 {
 	f.mu.Lock()
@@ -472,6 +477,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	}
 	h.wa = New(o)
 	h.wa.retryDelay = time.Millisecond
+	h.wa.afterRunEvery = 20 * time.Millisecond
 	h.sender = &bot.Sender{Outbox: db, Channels: map[string]bot.Channel{Name: h.wa, "console": h.console}, Log: log}
 	h.disp = &bot.Dispatcher{Engine: h.engine, Log: log}
 	var handler bot.Handler = h.disp

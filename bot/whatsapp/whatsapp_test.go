@@ -1005,3 +1005,29 @@ func TestStreamReplacedOnSharedSessionIsQuiet(t *testing.T) {
 		}
 	}
 }
+
+// whatsmeow's auto-reconnect may connect an ended run's client again after Disconnect; the run
+// looks again afterwards and disconnects it, so it does not sit beside the next leader's.
+func TestEndedRunsClientDisconnectedIfItReconnects(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *harness) { o.SharedSession = true })
+	h.fake.emit(&events.StreamReplaced{}) // the run ends
+	select {
+	case err := <-h.runErr:
+		h.runErr <- err
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if h.fake.IsConnected() {
+		t.Fatal("still connected after the run")
+	}
+	if err := h.fake.Connect(); err != nil { // the auto-reconnect, after Disconnect returned
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for h.fake.IsConnected() {
+		if time.Now().After(deadline) {
+			t.Fatal("the ended run's client stayed connected")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
