@@ -281,6 +281,9 @@ func (c *Channel) setWebhook(ctx context.Context) (string, error) {
 		"max_connections": "40",
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err() // stopped, not refused
+		}
 		return "", errors.New("telegram: setWebhook: " + redact(err, c.opt.Token))
 	}
 	return webhookPath(u), nil

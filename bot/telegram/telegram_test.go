@@ -611,7 +611,8 @@ func TestWebhookRegistersSecret(t *testing.T) {
 	go func() { done <- e.ch.Run(ctx, e.disp) }()
 	waitFor(t, 5*time.Second, "setWebhook", func() bool { return len(e.fake.callsOf("setWebhook")) == 1 })
 	cancel()
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// The fake records the call before answering it: the cancel may cut that answer short.
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
 	p := e.fake.callsOf("setWebhook")[0].Params
