@@ -22,6 +22,8 @@ type chatBotAPI struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
 	sent map[string][]string // chat_id → texts
+	// getUpdates, when set, answers getUpdates (set before the bot starts).
+	getUpdates http.HandlerFunc
 }
 
 func newChatBotAPI(t *testing.T) *chatBotAPI {
@@ -33,6 +35,12 @@ func newChatBotAPI(t *testing.T) *chatBotAPI {
 		switch method {
 		case "getMe":
 			fmt.Fprint(w, `{"ok":true,"result":{"id":123,"is_bot":true,"first_name":"Lapor","username":"lapor_bot"}}`)
+		case "getUpdates":
+			if b.getUpdates == nil {
+				fmt.Fprint(w, `{"ok":true,"result":[]}`)
+				return
+			}
+			b.getUpdates(w, r)
 		case "sendMessage":
 			b.mu.Lock()
 			chat := r.Form.Get("chat_id")

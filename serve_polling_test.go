@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,64 +21,42 @@ import (
 // arrives while another is waiting ends the waiting one with 409 ("terminated by other
 // getUpdates request"), and an update is delivered again until a later offset confirms it.
 type pollingBotAPI struct {
-	srv *httptest.Server
+	*chatBotAPI
 
-	mu        sync.Mutex
+	pmu       sync.Mutex
 	updates   []string      // JSON of updates not yet confirmed
 	waiting   chan struct{} // closed to end the poll now waiting with 409
 	polls     int           // getUpdates calls
 	conflicts int           // polls ended by another poll
-	sent      map[string][]string
-	msgID     int
 }
 
 func newPollingBotAPI(t *testing.T) *pollingBotAPI {
-	b := &pollingBotAPI{sent: map[string][]string{}}
-	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
-		_ = r.ParseForm()
-		switch method {
-		case "getMe":
-			fmt.Fprint(w, `{"ok":true,"result":{"id":123,"is_bot":true,"first_name":"Lapor","username":"lapor_bot"}}`)
-		case "getUpdates":
-			b.getUpdates(w, r)
-		case "sendMessage":
-			b.mu.Lock()
-			chat := r.Form.Get("chat_id")
-			b.sent[chat] = append(b.sent[chat], r.Form.Get("text"))
-			b.msgID++
-			id := b.msgID
-			b.mu.Unlock()
-			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"date":1,"chat":{"id":%s,"type":"private"},"text":"x"}}`, id, chat)
-		default:
-			fmt.Fprint(w, `{"ok":true,"result":true}`)
-		}
-	}))
-	t.Cleanup(b.srv.Close)
+	b := &pollingBotAPI{chatBotAPI: newChatBotAPI(t)}
+	b.chatBotAPI.getUpdates = b.poll
 	return b
 }
 
-func (b *pollingBotAPI) getUpdates(w http.ResponseWriter, r *http.Request) {
+func (b *pollingBotAPI) poll(w http.ResponseWriter, r *http.Request) {
 	offset, _ := strconv.Atoi(r.Form.Get("offset"))
 	mine := make(chan struct{})
-	b.mu.Lock()
+	b.pmu.Lock()
 	b.polls++
 	if b.waiting != nil {
 		close(b.waiting) // the other poll ends with a conflict, as on Telegram
 		b.conflicts++
 	}
 	b.waiting = mine
-	b.mu.Unlock()
+	b.pmu.Unlock()
 	defer func() {
-		b.mu.Lock()
+		b.pmu.Lock()
 		if b.waiting == mine {
 			b.waiting = nil
 		}
-		b.mu.Unlock()
+		b.pmu.Unlock()
 	}()
 	deadline := time.After(300 * time.Millisecond) // a short long poll keeps the test quick
 	for {
-		b.mu.Lock()
+		b.pmu.Lock()
 		var out []string
 		kept := b.updates[:0]
 		for _, u := range b.updates {
@@ -94,7 +71,7 @@ func (b *pollingBotAPI) getUpdates(w http.ResponseWriter, r *http.Request) {
 			out = append(out, u)
 		}
 		b.updates = kept
-		b.mu.Unlock()
+		b.pmu.Unlock()
 		if len(out) > 0 {
 			fmt.Fprintf(w, `{"ok":true,"result":[%s]}`, strings.Join(out, ","))
 			return
@@ -115,22 +92,16 @@ func (b *pollingBotAPI) getUpdates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *pollingBotAPI) push(id, chat int, text string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
 	b.updates = append(b.updates, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"Warga"},"text":%q}}`,
 		id, id, chat, chat, text))
 }
 
 func (b *pollingBotAPI) stats() (polls, conflicts int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
 	return b.polls, b.conflicts
-}
-
-func (b *pollingBotAPI) texts(chat string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.sent[chat]...)
 }
 
 // Several instances in long-polling mode: only the leader polls (two pollers would end each
