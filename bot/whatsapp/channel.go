@@ -196,6 +196,9 @@ type session struct {
 	stopped  chan struct{}
 	stopErr  error
 	rejoin   chan time.Duration // Run reconnects after this delay (a ban's expiry)
+	// ended is set when its Run returned: late news of it (a version refresh that failed after
+	// the term ended) is no reason to tell staff WhatsApp stopped.
+	ended atomic.Bool
 }
 
 func newSession(cli Client) *session {
@@ -363,6 +366,7 @@ wait:
 		}
 	}
 	// Off WhatsApp at once, so that the next leader's connection does not fight this one.
+	s.ended.Store(true)
 	s.client.Disconnect()
 	s.client.RemoveEventHandler(id)
 	c.mu.Lock()
@@ -653,7 +657,9 @@ func (c *Channel) stop(s *session, e events.PermanentDisconnect) {
 		}
 		_, replaced := e.(*events.StreamReplaced)
 		s.stopErr = &DisconnectError{Reason: e.PermanentDisconnectDescription(), Action: action, Replaced: replaced}
-		if replaced && c.shared {
+		if s.ended.Load() {
+			c.log.Info().Str("reason", e.PermanentDisconnectDescription()).Msg("an ended WhatsApp run reported a disconnect; nothing to tell")
+		} else if replaced && c.shared {
 			c.log.Warn().Msg("WhatsApp session taken by another connection (another instance during a failover?); this run ends")
 		} else {
 			c.log.Error().Str("reason", e.PermanentDisconnectDescription()).Str("action", action).

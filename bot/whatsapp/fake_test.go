@@ -408,6 +408,7 @@ type harness struct {
 	runErr  chan error
 	nextID  int
 	wrap    func(bot.Handler) bot.Handler // around the dispatcher, to inject failures
+	endRun  context.CancelFunc            // ends Run as the end of a term does
 
 	all    []sentMessage  // everything the fake sent
 	cursor map[string]int // per chat: how many of its messages a test has looked at
@@ -484,6 +485,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	if h.wrap != nil {
 		handler = h.wrap(handler)
 	}
+	h.endRun = cancel
 	go func() { h.runErr <- h.wa.Run(ctx, handler) }()
 	select {
 	case <-h.fake.connected:

@@ -1031,3 +1031,29 @@ func TestEndedRunsClientDisconnectedIfItReconnects(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Late news of a run that has ended (a version refresh failing after the term ended) does not
+// tell staff WhatsApp stopped: the next leader runs it.
+func TestEndedRunTellsStaffNothing(t *testing.T) {
+	h := newHarness(t, func(o *Options, _ *harness) { o.SharedSession = true })
+	s := h.wa.sess.Load()
+	h.endRun()
+	select {
+	case err := <-h.runErr:
+		h.runErr <- err
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	h.wa.stop(s, &events.ClientOutdated{})
+	sctx, stop := context.WithCancel(context.Background()) // h.ctx ended with the run
+	senderDone := make(chan struct{})
+	go func() { h.sender.Run(sctx); close(senderDone) }()
+	time.Sleep(200 * time.Millisecond)
+	stop()
+	<-senderDone
+	for _, r := range h.console.take() {
+		if strings.Contains(r.Text, "berhenti") {
+			t.Errorf("staff told of an ended run: %q", r.Text)
+		}
+	}
+}
